@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { registerEdgeCommands } from '../edge/cli.ts';
+import { registerModelCommands } from '../models/cli.ts';
+import { registerServerCommands } from '../server/cli.ts';
+import { validatePayloadCommand } from './validate-payload.ts';
+
+/** Subcommands whose implementation has not landed yet; each names the issue that delivers it. */
+const PLANNED: ReadonlyArray<[name: string, summary: string, issue: number]> = [
+  ['user', 'manage staff accounts', 7],
+  ['demo', 'start server, embedded broker and a simulated camera in one process', 8],
+];
+
+/** Each part registers its own subcommands, so the CLI never needs to know their options. */
+export function registerCommands(program: Command): void {
+  validatePayloadCommand(program);
+  registerEdgeCommands(program);
+  registerServerCommands(program);
+  registerModelCommands(program);
+  for (const [name, summary, issue] of PLANNED) {
+    program
+      .command(name)
+      .description(`${summary} (not available yet: issue #${issue})`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        console.error(`volno ${name} is not available in this version yet; it is planned in issue #${issue}.`);
+        process.exitCode = 2;
+      });
+  }
+}
