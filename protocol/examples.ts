@@ -47,6 +47,7 @@ export const EXAMPLES: { [K in MessageKind]: { params: TopicParams; payload: Pay
       uptime_s: 86_412.5,
       interval_s: 15,
       version: '0.1.0',
+      process: { cpu_percent: 23.5, rss_bytes: 187_432_960, heap_used_bytes: 41_205_760 },
       cameras: [
         { camera_id: 'north-1', stream: { status: 'ok', last_frame_at: '2026-11-30T08:15:02.400Z', fps: 1 } },
         {
