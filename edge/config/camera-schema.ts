@@ -1,13 +1,14 @@
 import { Type, type Static } from 'typebox';
 import { id, seconds, section, strict } from './schema-parts.ts';
 
-export const SOURCE_TYPES = ['rtsp', 'file', 'images'] as const;
+export const SOURCE_TYPES = ['rtsp', 'file', 'images', 'simulated'] as const;
 
 export const SourceConfig = Type.Object(
   {
     type: Type.Enum(SOURCE_TYPES, {
       title: 'Source type',
-      description: '`rtsp` a camera stream; `file` a video file (demos, tests); `images` a folder of images (replay).',
+      description:
+        '`rtsp` a camera stream; `file` a video file (demos, tests); `images` a folder of images (replay); `simulated` a rendered car park with cars coming and going (demo, load tests).',
     }),
     url: Type.Optional(
       Type.String({
@@ -23,6 +24,39 @@ export const SourceConfig = Type.Object(
         title: 'Path',
         description: '`file`: a video file; `images`: a folder of .jpg/.png.',
       }),
+    ),
+    simulation: Type.Optional(
+      Type.Object(
+        {
+          slots: Type.Integer({
+            minimum: 1,
+            maximum: 500,
+            default: 40,
+            title: 'Slots',
+            description: 'Parking slots in the simulated lot.',
+          }),
+          per_row: Type.Integer({ minimum: 1, maximum: 50, default: 10, title: 'Slots per row' }),
+          seed: Type.Integer({
+            minimum: 0,
+            default: 1,
+            title: 'Seed',
+            description: 'Same seed, same day of arrivals and departures.',
+          }),
+          mean_stay_s: Type.Number({
+            exclusiveMinimum: 0,
+            default: 90,
+            title: 'Mean stay',
+            description: 'Average seconds a car stays.',
+          }),
+          mean_gap_s: Type.Number({
+            exclusiveMinimum: 0,
+            default: 45,
+            title: 'Mean gap',
+            description: 'Average seconds a slot stays empty.',
+          }),
+        },
+        { ...strict, title: 'Simulation', description: '`simulated`: the lot to render.' },
+      ),
     ),
     loop: Type.Boolean({ default: true, title: 'Loop', description: '`file`/`images`: start again at the end.' }),
     keyframes_only: Type.Boolean({

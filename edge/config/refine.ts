@@ -13,9 +13,14 @@ export function refineConfig(config: EdgeConfig): RefineIssue[] {
     const src = cam.source;
     if (src.type === 'rtsp' && src.url === undefined)
       issues.push({ path: `${at}/source/url`, message: 'is required when type is rtsp' });
-    if (src.type !== 'rtsp' && src.path === undefined)
+    const needsPath = src.type === 'file' || src.type === 'images';
+    if (src.type === 'simulated' && src.simulation === undefined)
+      issues.push({ path: `${at}/source/simulation`, message: 'is required when type is simulated' });
+    if (src.type !== 'simulated' && src.simulation !== undefined)
+      issues.push({ path: `${at}/source/simulation`, message: 'is only for type simulated' });
+    if (needsPath && src.path === undefined)
       issues.push({ path: `${at}/source/path`, message: `is required when type is ${src.type}` });
-    if (src.type === 'rtsp' && src.path !== undefined)
+    if (!needsPath && src.path !== undefined)
       issues.push({ path: `${at}/source/path`, message: 'is only for type file or images' });
     if (src.type !== 'rtsp' && src.url !== undefined)
       issues.push({ path: `${at}/source/url`, message: 'is only for type rtsp' });
