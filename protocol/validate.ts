@@ -25,7 +25,16 @@ export function formatSchemaErrors(errors: readonly SchemaError[]): string[] {
   const lines: string[] = [];
   for (const e of errors) {
     const path = e.instancePath === '' ? '/' : e.instancePath;
-    if (e.keyword === 'boolean') continue; // duplicate of the additionalProperties error
+    if (e.keyword === 'boolean') {
+      // `additionalProperties: false` reports twice; keep the line that names the property. Other
+      // `false` schemas (tuple items beyond the end) have no twin, so they keep their own line.
+      const twin = errors.some(
+        (a) => a.keyword === 'additionalProperties' && `${a.schemaPath}/additionalProperties` === e.schemaPath,
+      );
+      if (twin) continue;
+      lines.push(`${path}: is not allowed here`);
+      continue;
+    }
     if (unionPaths.some((u) => e.schemaPath.startsWith(`${u}/anyOf/`))) continue;
     if (e.keyword === 'anyOf') {
       const types = errors

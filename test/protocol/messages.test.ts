@@ -129,3 +129,14 @@ describe('payload rejections are readable', () => {
     expect(rejectionOf('snapshot_reply', rest)).toEqual(['/jpeg_base64: is required when result is ok']);
   });
 });
+
+describe('rejections of schemas that forbid a value outright', () => {
+  it('still explain themselves when no additionalProperties error stands beside them', async () => {
+    const { Type } = await import('typebox');
+    const { SchemaCodec } = await import('../../protocol/index.ts');
+    const codec = new SchemaCodec(Type.Tuple([Type.Number(), Type.Number()]));
+    const result = codec.check([1, 2, 3]);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.issues).toEqual(['/2: is not allowed here']);
+  });
+});
