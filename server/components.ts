@@ -1,0 +1,190 @@
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { AvailabilityService } from './availability/service.ts';
+import type { Clock } from './clock.ts';
+import type { ServerConfig } from './config/types.ts';
+import { AggregateSampler } from './history/sampler.ts';
+import { Ingestor } from './ingest/ingestor.ts';
+import { LivenessSweeper } from './ingest/liveness.ts';
+import { IngestMetrics } from './ingest/metrics.ts';
+import { IngestSubscriptions } from './ingest/subscriptions.ts';
+import { IngestWriter } from './ingest/writer.ts';
+import { LiveHub } from './live/hub.ts';
+import { SseBroadcaster } from './live/sse.ts';
+import { Registry } from './metrics/registry.ts';
+import { MqttConnection } from './mqtt/connection.ts';
+import { EmbeddedBroker } from './mqtt/embedded-broker.ts';
+import { HomeAssistantPublisher, statusTopic } from './opendata/home-assistant.ts';
+import { Aggregates } from './storage/aggregates.ts';
+import { Catalog } from './storage/catalog.ts';
+import { DB_FILE_NAME, openDatabase } from './storage/database.ts';
+import { RetentionPurger } from './storage/retention.ts';
+import { registerServerMetrics } from './metrics/server-metrics.ts';
+
+/** Everything the server runs, started in this order and stopped in reverse. */
+export interface Components {
+  config: ServerConfig;
+  clock: Clock;
+  log: Logger;
+  db: Database;
+  catalog: Catalog;
+  registry: Registry;
+  metrics: IngestMetrics;
+  availability: AvailabilityService;
+  aggregates: Aggregates;
+  writer: IngestWriter;
+  ingestor: Ingestor;
+  sweeper: LivenessSweeper;
+  hub: LiveHub;
+  sse: SseBroadcaster;
+  sampler: AggregateSampler;
+  purger: RetentionPurger;
+  broker: EmbeddedBroker | undefined;
+  mqtt: MqttConnection;
+  subscriptions: IngestSubscriptions;
+  /** mqtt:// URL of the broker in use (the embedded one's actual port when it picked one). */
+  mqttUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the components in dependency order, Zigbee2MQTT-style: each one that started is recorded
+ * and, on failure or on stop(), they are stopped in reverse order, each in its own try/catch, so
+ * one failing stop never leaves the others running.
+ */
+export async function startComponents(config: ServerConfig, clock: Clock, log: Logger): Promise<Components> {
+  const stack: { name: string; stop: () => unknown }[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const { name, stop: s } of stack.reverse()) {
+        try {
+          await s();
+        } catch (err) {
+          log.error({ err, component: name }, 'component failed to stop');
+        }
+      }
+    })());
+  try {
+    const db = openDatabase(join(config.dataDir, DB_FILE_NAME));
+    stack.push({ name: 'database', stop: () => db.close() });
+    const catalog = new Catalog(db);
+    catalog.applyConfig(config.lots);
+    const registry = new Registry();
+    const metrics = new IngestMetrics(registry);
+    const availability = new AvailabilityService(db, catalog, clock, config.freshness.staleAfterS * 1000);
+    const aggregates = new Aggregates(db, config.timezone);
+    const writer = new IngestWriter(db, catalog, metrics, clock, log.child({ component: 'ingest' }), {
+      ...config.ingest,
+      trackGaps: config.mqtt.shareGroup === undefined,
+    });
+    stack.push({ name: 'writer', stop: () => writer.stop() });
+    const ingestor = new Ingestor(writer, metrics, clock, log.child({ component: 'ingest' }), {
+      site: config.site,
+      prefix: config.mqtt.topicPrefix,
+      futureToleranceS: config.ingest.futureToleranceS,
+      rejectionLogsPerMinute: config.ingest.rejectionLogsPerMinute,
+    });
+    const hub = new LiveHub(availability, clock, log.child({ component: 'live' }), config.web.liveTickMs);
+    writer.on('commit', (e) => hub.committed(e.lots));
+    const sse = new SseBroadcaster(hub, availability, clock, log.child({ component: 'sse' }));
+    stack.push({ name: 'sse', stop: () => sse.close() });
+
+    let broker: EmbeddedBroker | undefined;
+    if (config.mqtt.brokerUrl === undefined) {
+      broker = new EmbeddedBroker(config.mqtt.embedded, log.child({ component: 'broker' }));
+      stack.push({ name: 'broker', stop: () => broker!.stop() });
+      await broker.start();
+    }
+    const mqttUrl = config.mqtt.brokerUrl ?? broker!.url;
+    const credentials =
+      config.mqtt.brokerUrl === undefined
+        ? { username: config.mqtt.embedded.username, password: config.mqtt.embedded.password }
+        : { username: config.mqtt.username, password: config.mqtt.password };
+    const ha = config.homeAssistant;
+    const haOpts = { site: config.site, discoveryPrefix: ha.discoveryPrefix, statePrefix: ha.statePrefix };
+    const mqtt = new MqttConnection(
+      {
+        url: mqttUrl,
+        clientId:
+          config.mqtt.clientId ??
+          `volno-server-${config.site}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+        ...credentials,
+        ...(ha.enabled
+          ? { will: { topic: statusTopic(haOpts), payload: 'offline', retain: true, qos: 1 as const } }
+          : {}),
+      },
+      log.child({ component: 'mqtt' }),
+    );
+    mqtt.onMessage((topic, payload, retained) => ingestor.handle(topic, payload, retained));
+    stack.push({ name: 'mqtt', stop: () => mqtt.stop() });
+    await mqtt.start();
+    const subscriptions = new IngestSubscriptions(mqtt, log.child({ component: 'ingest' }), {
+      site: config.site,
+      prefix: config.mqtt.topicPrefix,
+      shareGroup: config.mqtt.shareGroup,
+      retainedSettleMs: config.mqtt.retainedSettleMs,
+    });
+    stack.push({ name: 'subscriptions', stop: () => subscriptions.stop() });
+    await subscriptions.start();
+    if (ha.enabled) {
+      const publisher = new HomeAssistantPublisher(
+        mqtt,
+        hub,
+        availability,
+        log.child({ component: 'home-assistant' }),
+        haOpts,
+      );
+      stack.push({ name: 'home-assistant', stop: () => publisher.stop() });
+      publisher.start();
+    }
+
+    const sweeper = new LivenessSweeper(writer, clock, config.ingest.sweepIntervalS);
+    const sampler = new AggregateSampler(
+      availability,
+      aggregates,
+      clock,
+      log.child({ component: 'aggregates' }),
+      config.aggregates.sampleIntervalS,
+    );
+    const purger = new RetentionPurger(db, aggregates, clock, log.child({ component: 'retention' }), config.retention);
+    for (const [name, c] of [
+      ['live', hub],
+      ['sse-clock', sse],
+      ['liveness', sweeper],
+      ['aggregates', sampler],
+      ['retention', purger],
+    ] as const) {
+      c.start();
+      stack.push({ name, stop: () => ('stop' in c ? c.stop() : undefined) });
+    }
+    registerServerMetrics(registry, { db, availability, sse, mqtt, writer });
+    return {
+      config,
+      clock,
+      log,
+      db,
+      catalog,
+      registry,
+      metrics,
+      availability,
+      aggregates,
+      writer,
+      ingestor,
+      sweeper,
+      hub,
+      sse,
+      sampler,
+      purger,
+      broker,
+      mqtt,
+      subscriptions,
+      mqttUrl,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,24 @@
+/** Stable error codes of the server; callers and operators switch on `code`, never on the message. */
+export type ServerErrorCode =
+  | 'VOLNO_CONFIG_NOT_FOUND'
+  | 'VOLNO_CONFIG_PARSE'
+  | 'VOLNO_CONFIG_INVALID'
+  | 'VOLNO_DB_OPEN'
+  | 'VOLNO_DB_MIGRATION'
+  | 'VOLNO_BACKUP_FAILED'
+  | 'VOLNO_BROKER_LISTEN'
+  | 'VOLNO_HTTP_LISTEN'
+  | 'VOLNO_MQTT_CONNECT';
+
+export class ServerError extends Error {
+  override readonly name = 'ServerError';
+  constructor(
+    readonly code: ServerErrorCode,
+    message: string,
+    /** Readable `path: message` lines, one per problem (config errors). */
+    readonly issues: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(issues.length > 0 ? `${message}\n  ${issues.join('\n  ')}` : message, options);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { AvailabilityService } from '../availability/service.ts';
+import type { Clock } from '../clock.ts';
+import type { Aggregates } from '../storage/aggregates.ts';
+
+/** Samples every lot's counts into the hourly and daily aggregates every `intervalS`. */
+export class AggregateSampler {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly availability: AvailabilityService,
+    private readonly aggregates: Aggregates,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly intervalS: number,
+  ) {}
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.tick(), this.intervalS * 1000);
+    this.timer.unref();
+  }
+
+  /** One sample now; lots without slots are skipped. Never throws. */
+  tick(): void {
+    try {
+      const samples = this.availability
+        .allAvailability()
+        .filter((a) => a.total > 0)
+        .map((a) => ({
+          lotId: a.lot_id,
+          counts: { free: a.free, occupied: a.occupied, unknown: a.unknown, reserved: a.reserved },
+        }));
+      if (samples.length > 0) this.aggregates.record(samples, this.clock.now());
+    } catch (err) {
+      this.log.error({ err }, 'sampling aggregates failed');
+    }
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

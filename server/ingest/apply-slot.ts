@@ -1,0 +1,110 @@
+import type { SlotStatePayload } from '../../protocol/index.ts';
+import type { AgentRow } from '../storage/agents-store.ts';
+import type { SlotStateRow } from '../storage/state-store.ts';
+import type { SessionRelation } from './agent-book.ts';
+import type { ApplyDeps, BatchContext } from './apply.ts';
+
+export interface SlotContext {
+  relation: SessionRelation;
+  agent: AgentRow;
+  live: boolean;
+  now: number;
+}
+
+const DOWN = new Set(['offline', 'stopped', 'silent']);
+
+/**
+ * Current state plus history for one slot report.
+ * - A report not newer than the stored observation is a replay and changes nothing (retained
+ *   messages come back on every resubscribe, in any order).
+ * - A report from a dead session, or a retained one from an agent known to be down, says what the
+ *   slot looked like when nobody can vouch for it any more: it is stored as `unknown`.
+ * - History gets a row only when the state changes, never for a refresh.
+ */
+export function applySlotState(p: SlotStatePayload, s: SlotContext, ctx: BatchContext, d: ApplyDeps): void {
+  d.catalog.ensureSlot(p.camera_id, p.slot_id, s.now);
+  const prev = d.states.get(p.camera_id, p.slot_id);
+  const observedAt = Date.parse(p.observed_at);
+  if (prev !== undefined && observedAt < prev.observedAt) return d.ignore('stale');
+  if (prev !== undefined && observedAt === prev.observedAt) return d.ignore('duplicate');
+  const forced = s.relation === 'old_session' || (!s.live && DOWN.has(s.agent.status));
+  const state = forced ? 'unknown' : p.state;
+  const changed = prev?.state !== state;
+  // The agent knows when a state began (its debounce), but per slot history must stay in order.
+  const reported = Math.min(Date.parse(p.since), observedAt);
+  const since = !changed ? prev.since : forced ? s.now : Math.max(reported, prev?.since ?? reported);
+  const row: SlotStateRow = {
+    cameraId: p.camera_id,
+    slotId: p.slot_id,
+    state,
+    reason: forced ? 'agent_offline' : (p.reason ?? null),
+    confidence: forced ? 0 : p.confidence,
+    since,
+    observedAt,
+    receivedAt: s.now,
+    agentId: p.agent_id,
+    sessionId: p.session_id,
+    seq: p.seq,
+    modelId: p.model_id,
+    calibrationVersion: p.calibration_version,
+    source: forced ? 'server' : 'agent',
+  };
+  d.states.put(row);
+  const lotId = d.catalog.lotOf(p.camera_id, p.slot_id);
+  if (changed) {
+    d.states.addTransition({
+      cameraId: p.camera_id,
+      slotId: p.slot_id,
+      lotId,
+      fromState: prev?.state ?? null,
+      toState: state,
+      reason: row.reason,
+      at: since,
+      recordedAt: s.now,
+      source: row.source,
+    });
+  }
+  ctx.lots.add(lotId);
+}
+
+/**
+ * Turns every slot last reported by `agentId` unknown, because nobody can vouch for it now
+ * (the agent went offline or silent, or restarted and has not reported yet). With `keepSession`,
+ * slots already reported by that session are left alone.
+ */
+export function forceUnknown(
+  agentId: string,
+  reason: 'agent_offline' | 'starting',
+  now: number,
+  ctx: BatchContext,
+  d: ApplyDeps,
+  keepSession?: string | null,
+): void {
+  for (const prev of d.states.notYetOfflineOf(agentId)) {
+    if (keepSession != null && prev.sessionId === keepSession) continue;
+    const changed = prev.state !== 'unknown';
+    d.states.put({
+      ...prev,
+      state: 'unknown',
+      reason,
+      confidence: 0,
+      since: changed ? now : prev.since,
+      receivedAt: now,
+      source: 'server',
+    });
+    const lotId = d.catalog.lotOf(prev.cameraId, prev.slotId);
+    if (changed)
+      d.states.addTransition({
+        cameraId: prev.cameraId,
+        slotId: prev.slotId,
+        lotId,
+        fromState: prev.state,
+        toState: 'unknown',
+        reason,
+        at: now,
+        recordedAt: now,
+        source: 'server',
+      });
+    ctx.lots.add(lotId);
+  }
+}

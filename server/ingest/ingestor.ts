@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { IngestMetrics } from './metrics.ts';
+import { RejectionLog } from './rejection-log.ts';
+import { validateMessage } from './validate.ts';
+import type { IngestWriter } from './writer.ts';
+
+export interface IngestorOptions {
+  site: string;
+  prefix: string;
+  futureToleranceS: number;
+  rejectionLogsPerMinute: number;
+}
+
+/**
+ * The entry point for every MQTT message: validates it against the contract and queues it for the
+ * writer, or counts and logs why not. It never throws, whatever arrives.
+ */
+export class Ingestor {
+  private readonly rejections: RejectionLog;
+
+  constructor(
+    private readonly writer: IngestWriter,
+    private readonly metrics: IngestMetrics,
+    private readonly clock: Clock,
+    log: Logger,
+    private readonly opts: IngestorOptions,
+  ) {
+    this.rejections = new RejectionLog(log, clock, opts.rejectionLogsPerMinute);
+  }
+
+  /** `retained` is the MQTT retain flag on delivery: true only for replays on (re)subscribe. */
+  handle(topic: string, payload: Buffer | Uint8Array, retained: boolean): void {
+    this.metrics.received.inc();
+    const now = this.clock.now();
+    let result;
+    try {
+      result = validateMessage(topic, payload, {
+        site: this.opts.site,
+        prefix: this.opts.prefix,
+        now,
+        futureToleranceMs: this.opts.futureToleranceS * 1000,
+      });
+    } catch (err) {
+      // validateMessage never throws by contract; if it ever does, the message is still only rejected.
+      result = {
+        ok: false as const,
+        reason: 'schema' as const,
+        kind: null,
+        detail: `validator failed: ${String(err)}`,
+      };
+    }
+    if (!result.ok) {
+      this.metrics.rejected.inc({ reason: result.reason });
+      this.rejections.record({ reason: result.reason, topic, kind: result.kind, detail: result.detail });
+      return;
+    }
+    this.metrics.accepted.inc({ kind: result.message.kind });
+    this.writer.enqueue({ type: 'message', message: result.message, retained, receivedAt: now });
+  }
+}

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ID_PATTERN } from '../../protocol/index.ts';
+import type { AvailabilityService } from '../availability/service.ts';
+import { ApiError, errorResponses } from '../http/errors.ts';
+import type { SseBroadcaster } from './sse.ts';
+
+export interface LiveRoutesOptions {
+  sse: SseBroadcaster;
+  availability: AvailabilityService;
+}
+
+/** `GET /live`: Server-Sent Events with the same payloads as the availability and slots endpoints. */
+export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, { sse, availability }) => {
+  app.get(
+    '/live',
+    {
+      schema: {
+        tags: ['availability'],
+        summary: 'Live updates (Server-Sent Events)',
+        description:
+          'Events: `availability` (the body of GET /lots/{lot_id}/availability), `slots` (the body of GET /lots/{lot_id}/slots, only with slots=true) and `clock` ({server_time}) on connect and every 15 s. The current state of each requested lot is sent first. Count changes go out at once; refreshes that only move `updated_at` at most every 5 s.',
+        querystring: Type.Object(
+          {
+            lot: Type.Optional(
+              Type.String({
+                pattern: `^(${ID_PATTERN.slice(1, -1)})(,(${ID_PATTERN.slice(1, -1)})){0,49}$`,
+                maxLength: 3300,
+                description: 'Comma-separated lot ids; every lot when absent.',
+              }),
+            ),
+            slots: Type.Boolean({ default: false, description: 'Also send per-slot states.' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.String({ description: 'text/event-stream' }),
+          ...errorResponses(400, 404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const lots = req.query.lot === undefined ? null : [...new Set(req.query.lot.split(','))];
+      const missing = lots?.find((l) => availability.catalog.lot(l) === undefined);
+      if (missing !== undefined) throw new ApiError(404, 'VOLNO_LOT_NOT_FOUND', `no lot "${missing}"`);
+      reply.hijack();
+      sse.attach(reply.raw, lots, req.query.slots);
+    },
+  );
+};

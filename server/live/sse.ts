@@ -1,0 +1,107 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { AvailabilityService } from '../availability/service.ts';
+import type { Clock } from '../clock.ts';
+import type { LiveHub } from './hub.ts';
+
+/** A client that lets this much unsent data pile up is not reading; it is dropped. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const CLOCK_EVENT_MS = 15_000;
+
+interface Client {
+  res: ServerResponse;
+  /** null: every lot. */
+  lots: Set<string> | null;
+  slots: boolean;
+}
+
+export const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/**
+ * Server-Sent Events fan-out. Each event is serialised once and the same bytes are written to
+ * every interested client. `clock` events carry the server time so pages can show an honest
+ * "updated N s ago" even when the visitor's clock is wrong; they double as keep-alives.
+ */
+export class SseBroadcaster {
+  private readonly clients = new Set<Client>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly hub: LiveHub,
+    private readonly availability: AvailabilityService,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  start(): void {
+    this.hub.on('availability', (a) => this.broadcast(a.lot_id, 'availability', a));
+    this.hub.on('slots', (s) => this.broadcast(s.lot_id, 'slots', s));
+    this.timer = setInterval(() => this.broadcast(null, 'clock', this.clockPayload()), CLOCK_EVENT_MS);
+    this.timer.unref();
+  }
+
+  private clockPayload() {
+    return { server_time: new Date(this.clock.now()).toISOString() };
+  }
+
+  /** Takes over a response: headers, then the current state of the requested lots, then live events. */
+  attach(res: ServerResponse, lots: string[] | null, slots: boolean): void {
+    if (this.closed) {
+      res.writeHead(503).end();
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // Tells nginx not to buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    res.socket?.setNoDelay(true);
+    const client: Client = { res, lots: lots === null ? null : new Set(lots), slots };
+    this.clients.add(client);
+    res.once('close', () => this.clients.delete(client));
+    let first = `retry: 2000\n\n${frame('clock', this.clockPayload())}`;
+    for (const lotId of lots ?? this.availability.catalog.lots().map((l) => l.lotId)) {
+      const a = this.availability.lotAvailability(lotId);
+      if (a !== undefined) first += frame('availability', a);
+      if (slots) {
+        const s = this.availability.lotSlots(lotId);
+        if (s !== undefined) first += frame('slots', s);
+      }
+    }
+    res.write(first);
+  }
+
+  private broadcast(lotId: string | null, event: 'availability' | 'slots' | 'clock', data: unknown): void {
+    if (this.clients.size === 0) return;
+    const bytes = Buffer.from(frame(event, data));
+    let dropped = 0;
+    for (const c of this.clients) {
+      if (lotId !== null && c.lots !== null && !c.lots.has(lotId)) continue;
+      if (event === 'slots' && !c.slots) continue;
+      if (c.res.writableLength > MAX_BUFFERED_BYTES) {
+        dropped++;
+        this.clients.delete(c);
+        c.res.destroy();
+        continue;
+      }
+      c.res.write(bytes);
+    }
+    if (dropped > 0) this.log.warn({ dropped }, 'dropped SSE clients that stopped reading');
+  }
+
+  /** Ends every stream, so the HTTP server can close. Idempotent. */
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const c of this.clients) c.res.end();
+    this.clients.clear();
+  }
+}

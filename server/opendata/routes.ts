@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AvailabilityService } from '../availability/service.ts';
+import type { Clock } from '../clock.ts';
+import { errorResponses } from '../http/errors.ts';
+import type { StaffGuard } from '../http/staff-auth.ts';
+import type { Registry } from '../metrics/registry.ts';
+import { datexPublication } from './datex.ts';
+import { DatexSchema } from './datex-schema.ts';
+
+export interface OpenDataRoutesOptions {
+  availability: AvailabilityService;
+  registry: Registry;
+  clock: Clock;
+  staff: StaffGuard;
+  site: string;
+  name: string;
+}
+
+/** Open data feeds and the Prometheus endpoint. */
+export const openDataRoutes: FastifyPluginAsyncTypebox<OpenDataRoutesOptions> = async (app, o) => {
+  app.get(
+    '/api/v1/opendata/datex2',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'DATEX II v3 Parking Publication Light (JSON)',
+        description: 'Every lot as a parkingSite with its free count; every slot as a parkingSpace.',
+        response: { 200: DatexSchema },
+      },
+      config: { etag: true, cacheControl: 'public, max-age=10' },
+    },
+    async () => datexPublication(o.availability, { site: o.site, name: o.name, lang: 'cs', now: o.clock.now() }),
+  );
+
+  app.get(
+    '/metrics',
+    {
+      preHandler: o.staff,
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics (staff)',
+        security: [{ staffToken: [] }],
+        response: { 200: Type.String(), ...errorResponses(401, 403) },
+      },
+      config: { cacheControl: 'no-store' },
+    },
+    async (_req, reply) => {
+      void reply.type('text/plain; version=0.0.4; charset=utf-8');
+      return o.registry.render();
+    },
+  );
+};

@@ -1,0 +1,58 @@
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Aggregates } from './aggregates.ts';
+
+export interface RetentionOptions {
+  transitionsDays: number;
+  hourlyDays: number;
+  dailyDays: number;
+  purgeIntervalS: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Deletes history older than the retention settings, at start and then every `purgeIntervalS`. */
+export class RetentionPurger {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly aggregates: Aggregates,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly opts: RetentionOptions,
+  ) {}
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.opts.purgeIntervalS * 1000);
+    this.timer.unref();
+  }
+
+  /** One purge now. Returns what was deleted; never throws (a failed purge is retried next time). */
+  tick(): { transitions: number; hourly: number; daily: number } | undefined {
+    const now = this.clock.now();
+    try {
+      const transitions = this.db
+        .prepare('DELETE FROM transitions WHERE at < ?')
+        .run(now - this.opts.transitionsDays * DAY_MS).changes;
+      const aggregates = this.aggregates.purge(
+        now - this.opts.hourlyDays * DAY_MS,
+        this.aggregates.localDay(now - this.opts.dailyDays * DAY_MS),
+      );
+      const result = { transitions, ...aggregates };
+      if (transitions + aggregates.hourly + aggregates.daily > 0) this.log.info(result, 'purged old history');
+      return result;
+    } catch (err) {
+      this.log.error({ err }, 'history purge failed');
+      return undefined;
+    }
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

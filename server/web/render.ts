@@ -1,0 +1,158 @@
+import type { Lot, LotAvailability, LotSlots, SlotView } from '../availability/schemas.ts';
+import type { Language } from '../config/schema.ts';
+import { fill, formatAge, plural, STRINGS, type Strings } from './i18n.ts';
+
+export const esc = (v: string | number) =>
+  String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export interface LotView {
+  lot: Lot;
+  availability: LotAvailability;
+  slots: LotSlots;
+}
+
+export interface PageOptions {
+  lang: Language;
+  title: string;
+  /** Path without query, for the language links. */
+  path: string;
+  now: number;
+  staleAfterS: number;
+  assets: { css: string; js: string };
+  embed: boolean;
+}
+
+const STATE_ICON = { free: '✓', occupied: '✕', unknown: '?' } as const;
+const TYPE_ICON = { standard: '', disabled: '♿', ev: '⚡', visitor: 'N', staff: 'Z' } as const;
+const TYPE_ICON_EN = { standard: '', disabled: '♿', ev: '⚡', visitor: 'V', staff: 'S' } as const;
+
+export const lotName = (lot: Lot, lang: Language) => (lang === 'en' && lot.name_en !== null ? lot.name_en : lot.name);
+
+/** "Updated 12 s ago", or that there is no data, plus a warning when it is old. */
+export function updatedText(s: Strings, updatedAt: string | null, now: number, staleAfterS: number): string {
+  if (updatedAt === null) return s.noData;
+  const age = (now - Date.parse(updatedAt)) / 1000;
+  const text = fill(s.updated, { age: formatAge(s, age) });
+  return age > staleAfterS ? `${text} ${s.outdated}` : text;
+}
+
+function slotItem(v: SlotView, lang: Language, s: Strings): string {
+  const type = s.type[v.type];
+  const typeIcon = (lang === 'en' ? TYPE_ICON_EN : TYPE_ICON)[v.type];
+  const place = v.row !== null && v.col !== null ? ` r${v.row} c${v.col}` : '';
+  return (
+    `<li class="slot s-${v.state} t-${v.type}${place}" data-slot="${esc(v.camera_id)}/${esc(v.slot_id)}">` +
+    `<span class="slot-icon" aria-hidden="true">${STATE_ICON[v.state]}</span>` +
+    `<span class="slot-label">${esc(v.label)}</span>` +
+    (typeIcon === '' ? '' : `<span class="slot-type" aria-hidden="true">${typeIcon}</span>`) +
+    `<span class="sr-only">${type === '' ? '' : `, ${esc(type)}`}: <span data-state-text>${esc(s.state[v.state])}</span></span></li>`
+  );
+}
+
+function legend(lang: Language, s: Strings, types: Set<string>): string {
+  const states = (['free', 'occupied', 'unknown'] as const)
+    .map(
+      (st) =>
+        `<li><span class="slot slot-sample s-${st}" aria-hidden="true"><span class="slot-icon">${STATE_ICON[st]}</span></span> ${esc(s.state[st])}</li>`,
+    )
+    .join('');
+  const typeItems = (['disabled', 'ev', 'visitor', 'staff'] as const)
+    .filter((t) => types.has(t))
+    .map(
+      (t) =>
+        `<li><span class="type-sample" aria-hidden="true">${(lang === 'en' ? TYPE_ICON_EN : TYPE_ICON)[t]}</span> ${esc(s.type[t])}</li>`,
+    )
+    .join('');
+  return `<ul class="legend" aria-label="${esc(s.legend)}">${states}${typeItems}</ul>`;
+}
+
+/** One lot: the big free count, the other counts, freshness, and (not embedded) the slot map. */
+export function lotSection(v: LotView, o: PageOptions): string {
+  const s = STRINGS[o.lang];
+  const a = v.availability;
+  const id = esc(v.lot.lot_id);
+  const name = esc(lotName(v.lot, o.lang));
+  const heading = o.embed ? 'h1' : 'h2';
+  const placed = v.slots.slots.length > 0 && v.slots.slots.every((x) => x.row !== null && x.col !== null);
+  const map = o.embed
+    ? `<p class="more"><a href="/lot/${id}?lang=${o.lang}" target="_top">${esc(s.details)}</a></p>`
+    : `<h3 id="map-${id}">${esc(s.map)}</h3><p class="hint">${esc(s.mapHint)}</p>` +
+      `<div class="map-scroll" role="region" tabindex="0" aria-label="${esc(fill(s.mapRegion, { lot: lotName(v.lot, o.lang) }))}">` +
+      `<ul class="map${placed ? ' map--placed' : ''}" data-map aria-labelledby="map-${id}">${v.slots.slots.map((x) => slotItem(x, o.lang, s)).join('')}</ul></div>` +
+      legend(o.lang, s, new Set(v.slots.slots.map((x) => x.type)));
+  return (
+    `<section class="lot" aria-labelledby="lot-${id}" data-lot="${id}" data-name="${name}">` +
+    `<${heading} id="lot-${id}">${name}</${heading}>` +
+    `<p class="free"><span class="free-count" data-free>${a.free}</span> <span data-free-label>${esc(plural(o.lang, s.free, a.free))}</span>` +
+    ` <span class="total" data-total>${esc(fill(s.total, { n: a.total }))}</span></p>` +
+    `<p class="sr-only" aria-live="polite" aria-atomic="true" data-announce></p>` +
+    `<dl class="counts">` +
+    `<div class="count c-occupied"><dt><span class="mini s-occupied" aria-hidden="true">${STATE_ICON.occupied}</span>${esc(s.occupied)}</dt><dd data-occupied>${a.occupied}</dd></div>` +
+    `<div class="count c-unknown"><dt><span class="mini s-unknown" aria-hidden="true">${STATE_ICON.unknown}</span>${esc(s.unknown)}</dt><dd data-unknown>${a.unknown}</dd></div>` +
+    `<div class="count c-reserved"><dt>${esc(s.reserved)}</dt><dd data-reserved>${a.reserved}</dd></div>` +
+    `</dl>` +
+    `<p class="updated" data-updated data-updated-at="${esc(a.updated_at ?? '')}">${esc(updatedText(s, a.updated_at, o.now, o.staleAfterS))}</p>` +
+    `<p class="note" data-unknown-note${a.unknown === 0 ? ' hidden' : ''}>${esc(fill(plural(o.lang, s.unknownNote, a.unknown), { n: a.unknown }))}</p>` +
+    map +
+    `</section>`
+  );
+}
+
+/** The whole document. Client data travels in a JSON block, so the CSP needs no inline script. */
+export function page(lots: LotView[], o: PageOptions, body?: string): string {
+  const s = STRINGS[o.lang];
+  const other: Language = o.lang === 'cs' ? 'en' : 'cs';
+  const client = {
+    lang: o.lang,
+    embed: o.embed,
+    stale_after_s: o.staleAfterS,
+    lots: lots.map((l) => l.lot.lot_id),
+    strings: {
+      free: s.free,
+      total: s.total,
+      updated: s.updated,
+      noData: s.noData,
+      outdated: s.outdated,
+      unknownNote: s.unknownNote,
+      state: s.state,
+      live: s.live,
+      announce: s.announce,
+      age: s.age,
+    },
+  };
+  const langLink = (l: Language, label: string) =>
+    `<li><a href="${esc(o.path)}?lang=${l}" hreflang="${l}" lang="${l}"${l === o.lang ? ' aria-current="page"' : ''}>${label}</a></li>`;
+  const live = `<p class="live" role="status" data-live>${esc(s.live.connecting)}</p>`;
+  const content = body ?? (lots.length === 0 ? `<p>${esc(s.noLots)}</p>` : lots.map((l) => lotSection(l, o)).join(''));
+  return `<!doctype html>
+<html lang="${o.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(o.title)}</title>
+<link rel="stylesheet" href="${esc(o.assets.css)}">
+<script type="module" src="${esc(o.assets.js)}"></script>
+</head>
+<body class="${o.embed ? 'embed' : 'full'}">
+${
+  o.embed
+    ? ''
+    : `<a class="skip" href="#main">${esc(s.skip)}</a>
+<header class="top"><h1>${esc(o.title)}</h1>
+<nav aria-label="${esc(s.languageNav)}"><ul class="langs">${langLink('cs', 'Česky')}${langLink('en', 'English')}</ul></nav></header>`
+}
+<main id="main">
+${o.embed ? '' : live}
+${content}
+${o.embed ? live : ''}
+</main>
+${
+  o.embed
+    ? ''
+    : `<footer><ul><li><a href="/">${esc(s.allLots)}</a></li><li><a href="/api/v1/opendata/datex2">${esc(s.openData)}</a></li><li><a href="/docs" hreflang="en"${other === 'en' ? ' lang="en"' : ''}>${esc(s.apiDocs)}</a></li></ul></footer>`
+}
+<script type="application/json" id="volno-data">${JSON.stringify(client).replace(/</g, '\\u003c')}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,121 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { LotParams } from '../availability/schemas.ts';
+import type { AvailabilityService } from '../availability/service.ts';
+import type { Language } from '../config/schema.ts';
+import type { ServerConfig } from '../config/types.ts';
+import type { Clock } from '../clock.ts';
+import { assetUrl, loadAssets } from './assets.ts';
+import { negotiate, STRINGS } from './i18n.ts';
+import { esc, page, type LotView } from './render.ts';
+
+export interface WebRoutesOptions {
+  availability: AvailabilityService;
+  config: ServerConfig;
+  clock: Clock;
+}
+
+const LangQuery = Type.Object(
+  { lang: Type.Optional(Type.Enum(['cs', 'en'] as const, { description: 'Page language; remembered in a cookie.' })) },
+  { additionalProperties: false },
+);
+
+/**
+ * The public page (`/`, `/lot/:lot_id`) and the embeddable widget (`/embed/:lot_id`): plain HTML
+ * rendered with the current state, then kept live by /assets/app.js over SSE. Only counts and
+ * states are ever shown; no route here serves a camera image.
+ */
+export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app, { availability, config, clock }) => {
+  const assets = loadAssets();
+  const urls = { css: assetUrl(assets, 'style.css'), js: assetUrl(assets, 'app.js') };
+  const csp = (frameAncestors: string) =>
+    `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; ` +
+    `base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors ${frameAncestors}`;
+  const embedAncestors = ["'self'", ...config.http.embedOrigins].join(' ');
+
+  const language = (
+    req: { query: { lang?: Language }; headers: FastifyRequest['headers'] },
+    reply: FastifyReply,
+  ): Language => {
+    const lang = negotiate(
+      req.query.lang,
+      req.headers.cookie,
+      req.headers['accept-language'],
+      config.web.defaultLanguage,
+    );
+    if (req.query.lang !== undefined)
+      void reply.header('set-cookie', `volno_lang=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+    return lang;
+  };
+
+  const view = (lotId: string): LotView | undefined => {
+    const lot = availability.lots().find((l) => l.lot_id === lotId);
+    const a = availability.lotAvailability(lotId);
+    const s = availability.lotSlots(lotId);
+    return lot === undefined || a === undefined || s === undefined ? undefined : { lot, availability: a, slots: s };
+  };
+
+  const send = (reply: FastifyReply, html: string, status: number, embed: boolean) =>
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', csp(embed ? embedAncestors : "'none'"))
+      .header('cache-control', 'no-cache')
+      .header('vary', 'Accept-Language, Cookie')
+      .send(html);
+
+  const options = (lang: Language, path: string, embed: boolean) => ({
+    lang,
+    title: lang === 'en' ? config.web.titleEn : config.web.title,
+    path,
+    now: clock.now(),
+    staleAfterS: config.freshness.staleAfterS,
+    assets: urls,
+    embed,
+  });
+
+  const htmlSchema = (summary: string) => ({ tags: ['web'], summary, hide: true, querystring: LangQuery });
+
+  app.get('/', { schema: htmlSchema('Public page: every lot') }, async (req, reply) => {
+    const lang = language(req, reply);
+    const lots = availability.lots().map((l) => view(l.lot_id)!);
+    return send(reply, page(lots, options(lang, '/', false)), 200, false);
+  });
+
+  const lotPage =
+    (embed: boolean) =>
+    async (
+      req: { params: { lot_id: string }; query: { lang?: Language }; headers: FastifyRequest['headers'] },
+      reply: FastifyReply,
+    ) => {
+      const lang = language(req, reply);
+      const v = view(req.params.lot_id);
+      const o = options(lang, `/${embed ? 'embed' : 'lot'}/${req.params.lot_id}`, embed);
+      if (v === undefined) return send(reply, page([], o, `<h1>${esc(STRINGS[lang].notFound)}</h1>`), 404, embed);
+      return send(reply, page([v], o), 200, embed);
+    };
+  app.get('/lot/:lot_id', { schema: { ...htmlSchema('Public page: one lot'), params: LotParams } }, lotPage(false));
+  app.get(
+    '/embed/:lot_id',
+    { schema: { ...htmlSchema('Embeddable widget for an iframe'), params: LotParams } },
+    lotPage(true),
+  );
+
+  // Browsers ask for it on every page; there is none, and no image is served publicly at all.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) =>
+    reply.code(204).header('cache-control', 'public, max-age=86400').send(),
+  );
+
+  app.get(
+    '/assets/:name',
+    { schema: { hide: true, params: Type.Object({ name: Type.String({ pattern: '^[a-z.]{1,32}$' }) }) } },
+    async (req, reply) => {
+      const asset = assets.get(req.params.name);
+      if (asset === undefined) return reply.callNotFound();
+      void reply.header('etag', asset.etag).header('cache-control', 'public, max-age=31536000, immutable');
+      if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+      return reply.type(asset.type).send(asset.body);
+    },
+  );
+};

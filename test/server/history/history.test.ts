@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { AggregateSampler } from '../../../server/history/sampler.ts';
+import { profile } from '../../../server/history/stats.ts';
+import { Aggregates } from '../../../server/storage/aggregates.ts';
+import { RetentionPurger } from '../../../server/storage/retention.ts';
+import { ingestHarness, type Harness } from '../support/ingest-harness.ts';
+import { FakeAgent } from '../support/messages.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+let h: Harness;
+let aggregates: Aggregates;
+let sampler: AggregateSampler;
+const log = pino({ level: 'silent' });
+
+beforeEach(() => {
+  h = ingestHarness({ freshness: { stale_after_s: 7 * 86_400 } });
+  h.clock.set(Date.parse('2026-11-30T08:00:00.000Z')); // 09:00 in Prague
+  aggregates = new Aggregates(h.db, 'Europe/Prague');
+  sampler = new AggregateSampler(h.availability, aggregates, h.clock, log, 60);
+});
+afterEach(() => h.close());
+
+describe('hourly and daily aggregates', () => {
+  it('sample each lot’s counts into hour and local-day buckets with an occupancy ratio', () => {
+    const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => h.clock.now());
+    h.send(agent.slotState('north-1', 'A1', 'occupied'));
+    h.send(agent.slotState('north-1', 'A2', 'free'));
+    for (let i = 0; i < 30; i++) {
+      sampler.tick();
+      h.clock.advance(60_000);
+    }
+    h.send(agent.slotState('north-1', 'A2', 'occupied'));
+    for (let i = 0; i < 30; i++) {
+      sampler.tick();
+      h.clock.advance(60_000);
+    }
+    const hours = aggregates.hours('north', h.clock.now() - 2 * HOUR, h.clock.now());
+    expect(hours).toHaveLength(1);
+    expect(hours[0]).toMatchObject({
+      start: Date.parse('2026-11-30T08:00:00.000Z'),
+      samples: 60,
+      occupiedSum: 90,
+      freeSum: 30,
+      freeMin: 0,
+      freeMax: 1,
+    });
+    const days = aggregates.days('north', '2026-11-30', '2026-11-30');
+    expect(days).toEqual([expect.objectContaining({ start: '2026-11-30', samples: 60 })]);
+    const stats = profile(hours, 'Europe/Prague');
+    expect(stats.peak_hour).toBe(9);
+    expect(stats.by_hour[9]).toEqual({ hour: 9, samples: 60, occupancy_ratio: 0.75 });
+    expect(stats.by_weekday[0]).toEqual({ weekday: 1, samples: 60, occupancy_ratio: 0.75 }); // a Monday
+  });
+
+  it('uses the local calendar day, not the UTC one', () => {
+    expect(aggregates.localDay(Date.parse('2026-11-30T23:30:00.000Z'))).toBe('2026-12-01');
+  });
+
+  it('are purged with the transitions once past their retention', () => {
+    const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => h.clock.now());
+    h.send(agent.slotState('north-1', 'A1', 'occupied'));
+    sampler.tick();
+    const purger = new RetentionPurger(h.db, aggregates, h.clock, log, {
+      transitionsDays: 2,
+      hourlyDays: 3,
+      dailyDays: 4,
+      purgeIntervalS: 3600,
+    });
+    h.clock.advance(2 * DAY + HOUR);
+    expect(purger.tick()).toEqual({ transitions: 1, hourly: 0, daily: 0 });
+    h.clock.advance(DAY);
+    expect(purger.tick()).toEqual({ transitions: 0, hourly: 2, daily: 0 }); // both lots
+    h.clock.advance(2 * DAY);
+    expect(purger.tick()).toEqual({ transitions: 0, hourly: 0, daily: 2 });
+  });
+});

@@ -1,0 +1,69 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../server/app.ts';
+import type { Clock } from '../../../server/clock.ts';
+import type { ServerConfig } from '../../../server/config/types.ts';
+import { listen } from '../../../server/server.ts';
+import { waitFor } from '../../fixtures/process.ts';
+import { tempDir, testConfig } from './config.ts';
+
+export interface TestServer {
+  app: FastifyInstance;
+  config: ServerConfig;
+  httpUrl: string;
+  mqttUrl: string;
+  dataDir: string;
+  /** Resolves once the writer has committed everything received so far. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts a server on free ports with a fresh data directory (or the given one). */
+export async function startTestServer(
+  raw: Record<string, unknown> = {},
+  o: { clock?: Clock; dataDir?: string; listen?: boolean } = {},
+): Promise<TestServer> {
+  const tmp = o.dataDir === undefined ? tempDir() : undefined;
+  const dataDir = o.dataDir ?? tmp!.dir;
+  const config = testConfig(dataDir, raw);
+  const app = await buildApp(config, o.clock === undefined ? {} : { clock: o.clock });
+  let where = { httpUrl: '', mqttUrl: app.volno.mqttUrl };
+  if (o.listen !== false) where = await listen(app, config);
+  let stopped = false;
+  return {
+    app,
+    config,
+    ...where,
+    dataDir,
+    settle: async () => {
+      app.volno.writer.flush();
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      tmp?.cleanup();
+    },
+  };
+}
+
+/** An MQTT client that publishes like an agent (MQTT 3.1.1 works with both brokers). */
+export async function publisher(url: string): Promise<MqttClient> {
+  return mqtt.connectAsync(url, {
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    clientId: `test-pub-${Math.random().toString(36).slice(2)}`,
+  });
+}
+
+/** Polls until the writer has received and committed `n` accepted+rejected messages more than `base`. */
+export async function waitForReceived(app: FastifyInstance, n: number, what = 'messages to arrive'): Promise<void> {
+  await waitFor(
+    () => {
+      if (app.volno.metrics.received.get() < n) return false;
+      app.volno.writer.flush();
+      return true;
+    },
+    { timeoutMs: 20_000, intervalMs: 10, what: `${n} ${what} (got ${app.volno.metrics.received.get()})` },
+  );
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { negotiate } from '../../../server/web/i18n.ts';
+import { FakeAgent } from '../support/messages.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let s: TestServer;
+const get = (url: string, headers: Record<string, string> = {}) => s.app.inject({ method: 'GET', url, headers });
+
+beforeAll(async () => {
+  s = await startTestServer({ http: { embed_origins: ['https://portal.example.cz'] } }, { listen: false });
+  const agent = new FakeAgent();
+  for (const m of [agent.slotState('north-1', 'A1', 'free'), agent.slotState('north-1', 'A2', 'occupied')])
+    s.app.volno.ingestor.handle(m.topic, Buffer.from(m.payload), false);
+  s.app.volno.writer.flush();
+});
+afterAll(() => s.stop());
+
+describe('the public page', () => {
+  it('renders the counts and the slot map in Czech by default', async () => {
+    const r = await get('/');
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(r.body).toContain('<html lang="cs">');
+    expect(r.body).toMatch(/data-free>1<\/span> <span data-free-label>volné místo<\/span>/);
+    expect(r.body).toContain('class="slot s-occupied t-disabled r1 c2"');
+    expect(r.body).toContain('Stav 1 místa teď neznáme');
+    expect(r.headers['vary']).toBe('Accept-Language, Cookie');
+  });
+
+  it('follows Accept-Language, and a language switch that a cookie remembers', async () => {
+    expect((await get('/', { 'accept-language': 'de-DE,en;q=0.8,cs;q=0.5' })).body).toContain('<html lang="en">');
+    const switched = await get('/lot/north?lang=en', { 'accept-language': 'cs' });
+    expect(switched.body).toContain('<html lang="en">');
+    expect(switched.body).toContain('North car park');
+    expect(switched.headers['set-cookie']).toMatch(/^volno_lang=en; Path=\/;/);
+    expect((await get('/', { cookie: 'volno_lang=en', 'accept-language': 'cs' })).body).toContain('<html lang="en">');
+  });
+
+  it('forbids framing of the full page but lets the configured portal embed the widget', async () => {
+    const full = await get('/lot/north');
+    expect(full.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(full.headers['content-security-policy']).toContain("script-src 'self'");
+    const embed = await get('/embed/north');
+    expect(embed.statusCode).toBe(200);
+    expect(embed.headers['content-security-policy']).toContain("frame-ancestors 'self' https://portal.example.cz");
+    expect(embed.body).toContain('<body class="embed">');
+    expect(embed.body).not.toContain('data-map');
+  });
+
+  it('answers an unknown lot with a 404 page, not an error dump', async () => {
+    const r = await get('/lot/nowhere?lang=en');
+    expect(r.statusCode).toBe(404);
+    expect(r.body).toContain('We do not know this car park.');
+  });
+
+  it('escapes everything it puts into the page', async () => {
+    const r = await get('/lot/north', { cookie: 'volno_lang="><script>alert(1)</script>' });
+    expect(r.body).not.toContain('<script>alert(1)');
+  });
+
+  it('serves its assets with long caching and never serves an image on any public route', async () => {
+    const page = (await get('/')).body;
+    const assets = [...page.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toHaveLength(2);
+    for (const a of assets) {
+      const r = await get(a);
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['cache-control']).toContain('immutable');
+    }
+    const publicUrls = [
+      '/',
+      '/lot/north',
+      '/embed/north',
+      '/api/v1/lots',
+      '/api/v1/availability',
+      '/api/v1/lots/north',
+      '/api/v1/lots/north/availability',
+      '/api/v1/lots/north/slots',
+      '/api/v1/lots/north/history',
+      '/api/v1/lots/north/stats',
+      '/api/v1/opendata/datex2',
+      ...assets,
+    ];
+    for (const url of publicUrls) {
+      const r = await get(url);
+      expect(r.headers['content-type'], url).not.toMatch(/^image\//);
+      expect(r.body, url).not.toMatch(/\/9j\/|jpeg_base64|data:image/);
+    }
+    const doc = (await get('/docs/json')).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((p) => /snapshot|image|jpeg|frame/i.test(p))).toEqual([]);
+  });
+});
+
+describe('language negotiation', () => {
+  it('prefers the query, then the cookie, then Accept-Language by q value, then the default', () => {
+    expect(negotiate('en', 'volno_lang=cs', 'cs', 'cs')).toBe('en');
+    expect(negotiate(undefined, 'a=b; volno_lang=en', 'cs', 'cs')).toBe('en');
+    expect(negotiate(undefined, undefined, 'en;q=0.4, sk;q=0.9', 'en')).toBe('cs');
+    expect(negotiate(undefined, undefined, 'fr, de;q=0.9', 'en')).toBe('en');
+    expect(negotiate(undefined, undefined, 'en;q=0, fr', 'cs')).toBe('cs');
+    expect(negotiate(undefined, undefined, ';;;,,q=abc', 'cs')).toBe('cs');
+  });
+});
