@@ -2,13 +2,11 @@ import type { Command } from 'commander';
 import { registerEdgeCommands } from '../edge/cli.ts';
 import { registerModelCommands } from '../models/cli.ts';
 import { registerServerCommands } from '../server/cli.ts';
+import { registerDemoCommand } from './demo.ts';
 import { validatePayloadCommand } from './validate-payload.ts';
 
 /** Subcommands whose implementation has not landed yet; each names the issue that delivers it. */
-const PLANNED: ReadonlyArray<[name: string, summary: string, issue: number]> = [
-  ['user', 'manage staff accounts', 7],
-  ['demo', 'start server, embedded broker and a simulated camera in one process', 8],
-];
+const PLANNED: ReadonlyArray<[name: string, summary: string, issue: number]> = [['user', 'manage staff accounts', 7]];
 
 /** Each part registers its own subcommands, so the CLI never needs to know their options. */
 export function registerCommands(program: Command): void {
@@ -16,6 +14,7 @@ export function registerCommands(program: Command): void {
   registerEdgeCommands(program);
   registerServerCommands(program);
   registerModelCommands(program);
+  registerDemoCommand(program);
   for (const [name, summary, issue] of PLANNED) {
     program
       .command(name)
