@@ -25,3 +25,21 @@ export interface OccupancyModel {
   classify(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<Float32Array>;
   close(): Promise<void>;
 }
+
+/** Where the time of one `classify()` went. Added by issue #3 beside `OccupancyModel`, which stays unchanged. */
+export interface ModelTimings {
+  /** Polygon → quad, warp/letterbox into the input tensor. */
+  readonly preprocessMs: number;
+  /** The onnxruntime `run` alone. */
+  readonly inferenceMs: number;
+  /** Activation, decoding, NMS, slot assignment. */
+  readonly postprocessMs: number;
+}
+
+/** What `loadOccupancyModel` returns: the seam's interface plus details for stats and tools. */
+export interface LoadedOccupancyModel extends OccupancyModel {
+  /** `classifier`, `yolox` or `nanodet`, from the manifest. */
+  readonly kind: 'classifier' | 'yolox' | 'nanodet';
+  /** Timings of the most recent `classify()`; undefined before the first. */
+  readonly lastTimings: ModelTimings | undefined;
+}
