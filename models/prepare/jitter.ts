@@ -1,16 +1,7 @@
 import type { Quad } from '../../edge/vision/index.ts';
 
-/** Small deterministic PRNG (mulberry32) so a cache can be rebuilt bit for bit. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so a cache can be rebuilt bit for bit; the simulator uses the same generator. */
+export { seededRandom as rng } from '../../edge/simulator/random.ts';
 
 /**
  * Geometric augmentation for "angle and scale": the slot quad as a slightly different calibration
