@@ -2,9 +2,8 @@
 // Makes a fresh clone runnable before `npm start` or `npm test`: installs the Debian packages and the
 // npm dependencies when they are missing, and does nothing when they are there. Node built-ins only,
 // because it runs before node_modules exists.
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,12 +54,10 @@ if (missing.length > 0) {
   run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { DEBIAN_FRONTEND: 'noninteractive' });
 }
 
-// Reinstall npm dependencies whenever package-lock.json changed since the last install.
-const lock = createHash('sha256')
-  .update(readFileSync(join(root, 'package-lock.json')))
-  .digest('hex');
-const stamp = join(root, 'node_modules/.volno-lock-sha256');
-if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lock) {
+// Reinstall npm dependencies when package-lock.json is newer than npm's record of the last install
+// (node_modules/.package-lock.json, which every npm install or ci rewrites), e.g. after a pull.
+const lock = statSync(join(root, 'package-lock.json')).mtimeMs;
+const installed = join(root, 'node_modules/.package-lock.json');
+if (!existsSync(installed) || statSync(installed).mtimeMs < lock) {
   run('npm', ['ci', '--no-audit', '--no-fund'], NPM_ENV);
-  writeFileSync(stamp, lock);
 }

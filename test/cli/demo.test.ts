@@ -58,7 +58,9 @@ describe('volno demo (what npm start runs)', () => {
       const code = await new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
       expect(code).toBe(0);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- demo output ---\n${logs.toString().slice(-4000)}`);
+      throw new Error(`${(err as Error).message}\n--- demo output ---\n${logs.toString().slice(-4000)}`, {
+        cause: err,
+      });
     } finally {
       await stopChild(child);
       rmSync(data, { recursive: true, force: true });
