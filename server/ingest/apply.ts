@@ -1,4 +1,4 @@
-import type { AvailabilityPayload } from '../../protocol/index.ts';
+import type { AvailabilityPayload, CameraSummaryPayload } from '../../protocol/index.ts';
 import type { AgentRow } from '../storage/agents-store.ts';
 import type { CamerasStore } from '../storage/cameras-store.ts';
 import type { Catalog } from '../storage/catalog.ts';
@@ -52,10 +52,7 @@ export function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): void {
       d.cameras.putSummary({
         cameraId: p.camera_id,
         agentId: p.agent_id,
-        status: p.stream.status,
-        detail: p.stream.detail ?? null,
-        lastFrameAt: p.stream.last_frame_at === null ? null : Date.parse(p.stream.last_frame_at),
-        fps: p.stream.fps,
+        ...streamFields(p.stream),
         at: Date.parse(p.observed_at),
         free: p.free,
         occupied: p.occupied,
@@ -83,10 +80,7 @@ export function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): void {
         d.cameras.putHealth({
           cameraId: c.camera_id,
           agentId: p.agent_id,
-          status: c.stream.status,
-          detail: c.stream.detail ?? null,
-          lastFrameAt: c.stream.last_frame_at === null ? null : Date.parse(c.stream.last_frame_at),
-          fps: c.stream.fps,
+          ...streamFields(c.stream),
           at: Date.parse(p.sent_at),
         });
       }
@@ -178,4 +172,14 @@ function sweep(now: number, ctx: BatchContext, d: ApplyDeps): void {
     setStatus(row, 'silent', now, ctx);
     forceUnknown(row.agentId, 'agent_offline', now, ctx, d);
   }
+}
+
+/** The stream-health columns, shared by camera summaries and heartbeats. */
+function streamFields(stream: CameraSummaryPayload['stream']) {
+  return {
+    status: stream.status,
+    detail: stream.detail ?? null,
+    lastFrameAt: stream.last_frame_at === null ? null : Date.parse(stream.last_frame_at),
+    fps: stream.fps,
+  };
 }
