@@ -10,7 +10,6 @@ import { historyRoutes } from './history/routes.ts';
 import { registerCaching } from './http/etag.ts';
 import { ApiError, errorBody, errorHandler, notFoundHandler } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
-import { staffGuard } from './http/staff-auth.ts';
 import { liveRoutes } from './live/routes.ts';
 import { createLogger } from './logger.ts';
 import { openDataRoutes } from './opendata/routes.ts';
@@ -80,7 +79,7 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   });
   registerCaching(app);
   await registerOpenApi(app);
-  const staff = staffGuard(c.config.http.staffToken);
+  const staff = c.access.require('viewer');
   const api = { prefix: '/api/v1' };
   await app.register(availabilityRoutes, { ...api, availability: c.availability });
   await app.register(historyRoutes, {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { tokenAccess, type StaffAccess } from './auth/access.ts';
 import { AvailabilityService } from './availability/service.ts';
 import type { Clock } from './clock.ts';
 import type { ServerConfig } from './config/types.ts';
@@ -30,6 +31,8 @@ export interface Components {
   db: Database;
   catalog: Catalog;
   registry: Registry;
+  /** Who may use staff pages and APIs (issue 7 replaces the token with accounts). */
+  access: StaffAccess;
   metrics: IngestMetrics;
   availability: AvailabilityService;
   aggregates: Aggregates;
@@ -72,6 +75,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
     const catalog = new Catalog(db);
     catalog.applyConfig(config.lots);
     const registry = new Registry();
+    const access = tokenAccess(config.http.staffToken, log.child({ component: 'access' }));
     const metrics = new IngestMetrics(registry);
     const availability = new AvailabilityService(db, catalog, clock, config.freshness.staleAfterS * 1000);
     const aggregates = new Aggregates(db, config.timezone);
@@ -167,6 +171,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
       db,
       catalog,
       registry,
+      access,
       metrics,
       availability,
       aggregates,

@@ -1,0 +1,69 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError } from '../http/errors.ts';
+import { staffGuard } from '../http/staff-auth.ts';
+
+/** Staff roles, weakest first: viewers look, operators change bookings and calibrations, admins manage accounts. */
+export const STAFF_ROLES = ['viewer', 'operator', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** Who a staff request is from, set on `req.staff` by {@link StaffAccess.require}. */
+export interface StaffPrincipal {
+  /** Account id; 0 for the configured bearer token or a loopback request without accounts. */
+  userId: number;
+  username: string;
+  role: StaffRole;
+  via: 'session' | 'token' | 'loopback';
+  /** The session's CSRF token (session logins only): pages embed it, scripts send it as `x-csrf-token`. */
+  csrfToken?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff?: StaffPrincipal;
+  }
+}
+
+export type StaffPreHandler = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/**
+ * The one contract every staff route uses (bookings, calibration, health, metrics, history):
+ * `preHandler: access.require('operator')`, `schema.security: access.security`, and
+ * `access.audit(req, …)` after every change a staff member makes.
+ */
+export interface StaffAccess {
+  /** 401 without valid credentials, 403 when the role is below `role`; sets `req.staff`. */
+  require(role: StaffRole): StaffPreHandler;
+  /** Records who did what to which object (never personal data of the public in `detail`). */
+  audit(req: FastifyRequest, action: string, target: string, detail?: Record<string, unknown>): void;
+  /** The OpenAPI security requirement staff routes declare. */
+  readonly security: Record<string, string[]>[];
+}
+
+export function roleAtLeast(have: StaffRole, need: StaffRole): boolean {
+  return STAFF_ROLES.indexOf(have) >= STAFF_ROLES.indexOf(need);
+}
+
+/**
+ * Access with only the configured `http.staff_token` (or loopback without one), as before staff
+ * accounts: the token holder is an admin. Kept for tooling and scripts; accounts replace it for people.
+ */
+export function tokenAccess(token: string | undefined, log: Logger): StaffAccess {
+  const guard = staffGuard(token);
+  return {
+    require: () => async (req, reply) => {
+      await guard(req, reply);
+      req.staff = {
+        userId: 0,
+        username: token === undefined ? 'localhost' : 'token',
+        role: 'admin',
+        via: token === undefined ? 'loopback' : 'token',
+      };
+    },
+    audit: (req, action, target, detail) => {
+      if (req.staff === undefined) throw new ApiError(500, 'VOLNO_INTERNAL', 'audit outside a staff request');
+      log.info({ audit: { user: req.staff.username, action, target, detail } }, 'staff action');
+    },
+    security: [{ staffToken: [] }],
+  };
+}
