@@ -2,6 +2,8 @@ import type { Static, TProperties, TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { ProtocolError } from './errors.ts';
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** A problem that JSON Schema cannot express, found by a message's own refine function. */
 export interface RefineIssue {
   path: string;
@@ -101,9 +103,20 @@ export class SchemaCodec<S extends TSchema> {
         error: new ProtocolError('VOLNO_PAYLOAD_TOO_LARGE', `payload is ${size} bytes; the limit is ${maxBytes}`),
       };
     }
+    let text: string;
+    try {
+      text = typeof raw === 'string' ? raw : STRICT_UTF8.decode(raw);
+    } catch (cause) {
+      // JSON on the wire is UTF-8 (RFC 8259 §8.1); a lenient decode would store U+FFFD in place of
+      // the bad bytes and accept a payload its sender never wrote.
+      return {
+        ok: false,
+        error: new ProtocolError('VOLNO_PAYLOAD_NOT_JSON', 'payload is not valid UTF-8', [], { cause }),
+      };
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (cause) {
       const detail = cause instanceof Error ? cause.message : String(cause);
       return {

@@ -118,6 +118,17 @@ describe('payload rejections are readable', () => {
     if (!result.ok) expect(result.error.code).toBe('VOLNO_PAYLOAD_NOT_JSON');
   });
 
+  it('rejects JSON whose bytes are not valid UTF-8 instead of storing replacement characters', () => {
+    const good = Buffer.from(JSON.stringify(EXAMPLES.heartbeat.payload));
+    expect(decodeMessage('heartbeat', good).ok).toBe(true);
+    const at = good.indexOf(Buffer.from('"version":"')) + '"version":"'.length;
+    expect(at).toBeGreaterThan(20);
+    const bad = Buffer.concat([good.subarray(0, at), Buffer.from([0xff]), good.subarray(at)]);
+    const result = decodeMessage('heartbeat', bad);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toBe('payload is not valid UTF-8');
+  });
+
   it('rejects an oversized payload before parsing it', () => {
     const result = decodeMessage('slot_state', 'x'.repeat(MESSAGES.slot_state.maxBytes + 1));
     expect(result.ok).toBe(false);
