@@ -2,17 +2,19 @@ import type { Command } from 'commander';
 import { registerEdgeCommands } from '../edge/cli.ts';
 import { registerModelCommands } from '../models/cli.ts';
 import { registerServerCommands } from '../server/cli.ts';
+import { registerUserCommands } from '../server/auth/cli.ts';
 import { registerDemoCommand } from './demo.ts';
 import { validatePayloadCommand } from './validate-payload.ts';
 
 /** Subcommands whose implementation has not landed yet; each names the issue that delivers it. */
-const PLANNED: ReadonlyArray<[name: string, summary: string, issue: number]> = [['user', 'manage staff accounts', 7]];
+const PLANNED: ReadonlyArray<[name: string, summary: string, issue: number]> = [];
 
 /** Each part registers its own subcommands, so the CLI never needs to know their options. */
 export function registerCommands(program: Command): void {
   validatePayloadCommand(program);
   registerEdgeCommands(program);
   registerServerCommands(program);
+  registerUserCommands(program);
   registerModelCommands(program);
   registerDemoCommand(program);
   for (const [name, summary, issue] of PLANNED) {

@@ -1,7 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import { ApiError } from '../http/errors.ts';
-import { staffGuard } from '../http/staff-auth.ts';
 
 /** Staff roles, weakest first: viewers look, operators change bookings and calibrations, admins manage accounts. */
 export const STAFF_ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -42,28 +39,4 @@ export interface StaffAccess {
 
 export function roleAtLeast(have: StaffRole, need: StaffRole): boolean {
   return STAFF_ROLES.indexOf(have) >= STAFF_ROLES.indexOf(need);
-}
-
-/**
- * Access with only the configured `http.staff_token` (or loopback without one), as before staff
- * accounts: the token holder is an admin. Kept for tooling and scripts; accounts replace it for people.
- */
-export function tokenAccess(token: string | undefined, log: Logger): StaffAccess {
-  const guard = staffGuard(token);
-  return {
-    require: () => async (req, reply) => {
-      await guard(req, reply);
-      req.staff = {
-        userId: 0,
-        username: token === undefined ? 'localhost' : 'token',
-        role: 'admin',
-        via: token === undefined ? 'loopback' : 'token',
-      };
-    },
-    audit: (req, action, target, detail) => {
-      if (req.staff === undefined) throw new ApiError(500, 'VOLNO_INTERNAL', 'audit outside a staff request');
-      log.info({ audit: { user: req.staff.username, action, target, detail } }, 'staff action');
-    },
-    security: [{ staffToken: [] }],
-  };
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Clock } from '../clock.ts';
 import { errorResponses } from '../http/errors.ts';
-import type { StaffGuard } from '../http/staff-auth.ts';
+import type { StaffAccess } from '../auth/access.ts';
 import { AgentsStore } from '../storage/agents-store.ts';
 import { CamerasStore } from '../storage/cameras-store.ts';
 import type { Database } from 'better-sqlite3';
@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
 export interface HealthRoutesOptions {
   db: Database;
   clock: Clock;
-  staff: StaffGuard;
+  access: StaffAccess;
   mqttConnected: () => boolean;
 }
 
@@ -93,12 +93,12 @@ const CameraSchema = Type.Object(
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, o) => {
   const agents = new AgentsStore(o.db);
   const cameras = new CamerasStore(o.db);
-  const staffSchema = { tags: ['staff'], security: [{ staffToken: [] }] };
+  const staffSchema = { tags: ['staff'], security: o.access.security };
 
   app.get(
     '/health/agents',
     {
-      preHandler: o.staff,
+      preHandler: o.access.require('viewer'),
       schema: {
         ...staffSchema,
         summary: 'Edge agents: liveness, sessions, restarts, sequence gaps (staff)',
@@ -140,7 +140,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
   app.get(
     '/health/cameras',
     {
-      preHandler: o.staff,
+      preHandler: o.access.require('viewer'),
       schema: {
         ...staffSchema,
         summary: 'Cameras: stream health, counts, statistics, calibration answers (staff)',
@@ -201,10 +201,10 @@ export const unassignedRoute: FastifyPluginAsyncTypebox<HealthRoutesOptions> = a
   app.get(
     '/health/unassigned-slots',
     {
-      preHandler: o.staff,
+      preHandler: o.access.require('viewer'),
       schema: {
         tags: ['staff'],
-        security: [{ staffToken: [] }],
+        security: o.access.security,
         summary: 'Slots seen over MQTT that no configured lot contains (staff)',
         response: {
           200: Type.Object({ slots: Type.Array(UnassignedSchema) }, { additionalProperties: false }),

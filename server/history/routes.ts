@@ -5,7 +5,7 @@ import { IdParam, LotParams } from '../availability/schemas.ts';
 import type { AvailabilityService } from '../availability/service.ts';
 import type { Clock } from '../clock.ts';
 import { ApiError, errorResponses } from '../http/errors.ts';
-import type { StaffGuard } from '../http/staff-auth.ts';
+import type { StaffAccess } from '../auth/access.ts';
 import type { Aggregates } from '../storage/aggregates.ts';
 import { profile, toPoint } from './stats.ts';
 
@@ -14,7 +14,7 @@ export interface HistoryRoutesOptions {
   aggregates: Aggregates;
   db: Database;
   clock: Clock;
-  staff: StaffGuard;
+  access: StaffAccess;
 }
 
 const HOUR_MS = 3_600_000;
@@ -146,11 +146,11 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
   app.get(
     '/slots/:camera_id/:slot_id/transitions',
     {
-      preHandler: o.staff,
+      preHandler: o.access.require('viewer'),
       schema: {
         tags: ['staff'],
         summary: 'State changes of one slot (staff)',
-        security: [{ staffToken: [] }],
+        security: o.access.security,
         params: Type.Object(
           { camera_id: IdParam('Camera id'), slot_id: IdParam('Slot id') },
           { additionalProperties: false },

@@ -14,7 +14,11 @@ export type ApiErrorCode =
   | 'VOLNO_PAYLOAD_TOO_LARGE'
   | 'VOLNO_UNSUPPORTED_MEDIA_TYPE'
   | 'VOLNO_UNAVAILABLE'
-  | 'VOLNO_INTERNAL';
+  | 'VOLNO_INTERNAL'
+  // staff accounts (issue 7)
+  | 'VOLNO_CSRF'
+  | 'VOLNO_RATE_LIMITED'
+  | 'VOLNO_CONFLICT';
 
 export const ErrorBody = Type.Object(
   {

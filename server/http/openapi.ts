@@ -21,10 +21,29 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'availability', description: 'Public: lots, counts, slots, live updates.' },
         { name: 'history', description: 'Public: occupancy over time for charts.' },
         { name: 'open data', description: 'Public: standard formats for other systems.' },
-        { name: 'staff', description: 'Needs the staff token (or a request from the server itself).' },
+        { name: 'reservations', description: 'Public: book a space; a booking is reached only by its secret token.' },
+        {
+          name: 'staff',
+          description:
+            'Needs a staff session (log in at /staff/login; state-changing requests also send `x-csrf-token`) or the staff token. Before the first account exists, requests from the server itself pass.',
+        },
         { name: 'operations', description: 'Probes and metrics.' },
       ],
-      components: { securitySchemes: { staffToken: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          staffToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'http.staff_token: an admin credential for scripts.',
+          },
+          staffSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'volno_staff',
+            description: 'Session cookie from POST /staff/login.',
+          },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

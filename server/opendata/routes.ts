@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AvailabilityService } from '../availability/service.ts';
 import type { Clock } from '../clock.ts';
 import { errorResponses } from '../http/errors.ts';
-import type { StaffGuard } from '../http/staff-auth.ts';
+import type { StaffAccess } from '../auth/access.ts';
 import type { Registry } from '../metrics/registry.ts';
 import { datexPublication } from './datex.ts';
 import { DatexSchema } from './datex-schema.ts';
@@ -12,7 +12,7 @@ export interface OpenDataRoutesOptions {
   availability: AvailabilityService;
   registry: Registry;
   clock: Clock;
-  staff: StaffGuard;
+  access: StaffAccess;
   site: string;
   name: string;
 }
@@ -36,11 +36,11 @@ export const openDataRoutes: FastifyPluginAsyncTypebox<OpenDataRoutesOptions> = 
   app.get(
     '/metrics',
     {
-      preHandler: o.staff,
+      preHandler: o.access.require('viewer'),
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics (staff)',
-        security: [{ staffToken: [] }],
+        security: o.access.security,
         response: { 200: Type.String(), ...errorResponses(401, 403) },
       },
       config: { cacheControl: 'no-store' },
