@@ -69,6 +69,10 @@ function cameras(flags: DemoFlags): DemoCamera[] {
 }
 
 /** Writes the server's and the agent's configuration for one demo site into the data folder. */
+/** Slots of the first simulated camera that visitors may book in the demo. */
+const DEMO_RESERVABLE = 4;
+const allWeek = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00-24:00']]));
+
 function writeConfigs(flags: DemoFlags, mqttPort: number, cams: DemoCamera[]): { server: string; edge: string } {
   const dir = resolve(flags.data);
   mkdirSync(join(dir, 'edge'), { recursive: true });
@@ -83,15 +87,19 @@ function writeConfigs(flags: DemoFlags, mqttPort: number, cams: DemoCamera[]): {
         lot_id: 'demo',
         name: 'Ukázkové parkoviště',
         name_en: 'Demo car park',
-        cameras: cams.map((c) => ({
+        cameras: cams.map((c, ci) => ({
           camera_id: c.id,
           slots: c.calibration.slots.map((s, i) => ({
             slot_id: s.slot_id,
             label: s.slot_id,
             row: Math.floor(i / 10) + 1,
             col: (i % 10) + 1,
+            // The first camera's first row can be booked at /reserve, so the demo shows the whole loop.
+            ...(ci === 0 && i < DEMO_RESERVABLE ? { reservable: true } : {}),
           })),
         })),
+        // Open around the clock so the demo's booking page works whenever it is tried.
+        reservations: { opening_hours: allWeek, czech_public_holidays: false, lead_time_min: 15 },
       },
     ],
   };
@@ -186,6 +194,11 @@ export function registerDemoCommand(program: Command): void {
       start('server', ['server', '--config', files.server]);
       await waitForHttp(`http://127.0.0.1:${flags.port}/api/v1/lots`, 60_000);
       start('edge agent', ['edge', '--config', files.edge]);
-      console.log(`\nVolno demo is running: open http://127.0.0.1:${flags.port}/  (Ctrl+C stops it)\n`);
+      const base = `http://127.0.0.1:${flags.port}`;
+      console.log(
+        `\nVolno demo is running: open ${base}/  (Ctrl+C stops it)\n` +
+          `  book a space:  ${base}/reserve\n` +
+          `  staff pages:   ${base}/staff  (this machine is admin until the first account exists: volno user add)\n`,
+      );
     });
 }

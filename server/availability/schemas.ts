@@ -14,7 +14,9 @@ export const Counts = Type.Object(
     free: count('Free, confirmed recently.'),
     occupied: count('Occupied, confirmed recently.'),
     unknown: count('Nobody can say: camera or agent down, never reported, or last report too old.'),
-    reserved: count('Reserved for a visitor; 0 until reservations are available.'),
+    reserved: count(
+      'Kept for a visitor’s booking (from shortly before it starts until the car arrives); not counted as free, occupied or unknown.',
+    ),
   },
   { additionalProperties: false },
 );
@@ -47,6 +49,9 @@ export const SlotViewSchema = Type.Object(
     label: Type.String(),
     type: Type.Enum(SLOT_TYPES),
     reservable: Type.Boolean(),
+    reserved: Type.Boolean({
+      description: 'Kept for a booking right now: not free for the public, whatever the camera sees.',
+    }),
     state: Type.Enum(SLOT_STATES, { description: '`unknown` when never reported or stale.' }),
     stale: Type.Boolean({ description: 'The last report is older than the freshness limit.' }),
     since: Time('When the current state began.'),

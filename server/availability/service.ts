@@ -13,6 +13,14 @@ interface StateLite {
   observedAt: number;
 }
 
+/**
+ * Slots kept for a booking (issue 6): they count as `reserved` instead of their camera state.
+ * `until` is the next instant the set changes by time alone (a hold beginning or ending).
+ */
+export interface ReservedSource {
+  held(lotId: string, now: number): { keys: ReadonlySet<string>; until: number };
+}
+
 const emptyCounts = (): Counts => ({ total: 0, free: 0, occupied: 0, unknown: 0, reserved: 0 });
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -33,6 +41,7 @@ export class AvailabilityService {
   >();
   private externalChecked = -Infinity;
   private external = 0;
+  private reserved: ReservedSource | undefined;
 
   constructor(
     db: Database,
@@ -45,6 +54,12 @@ export class AvailabilityService {
       `SELECT st.camera_id, st.slot_id, st.state, st.since, st.observed_at FROM slots s
        JOIN slot_state st ON st.camera_id = s.camera_id AND st.slot_id = s.slot_id WHERE s.lot_id = ?`,
     );
+  }
+
+  /** Where reserved slots come from (the reservations component); changes count as writes. */
+  setReservedSource(source: ReservedSource): void {
+    this.reserved = source;
+    this.localVersion++;
   }
 
   /** Tells readers that this process wrote new states. */
@@ -110,9 +125,13 @@ export class AvailabilityService {
     const all = emptyCounts();
     let newest: number | undefined;
     let staleSlots = 0;
+    const held = this.reserved?.held(lotId, now);
+    if (held !== undefined) validUntil = Math.min(validUntil, held.until);
     for (const slot of this.catalog.slotsOf(lotId)) {
       const st = states.get(`${slot.cameraId}/${slot.slotId}`);
-      const { state, stale } = this.effective(st, now);
+      const effective = this.effective(st, now);
+      const { stale } = effective;
+      const state = held?.keys.has(`${slot.cameraId}/${slot.slotId}`) === true ? 'reserved' : effective.state;
       if (stale) staleSlots++;
       if (st !== undefined && (newest === undefined || st.observedAt > newest)) newest = st.observedAt;
       if (st !== undefined && !stale) validUntil = Math.min(validUntil, st.observedAt + this.staleAfterMs + 1);
@@ -159,6 +178,7 @@ export class AvailabilityService {
     if (this.catalog.lot(lotId) === undefined) return undefined;
     const now = this.clock.now();
     const states = this.states(lotId);
+    const held = this.reserved?.held(lotId, now);
     const slots = this.catalog.slotsOf(lotId).map((slot): SlotView => {
       const st = states.get(`${slot.cameraId}/${slot.slotId}`);
       const { state, stale } = this.effective(st, now);
@@ -168,6 +188,7 @@ export class AvailabilityService {
         label: slot.label,
         type: slot.type,
         reservable: slot.reservable,
+        reserved: held?.keys.has(`${slot.cameraId}/${slot.slotId}`) === true,
         state,
         stale,
         since: iso(st?.since),

@@ -79,7 +79,7 @@ export class LiveHub extends EventEmitter<LiveEvents> {
           this.emit('availability', a);
         }
         // Ages and observation times move all the time; only a change of what the map shows is news.
-        const sKey = JSON.stringify(s.slots.map((v) => [v.state, v.stale, v.since]));
+        const sKey = JSON.stringify(s.slots.map((v) => [v.state, v.stale, v.since, v.reserved]));
         if (this.lastSlots.get(lotId) !== sKey) {
           this.lastSlots.set(lotId, sKey);
           this.emit('slots', s);

@@ -31,6 +31,12 @@ export const DatexSchema = Type.Object(
               }),
               lastUpdate: Type.Optional(Type.String({ format: 'date-time' })),
               assignedFor: Type.Optional(Type.Array(Assignment)),
+              reservedSpaces: Type.Optional(
+                Type.Integer({
+                  minimum: 0,
+                  description: 'Volno extension: spaces kept for a booking now (not in availableSpaces).',
+                }),
+              ),
               locationAndDimension: Type.Optional(
                 Type.Object(
                   {
@@ -54,6 +60,11 @@ export const DatexSchema = Type.Object(
               externalIdentifier: Type.String(),
               parkingSiteReference: Type.Object({ _id: Type.String() }, { additionalProperties: false }),
               availability: Type.Enum(['available', 'occupied', 'closed', 'unknown'] as const),
+              reserved: Type.Optional(
+                Type.Boolean({
+                  description: 'Volno extension: kept for a booking now; its availability is then `occupied`.',
+                }),
+              ),
               lastUpdate: Type.Optional(Type.String({ format: 'date-time' })),
               assignedFor: Type.Optional(Type.Array(Assignment)),
               accessibility: Type.Optional(Type.String()),

@@ -61,6 +61,7 @@ export function datexPublication(availability: AvailabilityService, o: DatexOpti
       availableSpaces: a.free,
       ...(a.updated_at !== null ? { lastUpdate: a.updated_at } : {}),
       ...(assignedFor.length > 0 ? { assignedFor } : {}),
+      ...(a.reserved > 0 ? { reservedSpaces: a.reserved } : {}),
       ...location,
     });
     for (const slot of s.slots) {
@@ -69,7 +70,9 @@ export function datexPublication(availability: AvailabilityService, o: DatexOpti
         _id: `${o.site}:${slot.camera_id}:${slot.slot_id}`,
         externalIdentifier: slot.label,
         parkingSiteReference: { _id: siteId },
-        availability: AVAILABILITY[slot.state],
+        // A space kept for a booking is not there for the public, whatever the camera sees.
+        availability: slot.reserved ? 'occupied' : AVAILABILITY[slot.state],
+        ...(slot.reserved ? { reserved: true } : {}),
         ...(slot.observed_at !== null ? { lastUpdate: slot.observed_at } : {}),
         ...(assignment !== null ? { assignedFor: [assignment] } : {}),
         ...(slot.type === 'disabled' ? { accessibility: 'handicappedMarked' } : {}),

@@ -11,6 +11,8 @@ export interface Strings {
   occupied: string;
   unknown: string;
   reserved: string;
+  /** Link to the booking page, shown when the lot has reservable spaces. */
+  reserve: string;
   updated: string;
   noData: string;
   outdated: string;
@@ -19,7 +21,7 @@ export interface Strings {
   mapHint: string;
   mapRegion: string;
   legend: string;
-  state: Record<'free' | 'occupied' | 'unknown', string>;
+  state: Record<'free' | 'occupied' | 'unknown' | 'reserved', string>;
   type: Record<SlotType, string>;
   live: { connecting: string; live: string; lost: string };
   announce: string;
@@ -41,6 +43,7 @@ export const STRINGS: Record<Language, Strings> = {
     occupied: 'Obsazeno',
     unknown: 'Stav neznámý',
     reserved: 'Rezervováno',
+    reserve: 'Rezervovat místo',
     updated: 'Aktualizováno před {age}',
     noData: 'Zatím žádné údaje',
     outdated: 'Údaje mohou být zastaralé.',
@@ -52,7 +55,7 @@ export const STRINGS: Record<Language, Strings> = {
     mapHint: 'Místa jsou rozložena tak, jak leží na parkovišti.',
     mapRegion: 'Plánek parkoviště {lot}',
     legend: 'Vysvětlivky',
-    state: { free: 'volné', occupied: 'obsazené', unknown: 'stav neznámý' },
+    state: { free: 'volné', occupied: 'obsazené', unknown: 'stav neznámý', reserved: 'rezervované' },
     type: {
       standard: '',
       disabled: 'pro vozíčkáře',
@@ -82,6 +85,7 @@ export const STRINGS: Record<Language, Strings> = {
     occupied: 'Occupied',
     unknown: 'Unknown',
     reserved: 'Reserved',
+    reserve: 'Reserve a space',
     updated: 'Updated {age} ago',
     noData: 'No data yet',
     outdated: 'The data may be out of date.',
@@ -93,7 +97,7 @@ export const STRINGS: Record<Language, Strings> = {
     mapHint: 'Spaces are laid out as they are in the car park.',
     mapRegion: 'Map of {lot}',
     legend: 'Legend',
-    state: { free: 'free', occupied: 'occupied', unknown: 'unknown' },
+    state: { free: 'free', occupied: 'occupied', unknown: 'unknown', reserved: 'reserved' },
     type: { standard: '', disabled: 'disabled parking', ev: 'EV charging', visitor: 'visitors', staff: 'staff' },
     live: {
       connecting: 'Connecting to live data…',

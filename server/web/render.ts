@@ -22,7 +22,10 @@ export interface PageOptions {
   embed: boolean;
 }
 
-const STATE_ICON = { free: '✓', occupied: '✕', unknown: '?' } as const;
+const STATE_ICON = { free: '✓', occupied: '✕', unknown: '?', reserved: 'R' } as const;
+
+/** What the public sees: a space held for a booking is not free to anyone else, whatever the camera says. */
+export const shownState = (v: Pick<SlotView, 'state' | 'reserved'>) => (v.reserved ? 'reserved' : v.state);
 const TYPE_ICON = { standard: '', disabled: '♿', ev: '⚡', visitor: 'N', staff: 'Z' } as const;
 const TYPE_ICON_EN = { standard: '', disabled: '♿', ev: '⚡', visitor: 'V', staff: 'S' } as const;
 
@@ -40,17 +43,20 @@ function slotItem(v: SlotView, lang: Language, s: Strings): string {
   const type = s.type[v.type];
   const typeIcon = (lang === 'en' ? TYPE_ICON_EN : TYPE_ICON)[v.type];
   const place = v.row !== null && v.col !== null ? ` r${v.row} c${v.col}` : '';
+  const state = shownState(v);
   return (
-    `<li class="slot s-${v.state} t-${v.type}${place}" data-slot="${esc(v.camera_id)}/${esc(v.slot_id)}">` +
-    `<span class="slot-icon" aria-hidden="true">${STATE_ICON[v.state]}</span>` +
+    `<li class="slot s-${state} t-${v.type}${place}" data-slot="${esc(v.camera_id)}/${esc(v.slot_id)}">` +
+    `<span class="slot-icon" aria-hidden="true">${STATE_ICON[state]}</span>` +
     `<span class="slot-label">${esc(v.label)}</span>` +
     (typeIcon === '' ? '' : `<span class="slot-type" aria-hidden="true">${typeIcon}</span>`) +
-    `<span class="sr-only">${type === '' ? '' : `, ${esc(type)}`}: <span data-state-text>${esc(s.state[v.state])}</span></span></li>`
+    `<span class="sr-only">${type === '' ? '' : `, ${esc(type)}`}: <span data-state-text>${esc(s.state[state])}</span></span></li>`
   );
 }
 
-function legend(lang: Language, s: Strings, types: Set<string>): string {
-  const states = (['free', 'occupied', 'unknown'] as const)
+function legend(lang: Language, s: Strings, types: Set<string>, reserved: boolean): string {
+  const states = (
+    reserved ? (['free', 'occupied', 'unknown', 'reserved'] as const) : (['free', 'occupied', 'unknown'] as const)
+  )
     .map(
       (st) =>
         `<li><span class="slot slot-sample s-${st}" aria-hidden="true"><span class="slot-icon">${STATE_ICON[st]}</span></span> ${esc(s.state[st])}</li>`,
@@ -79,7 +85,16 @@ export function lotSection(v: LotView, o: PageOptions): string {
     : `<h3 id="map-${id}">${esc(s.map)}</h3><p class="hint">${esc(s.mapHint)}</p>` +
       `<div class="map-scroll" role="region" tabindex="0" aria-label="${esc(fill(s.mapRegion, { lot: lotName(v.lot, o.lang) }))}">` +
       `<ul class="map${placed ? ' map--placed' : ''}" data-map aria-labelledby="map-${id}">${v.slots.slots.map((x) => slotItem(x, o.lang, s)).join('')}</ul></div>` +
-      legend(o.lang, s, new Set(v.slots.slots.map((x) => x.type)));
+      legend(
+        o.lang,
+        s,
+        new Set(v.slots.slots.map((x) => x.type)),
+        v.slots.slots.some((x) => x.reservable),
+      );
+  const reserve =
+    o.embed || v.lot.reservable === 0
+      ? ''
+      : `<p class="more"><a href="/reserve?lot_id=${id}&amp;lang=${o.lang}">${esc(s.reserve)}</a></p>`;
   return (
     `<section class="lot" aria-labelledby="lot-${id}" data-lot="${id}" data-name="${name}">` +
     `<${heading} id="lot-${id}">${name}</${heading}>` +
@@ -93,6 +108,7 @@ export function lotSection(v: LotView, o: PageOptions): string {
     `</dl>` +
     `<p class="updated" data-updated data-updated-at="${esc(a.updated_at ?? '')}">${esc(updatedText(s, a.updated_at, o.now, o.staleAfterS))}</p>` +
     `<p class="note" data-unknown-note${a.unknown === 0 ? ' hidden' : ''}>${esc(fill(plural(o.lang, s.unknownNote, a.unknown), { n: a.unknown }))}</p>` +
+    reserve +
     map +
     `</section>`
   );

@@ -69,18 +69,20 @@ function onAvailability(a) {
   }
 }
 
-const ICON = { free: '✓', occupied: '✕', unknown: '?' };
+const ICON = { free: '✓', occupied: '✕', unknown: '?', reserved: 'R' };
 
 function onSlots(s) {
   const sec = section(s.lot_id);
   if (!sec) return;
   for (const v of s.slots) {
     const li = sec.querySelector(`[data-slot="${CSS.escape(`${v.camera_id}/${v.slot_id}`)}"]`);
-    if (!li || li.classList.contains(`s-${v.state}`)) continue;
-    li.classList.remove('s-free', 's-occupied', 's-unknown');
-    li.classList.add(`s-${v.state}`);
-    setText(li.querySelector('.slot-icon'), ICON[v.state]);
-    setText(li.querySelector('[data-state-text]'), S.state[v.state]);
+    // A space held for a booking is not free to anyone else (same rule as the server's render).
+    const state = v.reserved ? 'reserved' : v.state;
+    if (!li || li.classList.contains(`s-${state}`)) continue;
+    li.classList.remove('s-free', 's-occupied', 's-unknown', 's-reserved');
+    li.classList.add(`s-${state}`);
+    setText(li.querySelector('.slot-icon'), ICON[state]);
+    setText(li.querySelector('[data-state-text]'), S.state[state]);
   }
 }
 

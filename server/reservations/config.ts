@@ -1,0 +1,317 @@
+import { Type, type Static } from 'typebox';
+
+const RANGE = '^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
+const DATE = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const minutes = (title: string, description: string, def: number, minimum = 0, maximum = 10_080) =>
+  Type.Integer({ minimum, maximum, default: def, title, description });
+const day = (def: string[]) =>
+  Type.Array(Type.String({ pattern: RANGE }), {
+    default: def,
+    maxItems: 8,
+    description: 'Opening ranges `HH:MM-HH:MM` (local time); an empty list means closed.',
+  });
+
+/** Per-lot booking rules (`lots[].reservations`); all times are in the server's `timezone`. */
+export const ReservationRulesSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, title: 'Enabled', description: 'Visitors may book this lot.' }),
+    granularity_min: minutes('Granularity', 'Start and end must fall on multiples of this many minutes.', 15, 5, 240),
+    min_duration_min: minutes('Minimum duration', 'Shortest booking in minutes.', 30, 5),
+    max_duration_min: minutes('Maximum duration', 'Longest booking in minutes (elapsed time).', 480, 5),
+    horizon_days: Type.Integer({
+      minimum: 1,
+      maximum: 366,
+      default: 30,
+      title: 'Horizon',
+      description: 'A booking may start at most this many days ahead.',
+    }),
+    lead_time_min: minutes('Lead time', 'A booking must start at least this many minutes from now.', 60),
+    hold_before_min: minutes(
+      'Hold before',
+      'The space is kept free for the visitor (shown as reserved) this long before the start.',
+      15,
+      0,
+      240,
+    ),
+    early_checkin_min: minutes(
+      'Early check-in',
+      'A car arriving this long before the start still checks the booking in.',
+      15,
+      0,
+      240,
+    ),
+    grace_min: minutes(
+      'Grace period',
+      'Still free this long after the start: the booking is a no-show and the space returns to the public.',
+      15,
+      1,
+      240,
+    ),
+    cancel_cutoff_min: minutes(
+      'Cancellation cut-off',
+      'Visitors may cancel or change a booking until this many minutes before its start.',
+      60,
+    ),
+    opening_hours: Type.Object(
+      {
+        mon: day(['07:00-18:00']),
+        tue: day(['07:00-18:00']),
+        wed: day(['07:00-18:00']),
+        thu: day(['07:00-18:00']),
+        fri: day(['07:00-18:00']),
+        sat: day([]),
+        sun: day([]),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        title: 'Opening hours',
+        description: 'Per weekday; a booking must lie within one range.',
+      },
+    ),
+    czech_public_holidays: Type.Boolean({
+      default: true,
+      title: 'Czech public holidays',
+      description: 'Closed on the Czech public holidays (law 245/2000 Sb., Easter computed).',
+    }),
+    holidays: Type.Array(Type.String({ pattern: `${DATE}|^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$` }), {
+      default: [],
+      maxItems: 200,
+      title: 'Extra holidays',
+      description: '`YYYY-MM-DD` once, or `MM-DD` every year: closed all day.',
+    }),
+    closures: Type.Array(
+      Type.Object(
+        {
+          from: Type.String({ pattern: DATE, title: 'First day' }),
+          to: Type.Optional(
+            Type.String({ pattern: DATE, title: 'Last day', description: 'Same as from when absent.' }),
+          ),
+          reason: Type.Optional(Type.String({ maxLength: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 200, title: 'Closures', description: 'Days the lot takes no bookings.' },
+    ),
+    limits: Type.Object(
+      {
+        max_active_per_email: Type.Integer({ minimum: 1, maximum: 100, default: 2, title: 'Active per e-mail' }),
+        max_active_per_plate: Type.Integer({ minimum: 1, maximum: 100, default: 2, title: 'Active per plate' }),
+        max_per_day_per_person: Type.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 1,
+          title: 'Per day per person',
+          description: 'Bookings one e-mail or plate may hold on one calendar day.',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        title: 'Per-person limits',
+        description: 'Counted over confirmed and checked-in bookings that have not ended.',
+      },
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: 'Reservations',
+    description: 'Booking rules of this lot; only slots marked `reservable` can be booked.',
+  },
+);
+export type ReservationRulesFile = Static<typeof ReservationRulesSchema>;
+
+/** Top-level `smtp`: without it no e-mail is sent and the confirmation page and .ics still work. */
+export const SmtpSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, maxLength: 253, title: 'SMTP host' }),
+    port: Type.Integer({ minimum: 1, maximum: 65_535, default: 587, title: 'SMTP port' }),
+    secure: Type.Boolean({ default: false, title: 'TLS from the start', description: 'true for port 465.' }),
+    require_tls: Type.Boolean({ default: false, title: 'Require STARTTLS' }),
+    username: Type.Optional(Type.String({ maxLength: 200, title: 'Username' })),
+    password: Type.Optional(Type.String({ maxLength: 500, title: 'Password', description: 'Use an env placeholder.' })),
+    from: Type.String({
+      minLength: 3,
+      maxLength: 200,
+      title: 'From',
+      description: 'e.g. `Parkování <parking@kraj.cz>`.',
+    }),
+    public_url: Type.String({
+      pattern: '^https?://[^\\s/]+(/[^\\s]*)?$',
+      maxLength: 200,
+      title: 'Public URL',
+      description: 'Base URL of this server as visitors reach it, for the manage link in e-mails.',
+    }),
+    reminder_before_min: minutes('Reminder', 'Send the reminder this many minutes before the start.', 1440, 5, 20_160),
+    retry_interval_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, title: 'Outbox interval' }),
+  },
+  { additionalProperties: false, title: 'SMTP', description: 'Booking confirmations and reminders.' },
+);
+export type SmtpFile = Static<typeof SmtpSchema>;
+
+/** Top-level `privacy`: how long personal data of bookings is kept. */
+export const PrivacySchema = Type.Object(
+  {
+    purge_after_days: Type.Integer({
+      minimum: 0,
+      maximum: 3650,
+      default: 30,
+      title: 'Purge after',
+      description: 'Name, e-mail and plate are erased this many days after a booking ends; counts stay.',
+    }),
+    purge_interval_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600, title: 'Purge interval' }),
+  },
+  { additionalProperties: false, default: {}, title: 'Privacy', description: 'GDPR data minimisation.' },
+);
+export type PrivacyFile = Static<typeof PrivacySchema>;
+
+/** One opening range in minutes of the local day, `to` exclusive (24:00 = 1440). */
+export interface OpeningRange {
+  from: number;
+  to: number;
+}
+
+/** Validated booking rules of one lot, camelCase. */
+export interface ReservationRules {
+  enabled: boolean;
+  granularityMin: number;
+  minDurationMin: number;
+  maxDurationMin: number;
+  horizonDays: number;
+  leadTimeMin: number;
+  holdBeforeMin: number;
+  earlyCheckinMin: number;
+  graceMin: number;
+  cancelCutoffMin: number;
+  openingHours: Record<Weekday, OpeningRange[]>;
+  czechPublicHolidays: boolean;
+  /** `YYYY-MM-DD` or `MM-DD`. */
+  holidays: string[];
+  closures: { from: string; to: string; reason?: string }[];
+  limits: { maxActivePerEmail: number; maxActivePerPlate: number; maxPerDayPerPerson: number };
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  requireTls: boolean;
+  username?: string;
+  password?: string;
+  from: string;
+  publicUrl: string;
+  reminderBeforeMin: number;
+  retryIntervalS: number;
+}
+
+export interface PrivacySettings {
+  purgeAfterDays: number;
+  purgeIntervalS: number;
+}
+
+const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+export function parseRange(r: string): OpeningRange {
+  const [a = '', b = ''] = r.split('-');
+  return { from: toMin(a), to: toMin(b) };
+}
+
+/** What JSON Schema cannot say about one lot's rules, as `path: message` issues. */
+export function refineRules(r: ReservationRulesFile, at: string): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (r.min_duration_min > r.max_duration_min)
+    issues.push({ path: `${at}/min_duration_min`, message: 'is longer than max_duration_min' });
+  for (const k of ['min_duration_min', 'max_duration_min'] as const)
+    if (r[k] % r.granularity_min !== 0)
+      issues.push({ path: `${at}/${k}`, message: `must be a multiple of granularity_min (${r.granularity_min})` });
+  for (const d of WEEKDAYS) {
+    const ranges = r.opening_hours[d].map(parseRange);
+    ranges.forEach((x, i) => {
+      const p = `${at}/opening_hours/${d}/${i}`;
+      if (x.to <= x.from) issues.push({ path: p, message: 'ends before it starts' });
+      if (x.from % r.granularity_min !== 0 || x.to % r.granularity_min !== 0)
+        issues.push({ path: p, message: `must fall on multiples of granularity_min (${r.granularity_min})` });
+      const overlap = ranges.findIndex((y, j) => j < i && x.from < y.to && y.from < x.to);
+      if (overlap >= 0) issues.push({ path: p, message: `overlaps range ${overlap}` });
+    });
+  }
+  r.closures.forEach((c, i) => {
+    if (c.to !== undefined && c.to < c.from) issues.push({ path: `${at}/closures/${i}/to`, message: 'is before from' });
+  });
+  for (const [i, h] of r.holidays.entries())
+    if (!validDate(h.length === 5 ? `2024-${h}` : h))
+      issues.push({ path: `${at}/holidays/${i}`, message: `"${h}" is not a calendar date` });
+  return issues;
+}
+
+function validDate(s: string): boolean {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export function toRules(r: ReservationRulesFile): ReservationRules {
+  return {
+    enabled: r.enabled,
+    granularityMin: r.granularity_min,
+    minDurationMin: r.min_duration_min,
+    maxDurationMin: r.max_duration_min,
+    horizonDays: r.horizon_days,
+    leadTimeMin: r.lead_time_min,
+    holdBeforeMin: r.hold_before_min,
+    earlyCheckinMin: r.early_checkin_min,
+    graceMin: r.grace_min,
+    cancelCutoffMin: r.cancel_cutoff_min,
+    openingHours: Object.fromEntries(WEEKDAYS.map((d) => [d, r.opening_hours[d].map(parseRange)])) as Record<
+      Weekday,
+      OpeningRange[]
+    >,
+    czechPublicHolidays: r.czech_public_holidays,
+    holidays: r.holidays,
+    closures: r.closures.map((c) => ({ from: c.from, to: c.to ?? c.from, ...(c.reason ? { reason: c.reason } : {}) })),
+    limits: {
+      maxActivePerEmail: r.limits.max_active_per_email,
+      maxActivePerPlate: r.limits.max_active_per_plate,
+      maxPerDayPerPerson: r.limits.max_per_day_per_person,
+    },
+  };
+}
+
+export function toSmtp(s: SmtpFile | undefined): SmtpSettings | undefined {
+  if (s === undefined) return undefined;
+  return {
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    requireTls: s.require_tls,
+    username: s.username,
+    password: s.password,
+    from: s.from,
+    publicUrl: s.public_url.replace(/\/+$/, ''),
+    reminderBeforeMin: s.reminder_before_min,
+    retryIntervalS: s.retry_interval_s,
+  };
+}
+
+export function toPrivacy(p: PrivacyFile): PrivacySettings {
+  return { purgeAfterDays: p.purge_after_days, purgeIntervalS: p.purge_interval_s };
+}
+
+/** The reservations part of the config refinement: every lot's rules, and SMTP credentials. */
+export function refineReservations(c: {
+  lots: { reservations?: ReservationRulesFile; cameras: { slots: { reservable: boolean }[] }[] }[];
+  smtp?: SmtpFile;
+}): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  c.lots.forEach((lot, i) => {
+    if (lot.reservations === undefined) return;
+    issues.push(...refineRules(lot.reservations, `/lots/${i}/reservations`));
+    if (lot.reservations.enabled && !lot.cameras.some((cam) => cam.slots.some((s) => s.reservable)))
+      issues.push({ path: `/lots/${i}/reservations`, message: 'no slot of this lot is marked reservable' });
+  });
+  if (c.smtp !== undefined && (c.smtp.username === undefined) !== (c.smtp.password === undefined))
+    issues.push({ path: '/smtp', message: 'set both username and password, or neither' });
+  return issues;
+}

@@ -1,0 +1,49 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export interface EventView {
+  id: number;
+  at: string;
+  kind: string;
+  lot_id: string;
+  camera_id: string;
+  slot_id: string;
+  booking_id: number | null;
+  detail: string | null;
+  resolved_at: string | null;
+}
+
+/** Alert kinds: what staff must look at (check-ins and no-shows are informational). */
+export const ALERT_KINDS = ['occupied_without_booking'] as const;
+
+/** Reads the camera loop's events for staff; alerts can be marked resolved. */
+export class EventsStore {
+  private readonly resolveStmt: Statement;
+
+  constructor(private readonly db: Database) {
+    this.resolveStmt = db.prepare(
+      `UPDATE reservation_events SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL AND kind IN ('occupied_without_booking')`,
+    );
+  }
+
+  list(o: { alertsOnly: boolean; limit: number; openOnly?: boolean }): EventView[] {
+    const where = [
+      ...(o.alertsOnly ? [`kind IN ('occupied_without_booking')`] : []),
+      ...(o.openOnly ? ['resolved_at IS NULL'] : []),
+    ];
+    const rows = this.db
+      .prepare(
+        `SELECT id, at, kind, lot_id, camera_id, slot_id, booking_id, detail, resolved_at FROM reservation_events
+         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`,
+      )
+      .all(o.limit) as (Omit<EventView, 'at' | 'resolved_at'> & { at: number; resolved_at: number | null })[];
+    return rows.map((r) => ({
+      ...r,
+      at: new Date(r.at).toISOString(),
+      resolved_at: r.resolved_at === null ? null : new Date(r.resolved_at).toISOString(),
+    }));
+  }
+
+  resolve(id: number, now: number): boolean {
+    return this.resolveStmt.run(now, id).changes === 1;
+  }
+}

@@ -1,0 +1,77 @@
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { ServerConfig } from '../config/types.ts';
+import type { Catalog } from '../storage/catalog.ts';
+import type { ReservationRules } from './config.ts';
+import { ReservationLoop } from './loop.ts';
+import { Mailer } from './mailer.ts';
+import { PrivacyPurger } from './purge.ts';
+import { ReservationService } from './service.ts';
+import { BookingStore } from './store.ts';
+
+export interface ReservationsOptions {
+  /** How often the camera loop looks for deadlines without any message (default 5 s). */
+  loopIntervalMs?: number;
+}
+
+/**
+ * Everything about bookings as one component: the service (rules, capacity, limits), the camera
+ * loop, the e-mail outbox (only with `smtp`) and the privacy purge. start()/stop() like the others.
+ */
+export class Reservations {
+  readonly service: ReservationService;
+  readonly loop: ReservationLoop;
+  readonly mailer: Mailer | undefined;
+  readonly purger: PrivacyPurger;
+  readonly rules: ReadonlyMap<string, ReservationRules>;
+
+  constructor(
+    db: Database,
+    catalog: Catalog,
+    readonly config: ServerConfig,
+    clock: Clock,
+    log: Logger,
+    o: ReservationsOptions = {},
+  ) {
+    const rules = new Map<string, ReservationRules>();
+    for (const l of config.lots) if (l.reservations !== undefined) rules.set(l.lotId, l.reservations);
+    this.rules = rules;
+    const store = new BookingStore(db);
+    this.service = new ReservationService(store, catalog, rules, clock, log, config.timezone);
+    this.loop = new ReservationLoop(db, this.service, rules, clock, log, {
+      staleAfterMs: config.freshness.staleAfterS * 1000,
+      intervalMs: o.loopIntervalMs ?? 5000,
+    });
+    this.purger = new PrivacyPurger(db, clock, log, config.privacy);
+    if (config.smtp !== undefined) {
+      const lotInfo = (lotId: string, lang: 'cs' | 'en') => {
+        const l = config.lots.find((x) => x.lotId === lotId);
+        return { name: (lang === 'en' ? l?.nameEn : undefined) ?? l?.name ?? lotId, address: l?.address ?? '' };
+      };
+      const mailer = new Mailer(db, store, config.smtp, clock, log, lotInfo, config.timezone);
+      this.mailer = mailer;
+      this.service.hooks = mailer;
+      this.service.onChange(() => void mailer.kick());
+    }
+  }
+
+  /** Slots kept for a booking now, for availability (`reserved`). */
+  held(lotId: string, now: number): { keys: ReadonlySet<string>; until: number } {
+    if (!this.rules.has(lotId)) return { keys: new Set(), until: Infinity };
+    return this.service.store.held(lotId, now, this.service.holdMs(lotId));
+  }
+
+  start(): void {
+    this.loop.start();
+    this.purger.start();
+    this.mailer?.start();
+    this.loop.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.loop.stop();
+    this.purger.stop();
+    await this.mailer?.stop();
+  }
+}

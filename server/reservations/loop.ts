@@ -1,0 +1,142 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { ReservationRules } from './config.ts';
+import type { ReservationService } from './service.ts';
+import { MINUTE_MS } from './time.ts';
+
+export type LoopEventKind = 'checked_in' | 'no_show' | 'occupied_without_booking';
+
+interface Candidate {
+  id: number;
+  lot_id: string;
+  camera_id: string;
+  slot_id: string;
+  start_at: number;
+  end_at: number;
+  state: 'free' | 'occupied' | 'unknown' | null;
+  since: number | null;
+  observed_at: number | null;
+}
+
+/** The longest hold/early check-in the rules allow (240 min): how far ahead bookings are looked at. */
+const LOOKAHEAD_MS = 240 * MINUTE_MS;
+/** The schema's longest booking (7 days), bounding the index range scanned. */
+const MAX_BOOKING_MS = 10_080 * MINUTE_MS;
+
+/**
+ * Closes the loop between bookings and what the cameras see:
+ * - the slot turned occupied at or after `start − early_checkin` (and before the end): checked in;
+ * - still free (and confirmed recently) at `start + grace`: a no-show, and the slot is public again;
+ * - occupied since before the check-in window while the slot is kept for a booking: somebody else
+ *   parked there, so staff get an alert (an event row, shown on the staff page).
+ * It runs after ingest commits (deferred with setImmediate, coalesced, so ingest never waits for
+ * it) and on a timer for deadlines that pass without any message. Unknown or stale states decide
+ * nothing: a camera outage never turns a visitor into a no-show.
+ */
+export class ReservationLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private pending = false;
+  private readonly candidates: Statement;
+  private readonly insertEvent: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly service: ReservationService,
+    private readonly rules: ReadonlyMap<string, ReservationRules>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly o: { staleAfterMs: number; intervalMs: number },
+  ) {
+    this.candidates = db.prepare(
+      `SELECT b.id, b.lot_id, b.camera_id, b.slot_id, b.start_at, b.end_at, st.state, st.since, st.observed_at
+       FROM bookings b LEFT JOIN slot_state st ON st.camera_id = b.camera_id AND st.slot_id = b.slot_id
+       WHERE b.status = 'confirmed' AND b.start_at <= @ahead AND b.start_at > @now - ${MAX_BOOKING_MS}
+         AND b.end_at > @now`,
+    );
+    this.insertEvent = db.prepare(
+      `INSERT INTO reservation_events (at, kind, lot_id, camera_id, slot_id, booking_id, detail, dedupe_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+    );
+  }
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.tick(), this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The ingest writer committed: look again soon, after the writer's own turn. */
+  committed(): void {
+    if (this.pending) return;
+    this.pending = true;
+    setImmediate(() => {
+      this.pending = false;
+      this.tick();
+    });
+  }
+
+  /** One pass now; never throws. Returns what it decided (for tests). */
+  tick(): { kind: LoopEventKind; bookingId: number }[] {
+    try {
+      return this.evaluate(this.clock.now());
+    } catch (err) {
+      this.log.error({ err }, 'reservation loop failed');
+      return [];
+    }
+  }
+
+  private evaluate(now: number): { kind: LoopEventKind; bookingId: number }[] {
+    const decided: { kind: LoopEventKind; bookingId: number }[] = [];
+    const lots = new Set<string>();
+    const rows = this.candidates.all({ now, ahead: now + LOOKAHEAD_MS }) as Candidate[];
+    if (rows.length === 0) return decided;
+    this.db
+      .transaction(() => {
+        for (const c of rows) {
+          const r = this.rules.get(c.lot_id);
+          if (r === undefined) continue;
+          const kind = this.decide(c, r, now);
+          if (kind === undefined) continue;
+          if (kind === 'occupied_without_booking') {
+            const key = `alert:${c.id}:${c.since}`;
+            if (this.event(now, kind, c, `occupied since ${new Date(c.since!).toISOString()}`, key))
+              decided.push({ kind, bookingId: c.id });
+            continue;
+          }
+          const to = kind === 'checked_in' ? 'checked_in' : 'no_show';
+          if (!this.service.store.setStatus(c.id, 'confirmed', to, now, c.since ?? now)) continue;
+          this.event(now, kind, c, null, `${kind}:${c.id}`);
+          lots.add(c.lot_id);
+          decided.push({ kind, bookingId: c.id });
+        }
+      })
+      .immediate();
+    for (const d of decided) this.log.info({ booking_id: d.bookingId, decision: d.kind }, 'reservation loop');
+    if (lots.size > 0) this.service.changed([...lots]);
+    return decided;
+  }
+
+  private decide(c: Candidate, r: ReservationRules, now: number): LoopEventKind | undefined {
+    const checkinFrom = c.start_at - r.earlyCheckinMin * MINUTE_MS;
+    const holdFrom = c.start_at - r.holdBeforeMin * MINUTE_MS;
+    if (now < Math.min(checkinFrom, holdFrom)) return undefined;
+    const fresh = c.observed_at !== null && now - c.observed_at <= this.o.staleAfterMs;
+    if (!fresh || c.state === null || c.state === 'unknown') return undefined;
+    if (c.state === 'occupied') {
+      if (c.since! >= checkinFrom && now >= checkinFrom) return 'checked_in';
+      if (c.since! < checkinFrom && now >= holdFrom) return 'occupied_without_booking';
+      return undefined;
+    }
+    return now >= c.start_at + r.graceMin * MINUTE_MS ? 'no_show' : undefined;
+  }
+
+  private event(now: number, kind: LoopEventKind, c: Candidate, detail: string | null, key: string): boolean {
+    return this.insertEvent.run(now, kind, c.lot_id, c.camera_id, c.slot_id, c.id, detail, key).changes === 1;
+  }
+}

@@ -1,0 +1,145 @@
+import type { Language } from '../config/schema.ts';
+import { esc } from '../web/render.ts';
+import { fill, formatTime, formatWindow, plural, R } from './i18n.ts';
+import type { Booking } from './store.ts';
+
+export interface ShellOptions {
+  lang: Language;
+  title: string;
+  /** Path and query without `lang`, for the language links. */
+  path: string;
+  css: string;
+}
+
+/** The page around every reservation view: skip link, language switch, one h1, main landmark. */
+export function shell(o: ShellOptions, body: string): string {
+  const s = R[o.lang];
+  const sep = o.path.includes('?') ? '&' : '?';
+  const other = (l: Language, label: string) =>
+    l === o.lang
+      ? `<li><a aria-current="true" lang="${l}" href="${esc(o.path + sep)}lang=${l}">${label}</a></li>`
+      : `<li><a lang="${l}" href="${esc(o.path + sep)}lang=${l}">${label}</a></li>`;
+  return (
+    `<!doctype html><html lang="${o.lang}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">` +
+    `<title>${esc(o.title)}</title><link rel="stylesheet" href="${esc(o.css)}"></head><body>` +
+    `<a class="skip" href="#main">${esc(s.skip)}</a>` +
+    `<header><nav aria-label="${esc(s.languageNav)}"><ul class="langs">${other('cs', 'Česky')}${other('en', 'English')}</ul></nav></header>` +
+    `<main id="main"><h1>${esc(o.title)}</h1>${body}</main></body></html>`
+  );
+}
+
+export interface SearchForm {
+  lots: { lotId: string; name: string }[];
+  lotId?: string;
+  date?: string;
+  start?: string;
+  end?: string;
+}
+
+/** The window search form (GET, works without JavaScript). */
+export function searchForm(lang: Language, f: SearchForm, step: number): string {
+  const s = R[lang];
+  const opts = f.lots
+    .map((l) => `<option value="${esc(l.lotId)}"${l.lotId === f.lotId ? ' selected' : ''}>${esc(l.name)}</option>`)
+    .join('');
+  const v = (x: string | undefined) => (x === undefined ? '' : ` value="${esc(x)}"`);
+  return (
+    `<p>${esc(s.intro)}</p><form method="get" action="/reserve" class="search">` +
+    `<input type="hidden" name="lang" value="${lang}">` +
+    `<p><label for="lot_id">${esc(s.lot)}</label><select id="lot_id" name="lot_id" required>${opts}</select></p>` +
+    `<p><label for="date">${esc(s.date)}</label><input id="date" name="date" type="date" required${v(f.date)}></p>` +
+    `<p><label for="start">${esc(s.start)}</label><input id="start" name="start" type="time" step="${step * 60}" required${v(f.start)}></p>` +
+    `<p><label for="end">${esc(s.end)}</label><input id="end" name="end" type="time" step="${step * 60}" required${v(f.end)}></p>` +
+    `<p><button type="submit">${esc(s.check)}</button></p></form>`
+  );
+}
+
+export function errorBox(lang: Language, message: string, details: string[] = []): string {
+  const s = R[lang];
+  const list = details.length > 0 ? `<ul>${details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : '';
+  return `<div class="error" role="alert"><h2>${esc(s.error)}</h2><p>${esc(message)}</p>${list}</div>`;
+}
+
+export interface BookForm {
+  lotId: string;
+  date: string;
+  start: string;
+  end: string;
+  available: number;
+  purgeDays: number;
+  name?: string;
+  email?: string;
+  plate?: string;
+}
+
+/** Availability for the chosen window and, when a space is left, the booking form. */
+export function bookForm(lang: Language, f: BookForm): string {
+  const s = R[lang];
+  const status = `<p class="result" role="status">${esc(f.available > 0 ? plural(lang, s.available, f.available) : s.none)}</p>`;
+  if (f.available === 0) return status;
+  const v = (x: string | undefined) => (x === undefined ? '' : ` value="${esc(x)}"`);
+  const hidden = (['lotId', 'date', 'start', 'end'] as const)
+    .map((k) => `<input type="hidden" name="${k === 'lotId' ? 'lot_id' : k}" value="${esc(f[k])}">`)
+    .join('');
+  return (
+    status +
+    `<h2>${esc(s.bookHeading)}</h2><form method="post" action="/reserve/book?lang=${lang}" class="book">${hidden}` +
+    `<p><label for="name">${esc(s.name)} <span class="req">${esc(s.required)}</span></label>` +
+    `<input id="name" name="name" autocomplete="name" maxlength="100" required${v(f.name)}></p>` +
+    `<p><label for="email">${esc(s.email)} <span class="req">${esc(s.required)}</span></label>` +
+    `<input id="email" name="email" type="email" autocomplete="email" maxlength="254" required${v(f.email)}></p>` +
+    `<p><label for="plate">${esc(s.plate)}</label><input id="plate" name="plate" maxlength="12" autocomplete="off"${v(f.plate)}></p>` +
+    `<p class="consent"><input id="consent" name="consent" type="checkbox" value="yes" required>` +
+    `<label for="consent">${esc(fill(s.consent, { days: f.purgeDays }))}</label></p>` +
+    `<p><button type="submit">${esc(s.book)}</button></p></form>`
+  );
+}
+
+export interface ManageView {
+  booking: Booking;
+  token: string;
+  lotName: string;
+  slotLabel: string;
+  tz: string;
+  changeable: boolean;
+  cutoffAt: number;
+  noShowAt: number;
+  manageUrl: string;
+  step: number;
+}
+
+/** The confirmation / manage page: code, link, QR, .ics, and cancel/change while allowed. */
+export function managePage(lang: Language, v: ManageView): string {
+  const s = R[lang];
+  const b = v.booking;
+  const api = `/api/v1/reservations/manage/${v.token}`;
+  const rows: [string, string][] = [
+    [s.code, `<strong data-code>${esc(b.code)}</strong>`],
+    [s.status, `<span data-status>${esc(s.statuses[b.status])}</span>`],
+    [s.when, esc(formatWindow(lang, b.startAt, b.endAt, v.tz))],
+    [s.where, esc(v.lotName)],
+    [s.space, esc(v.slotLabel)],
+  ];
+  const dl = `<dl class="booking">${rows.map(([k, val]) => `<div><dt>${esc(k)}</dt><dd>${val}</dd></div>`).join('')}</dl>`;
+  const link =
+    `<p>${esc(s.manageLink)}<br><a data-manage href="${esc(v.manageUrl)}">${esc(v.manageUrl)}</a></p>` +
+    `<p><img class="qr" src="${api}/qr.svg" width="160" height="160" alt="${esc(s.qr)}"></p>` +
+    `<p><a data-ics href="${api}/booking.ics" download>${esc(s.ics)}</a></p>`;
+  if (b.status === 'cancelled') return `<p role="status">${esc(s.cancelled)}</p>${dl}`;
+  if (b.status !== 'confirmed' || !v.changeable) return `${dl}${link}<p>${esc(s.tooLate)}</p>`;
+  const local = (ms: number) => formatTime(lang, ms, v.tz);
+  const base = `/reserve/manage/${v.token}`;
+  return (
+    dl +
+    link +
+    `<p>${esc(fill(s.grace, { time: local(v.noShowAt) }))}</p>` +
+    `<p>${esc(fill(s.cutoff, { time: local(v.cutoffAt) }))}</p>` +
+    `<form method="post" action="${base}/cancel?lang=${lang}"><button type="submit" class="danger">${esc(s.cancel)}</button></form>` +
+    `<h2>${esc(s.modify)}</h2><form method="post" action="${base}/modify?lang=${lang}" class="search">` +
+    `<p><label for="date">${esc(s.date)}</label><input id="date" name="date" type="date" required></p>` +
+    `<p><label for="start">${esc(s.start)}</label><input id="start" name="start" type="time" step="${v.step * 60}" required></p>` +
+    `<p><label for="end">${esc(s.end)}</label><input id="end" name="end" type="time" step="${v.step * 60}" required></p>` +
+    `<p><button type="submit">${esc(s.save)}</button></p></form>`
+  );
+}

@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Clock } from '../clock.ts';
+import type { Language } from '../config/schema.ts';
+import type { ServerConfig } from '../config/types.ts';
+import { ApiError } from '../http/errors.ts';
+import { negotiate } from '../web/i18n.ts';
+import { R } from './i18n.ts';
+import { bookForm, errorBox, managePage, searchForm, shell } from './pages.ts';
+import { beforeCutoff } from './rules.ts';
+import { TokenParams } from './schemas.ts';
+import type { ReservationService } from './service.ts';
+import { MINUTE_MS } from './time.ts';
+import { manageBase, origin } from './views.ts';
+
+export interface ReservationPagesOptions {
+  service: ReservationService;
+  config: ServerConfig;
+  clock: Clock;
+}
+
+const CSS = readFileSync(new URL('./reserve.css', import.meta.url));
+const CSS_ETAG = `"${createHash('sha1').update(CSS).digest('base64url').slice(0, 16)}"`;
+const CSS_URL = `/reserve/assets/reserve.css?v=${CSS_ETAG.slice(1, 9)}`;
+const CSP =
+  "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'none'";
+
+const Lang = { lang: Type.Optional(Type.Enum(['cs', 'en'] as const)) };
+const loose = (pattern: string) => Type.Optional(Type.String({ maxLength: 300, pattern }));
+const SearchQuery = Type.Object(
+  {
+    ...Lang,
+    lot_id: loose('^[A-Za-z0-9_-]*$'),
+    date: loose('^[0-9-]*$'),
+    start: loose('^[0-9:]*$'),
+    end: loose('^[0-9:]*$'),
+  },
+  { additionalProperties: false },
+);
+/** Form posts are validated by the service with readable messages, not by schema 400s. */
+const FormBody = Type.Record(Type.String(), Type.String({ maxLength: 400 }));
+
+/**
+ * The public booking pages: plain HTML forms that work without JavaScript (the CSP allows none),
+ * the same look for Czech and English. Only the visitor's own booking is ever shown, and only
+ * through its secret link; no camera image is served here.
+ */
+export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOptions> = async (app, o) => {
+  const { service, config } = o;
+  const hide = { hide: true, tags: ['web'] };
+
+  const language = (
+    req: { query: { lang?: Language }; headers: FastifyRequest['headers'] },
+    reply: FastifyReply,
+  ): Language => {
+    const lang = negotiate(
+      req.query.lang,
+      req.headers.cookie,
+      req.headers['accept-language'],
+      config.web.defaultLanguage,
+    );
+    if (req.query.lang !== undefined)
+      void reply.header('set-cookie', `volno_lang=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+    return lang;
+  };
+  const send = (reply: FastifyReply, status: number, html: string) =>
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', CSP)
+      .header('cache-control', 'no-store')
+      .header('vary', 'Accept-Language, Cookie')
+      .send(html);
+  const lotName = (lotId: string, lang: Language) => {
+    const l = config.lots.find((x) => x.lotId === lotId);
+    return (lang === 'en' ? l?.nameEn : undefined) ?? l?.name ?? lotId;
+  };
+  const lots = (lang: Language) => service.lots().map((l) => ({ lotId: l.lotId, name: lotName(l.lotId, lang) }));
+  const stepOf = (lotId: string | undefined) =>
+    service.lots().find((l) => l.lotId === lotId)?.rules.granularityMin ?? 15;
+  const message = (err: unknown) => {
+    if (err instanceof ApiError && err.statusCode < 500)
+      return { status: err.statusCode, text: err.message, details: err.details ?? [] };
+    throw err;
+  };
+
+  app.get('/reserve/assets/reserve.css', { schema: { hide: true } }, async (req, reply) => {
+    void reply.header('etag', CSS_ETAG).header('cache-control', 'public, max-age=31536000, immutable');
+    if (req.headers['if-none-match'] === CSS_ETAG) return reply.code(304).send();
+    return reply.type('text/css; charset=utf-8').send(CSS);
+  });
+
+  const searchPage = (
+    lang: Language,
+    q: { lot_id?: string; date?: string; start?: string; end?: string },
+    extra: string,
+  ) => {
+    const s = R[lang];
+    const all = lots(lang);
+    const path = `/reserve${q.lot_id ? `?lot_id=${encodeURIComponent(q.lot_id)}` : ''}`;
+    const body =
+      all.length === 0
+        ? `<p>${s.noLots}</p>`
+        : searchForm(
+            lang,
+            { lots: all, lotId: q.lot_id, date: q.date, start: q.start, end: q.end },
+            stepOf(q.lot_id ?? all[0]?.lotId),
+          ) + extra;
+    return shell({ lang, title: s.title, path, css: CSS_URL }, body);
+  };
+
+  app.get(
+    '/reserve',
+    { schema: { ...hide, summary: 'Booking page', querystring: SearchQuery } },
+    async (req, reply) => {
+      const lang = language(req, reply);
+      const q = req.query;
+      if (!q.lot_id || !q.date || !q.start || !q.end) return send(reply, 200, searchPage(lang, q, ''));
+      try {
+        const r = service.options(q.lot_id, { date: q.date, start: q.start, end: q.end });
+        const form = bookForm(lang, {
+          lotId: q.lot_id,
+          date: q.date,
+          start: q.start,
+          end: q.end,
+          available: r.available,
+          purgeDays: config.privacy.purgeAfterDays,
+        });
+        return send(
+          reply,
+          200,
+          searchPage(
+            lang,
+            q,
+            `<section aria-labelledby="result">${form.replace('<p class="result"', '<p id="result" class="result"')}</section>`,
+          ),
+        );
+      } catch (err) {
+        const m = message(err);
+        return send(reply, m.status, searchPage(lang, q, errorBox(lang, m.text, m.details)));
+      }
+    },
+  );
+
+  app.post(
+    '/reserve/book',
+    { schema: { ...hide, summary: 'Booking form post', querystring: Type.Object(Lang), body: FormBody } },
+    async (req, reply) => {
+      const lang = language(req, reply);
+      const f = req.body;
+      const q = { lot_id: f['lot_id'] ?? '', date: f['date'] ?? '', start: f['start'] ?? '', end: f['end'] ?? '' };
+      const again = (status: number, text: string, details: string[] = []) => {
+        const form = bookForm(lang, {
+          lotId: q.lot_id,
+          date: q.date,
+          start: q.start,
+          end: q.end,
+          available: 1,
+          purgeDays: config.privacy.purgeAfterDays,
+          name: f['name'],
+          email: f['email'],
+          plate: f['plate'],
+        });
+        return send(reply, status, searchPage(lang, q, errorBox(lang, text, details) + form));
+      };
+      const person = checkPerson(f);
+      if (typeof person === 'string') return again(400, person);
+      if (f['consent'] !== 'yes')
+        return again(400, lang === 'cs' ? 'Bez souhlasu nelze rezervovat.' : 'Booking needs your consent.');
+      try {
+        const { token } = service.book(q.lot_id, q, person, { lang, by: 'public' });
+        return reply
+          .code(303)
+          .header('cache-control', 'no-store')
+          .redirect(`${manageBase(token)}?lang=${lang}`, 303);
+      } catch (err) {
+        const m = message(err);
+        if (m.status === 409 && /FULL/.test((err as ApiError).code))
+          return send(reply, 409, searchPage(lang, q, errorBox(lang, m.text)));
+        return again(m.status, m.text, m.details);
+      }
+    },
+  );
+
+  const manageHtml = (req: FastifyRequest, lang: Language, token: string, extra = '') => {
+    const b = service.byToken(token);
+    const r = service.rulesOf(b.lotId);
+    const now = o.clock.now();
+    const slot = service.reservableSlots(b.lotId).find((x) => x.cameraId === b.cameraId && x.slotId === b.slotId);
+    const s = R[lang];
+    return shell(
+      { lang, title: b.status === 'confirmed' ? s.confirmed : s.yourBooking, path: manageBase(token), css: CSS_URL },
+      extra +
+        managePage(lang, {
+          booking: b,
+          token,
+          lotName: lotName(b.lotId, lang),
+          slotLabel: slot?.label ?? b.slotId,
+          tz: config.timezone,
+          changeable: beforeCutoff(r, b.startAt, now),
+          cutoffAt: b.startAt - r.cancelCutoffMin * MINUTE_MS,
+          noShowAt: b.startAt + r.graceMin * MINUTE_MS,
+          manageUrl: `${origin(req, config.smtp?.publicUrl)}${manageBase(token)}`,
+          step: r.granularityMin,
+        }),
+    );
+  };
+  const notFound = (lang: Language, reply: FastifyReply) =>
+    send(
+      reply,
+      404,
+      shell(
+        { lang, title: R[lang].notFound, path: '/reserve', css: CSS_URL },
+        `<p><a href="/reserve?lang=${lang}">${R[lang].back}</a></p>`,
+      ),
+    );
+
+  app.get(
+    '/reserve/manage/:token',
+    { schema: { ...hide, summary: 'Manage page', params: TokenParams, querystring: Type.Object(Lang) } },
+    async (req, reply) => {
+      const lang = language(req, reply);
+      try {
+        return send(reply, 200, manageHtml(req, lang, req.params.token));
+      } catch (err) {
+        if (message(err).status === 404) return notFound(lang, reply);
+        throw err;
+      }
+    },
+  );
+
+  for (const action of ['cancel', 'modify'] as const) {
+    app.post(
+      `/reserve/manage/:token/${action}`,
+      {
+        schema: {
+          ...hide,
+          summary: `Manage: ${action}`,
+          params: TokenParams,
+          querystring: Type.Object(Lang),
+          body: Type.Optional(FormBody),
+        },
+      },
+      async (req, reply) => {
+        const lang = language(req, reply);
+        const token = req.params.token;
+        try {
+          if (action === 'cancel') service.cancel(service.byToken(token), { staff: false });
+          else {
+            const f = req.body ?? {};
+            service.modify(token, { date: f['date'] ?? '', start: f['start'] ?? '', end: f['end'] ?? '' });
+          }
+          return reply
+            .code(303)
+            .header('cache-control', 'no-store')
+            .redirect(`${manageBase(token)}?lang=${lang}`, 303);
+        } catch (err) {
+          const m = message(err);
+          if (m.status === 404) return notFound(lang, reply);
+          return send(reply, m.status, manageHtml(req, lang, token, errorBox(lang, m.text, m.details)));
+        }
+      },
+    );
+  }
+};
+
+/** Name, e-mail and plate from a form, or a message saying what is wrong. */
+function checkPerson(f: Record<string, string>): { name: string; email: string; plate?: string } | string {
+  const name = (f['name'] ?? '').trim();
+  const email = (f['email'] ?? '').trim();
+  const plate = (f['plate'] ?? '').trim();
+  if (name.length < 1 || name.length > 100) return 'name: 1–100 characters';
+  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return 'e-mail: not an address';
+  if (plate !== '' && !/^[A-Za-z0-9 -]{2,12}$/.test(plate)) return 'plate: letters, digits, spaces, dashes';
+  return { name, email, ...(plate !== '' ? { plate } : {}) };
+}

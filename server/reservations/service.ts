@@ -1,0 +1,258 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Catalog, SlotRow } from '../storage/catalog.ts';
+import type { ReservationRules } from './config.ts';
+import { ReservationError, ruleError } from './errors.ts';
+import { beforeCutoff, resolveWindow, type ResolvedWindow, type WindowRequest } from './rules.ts';
+import type { BookingStore, Booking } from './store.ts';
+import { addDays, MINUTE_MS, resolveLocal } from './time.ts';
+import { emailKey, hashToken, newBookingCode, newManageToken, plateKey } from './token.ts';
+
+export interface Person {
+  name: string;
+  email: string;
+  plate?: string;
+}
+
+export interface BookOptions {
+  lang: 'cs' | 'en';
+  /** `public`, or `staff:<username>` for a booking made on someone's behalf. */
+  by: string;
+  /** Staff bookings skip the per-person limits and may name the slot. */
+  staff?: { slot?: { cameraId: string; slotId: string } };
+}
+
+/** Told after every committed change, so availability and live updates follow. */
+export type ChangeListener = (lots: string[]) => void;
+
+/** Hooks into the same transaction as the booking (the e-mail outbox). */
+export interface BookingHooks {
+  created(b: Booking, token: string, now: number): void;
+  changed(b: Booking, now: number): void;
+  cancelled(b: Booking, now: number): void;
+}
+
+/**
+ * Bookings: rules, capacity and per-person limits. Every check and the write that depends on it
+ * run in ONE `BEGIN IMMEDIATE` transaction, so no two requests (nor two server processes sharing
+ * the file) can both take the last space: the second waits for the write lock, then sees the first
+ * one's row.
+ */
+export class ReservationService {
+  readonly store: BookingStore;
+  private readonly listeners: ChangeListener[] = [];
+  hooks: BookingHooks | undefined;
+
+  constructor(
+    store: BookingStore,
+    private readonly catalog: Catalog,
+    private readonly rules: ReadonlyMap<string, ReservationRules>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    readonly timezone: string,
+  ) {
+    this.store = store;
+  }
+
+  onChange(l: ChangeListener): void {
+    this.listeners.push(l);
+  }
+
+  changed(lots: string[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(lots);
+      } catch (err) {
+        this.log.error({ err }, 'a reservation change listener threw');
+      }
+    }
+  }
+
+  /** Rules of a lot that takes bookings, or a 404/422. */
+  rulesOf(lotId: string): ReservationRules {
+    if (this.catalog.lot(lotId) === undefined)
+      throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', `no lot "${lotId}"`);
+    const r = this.rules.get(lotId);
+    if (r === undefined || !r.enabled) throw ruleError('this lot takes no bookings');
+    return r;
+  }
+
+  /** Lots that take bookings, with their rules. */
+  lots(): { lotId: string; rules: ReservationRules }[] {
+    return this.catalog
+      .lots()
+      .filter((l) => this.rules.get(l.lotId)?.enabled === true)
+      .map((l) => ({ lotId: l.lotId, rules: this.rules.get(l.lotId)! }));
+  }
+
+  reservableSlots(lotId: string): SlotRow[] {
+    return this.catalog.slotsOf(lotId).filter((s) => s.reservable && s.configured);
+  }
+
+  /** How many reservable slots are free for the window (no write). */
+  options(lotId: string, w: WindowRequest): { window: ResolvedWindow; reservable: number; available: number } {
+    const rules = this.rulesOf(lotId);
+    const window = resolveWindow(rules, w, this.clock.now(), this.timezone);
+    const slots = this.reservableSlots(lotId);
+    const taken = this.store.takenSlots(lotId, window.startMs, window.endMs);
+    const available = taken === 'all' ? 0 : slots.filter((s) => !taken.has(`${s.cameraId}/${s.slotId}`)).length;
+    return { window, reservable: slots.length, available };
+  }
+
+  /** Books a slot; returns the booking and its manage token (shown once, never stored). */
+  book(lotId: string, w: WindowRequest, person: Person, o: BookOptions): { booking: Booking; token: string } {
+    const rules = this.rulesOf(lotId);
+    const now = this.clock.now();
+    const window = resolveWindow(rules, w, now, this.timezone);
+    const token = newManageToken();
+    const keys = { email: emailKey(person.email), plate: person.plate ? plateKey(person.plate) : null };
+    const booking = this.store.db
+      .transaction(() => {
+        if (o.staff === undefined) this.checkLimits(rules, keys, window, now, 0);
+        const slot = this.pickSlot(lotId, window, 0, o.staff?.slot);
+        const id = this.store.insert({
+          code: this.freshCode(),
+          tokenHash: hashToken(token),
+          lotId,
+          cameraId: slot.cameraId,
+          slotId: slot.slotId,
+          startAt: window.startMs,
+          endAt: window.endMs,
+          name: person.name.trim(),
+          email: person.email.trim(),
+          plate: person.plate?.trim() || null,
+          emailKey: keys.email,
+          plateKey: keys.plate,
+          lang: o.lang,
+          createdBy: o.by,
+          now,
+        });
+        const b = this.store.byId(id)!;
+        this.hooks?.created(b, token, now);
+        return b;
+      })
+      .immediate();
+    // Ids and codes only: names, e-mails and plates never reach the log.
+    this.log.info({ booking_id: booking.id, lot_id: lotId, by: o.by.split(':')[0] }, 'booking created');
+    this.changed([lotId]);
+    return { booking, token };
+  }
+
+  byToken(token: string): Booking {
+    const b = this.store.byToken(hashToken(token));
+    if (b === undefined) throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'no such booking');
+    return b;
+  }
+
+  byId(id: number): Booking {
+    const b = this.store.byId(id);
+    if (b === undefined) throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'no such booking');
+    return b;
+  }
+
+  /** A visitor's change of window through the manage link, until the cut-off. */
+  modify(token: string, w: WindowRequest): Booking {
+    const before = this.byToken(token);
+    const rules = this.rulesOf(before.lotId);
+    const now = this.clock.now();
+    const window = resolveWindow(rules, w, now, this.timezone);
+    const b = this.store.db
+      .transaction(() => {
+        const cur = this.store.byId(before.id)!;
+        if (cur.status !== 'confirmed')
+          throw new ReservationError(409, 'VOLNO_RESERVATION_STATE', `the booking is ${cur.status}`);
+        if (!beforeCutoff(rules, cur.startAt, now))
+          throw new ReservationError(409, 'VOLNO_RESERVATION_CUTOFF', 'it is too late to change this booking');
+        if (cur.createdBy === 'public' && cur.purgedAt === null) {
+          const keys = { email: emailKey(cur.email ?? ''), plate: cur.plate ? plateKey(cur.plate) : null };
+          this.checkLimits(rules, keys, window, now, cur.id);
+        }
+        const same = { cameraId: cur.cameraId, slotId: cur.slotId };
+        const slot = this.store.slotTaken(cur.lotId, same.cameraId, same.slotId, window.startMs, window.endMs, cur.id)
+          ? this.pickSlot(cur.lotId, window, cur.id)
+          : same;
+        this.store.setWindow(cur.id, window.startMs, window.endMs, slot.cameraId, slot.slotId, now);
+        const next = this.store.byId(cur.id)!;
+        this.hooks?.changed(next, now);
+        return next;
+      })
+      .immediate();
+    this.log.info({ booking_id: b.id, lot_id: b.lotId }, 'booking changed');
+    this.changed([b.lotId]);
+    return b;
+  }
+
+  /** Cancels through the manage link (until the cut-off) or by staff (`staff: true`, any time). */
+  cancel(b: Booking, o: { staff: boolean }): Booking {
+    const now = this.clock.now();
+    const rules = this.rules.get(b.lotId);
+    const out = this.store.db
+      .transaction(() => {
+        const cur = this.store.byId(b.id)!;
+        const allowed = o.staff ? ['confirmed', 'checked_in'] : ['confirmed'];
+        if (!allowed.includes(cur.status))
+          throw new ReservationError(409, 'VOLNO_RESERVATION_STATE', `the booking is ${cur.status}`);
+        if (!o.staff && rules !== undefined && !beforeCutoff(rules, cur.startAt, now))
+          throw new ReservationError(409, 'VOLNO_RESERVATION_CUTOFF', 'it is too late to cancel this booking');
+        this.store.setStatus(cur.id, cur.status, 'cancelled', now);
+        const next = this.store.byId(cur.id)!;
+        this.hooks?.cancelled(next, now);
+        return next;
+      })
+      .immediate();
+    this.log.info({ booking_id: b.id, lot_id: b.lotId, by: o.staff ? 'staff' : 'visitor' }, 'booking cancelled');
+    this.changed([b.lotId]);
+    return out;
+  }
+
+  private checkLimits(
+    r: ReservationRules,
+    keys: { email: string; plate: string | null },
+    w: ResolvedWindow,
+    now: number,
+    exceptId: number,
+  ): void {
+    const l = r.limits;
+    if (this.store.activeByEmail(keys.email, now, exceptId) >= l.maxActivePerEmail)
+      throw limit(`this e-mail address already holds ${l.maxActivePerEmail} bookings`);
+    if (keys.plate !== null && this.store.activeByPlate(keys.plate, now, exceptId) >= l.maxActivePerPlate)
+      throw limit(`this licence plate already holds ${l.maxActivePerPlate} bookings`);
+    const dayStart = resolveLocal(w.date, 0, this.timezone).ms;
+    const dayEnd = resolveLocal(addDays(w.date, 1), 0, this.timezone).ms;
+    if (this.store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
+      throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
+  }
+
+  /** The first free reservable slot in config order (or the one staff named). Inside a transaction. */
+  private pickSlot(
+    lotId: string,
+    w: ResolvedWindow,
+    exceptId: number,
+    wanted?: { cameraId: string; slotId: string },
+  ): { cameraId: string; slotId: string } {
+    const slots = this.reservableSlots(lotId).filter(
+      (s) => wanted === undefined || (s.cameraId === wanted.cameraId && s.slotId === wanted.slotId),
+    );
+    if (wanted !== undefined && slots.length === 0)
+      throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'that slot is not reservable in this lot');
+    const taken = this.store.takenSlots(lotId, w.startMs, w.endMs, exceptId);
+    const free = taken === 'all' ? undefined : slots.find((s) => !taken.has(`${s.cameraId}/${s.slotId}`));
+    if (free === undefined)
+      throw new ReservationError(409, 'VOLNO_RESERVATION_FULL', 'no reservable space is free for this window');
+    return free;
+  }
+
+  private freshCode(): string {
+    for (;;) {
+      const code = newBookingCode();
+      if (!this.store.codeTaken(code)) return code;
+    }
+  }
+
+  /** When the slot of a booking is kept for it: from `hold_before_min` before the start. */
+  holdMs(lotId: string): number {
+    return (this.rules.get(lotId)?.holdBeforeMin ?? 0) * MINUTE_MS;
+  }
+}
+
+const limit = (m: string) => new ReservationError(409, 'VOLNO_RESERVATION_LIMIT', m);
