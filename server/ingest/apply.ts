@@ -1,4 +1,9 @@
-import type { AvailabilityPayload, CameraSummaryPayload } from '../../protocol/index.ts';
+import type {
+  AvailabilityPayload,
+  CalibrationAckPayload,
+  CameraSummaryPayload,
+  SnapshotReplyPayload,
+} from '../../protocol/index.ts';
 import type { AgentRow } from '../storage/agents-store.ts';
 import type { CamerasStore } from '../storage/cameras-store.ts';
 import type { Catalog } from '../storage/catalog.ts';
@@ -28,6 +33,15 @@ export interface ApplyDeps {
   startedAt: number;
   agentTtlMs: number;
   missedHeartbeats: number;
+  /** Receivers outside the database (calibration, issue 7); called inside the transaction, so cheap only. */
+  hooks?: ApplyHooks;
+}
+
+/** What calibration needs from ingest: snapshot replies (never stored) and acknowledgements. */
+export interface ApplyHooks {
+  /** True when a request was waiting for this reply. */
+  snapshotReply?(p: SnapshotReplyPayload): boolean;
+  calibrationAck?(p: CalibrationAckPayload): void;
 }
 
 const ALIVE = new Set(['online', 'unknown']);
@@ -102,11 +116,15 @@ export function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): void {
       const p = m.payload;
       d.catalog.ensureCamera(p.camera_id, now);
       d.cameras.putCalibrationAck(p.camera_id, p.version, p.result, p.reason ?? null, Date.parse(p.sent_at));
+      d.hooks?.calibrationAck?.(p);
       ctx.health = true;
       return;
     }
     case 'snapshot_reply':
       // Images are for staff calibrating a camera and only on request (issue 7); never stored here.
+      // The hook only hands the payload to the waiting HTTP request; decoding happens there. A reply
+      // nobody waits for (late, unknown request) is counted as ignored, as before.
+      if (d.hooks?.snapshotReply?.(m.payload) === true) return;
       return d.ignore('snapshot_reply');
   }
 }

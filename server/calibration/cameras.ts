@@ -1,0 +1,69 @@
+import type { Database } from 'better-sqlite3';
+import { iso } from './json.ts';
+import type { CalibrationService } from './service.ts';
+
+interface Row {
+  camera_id: string;
+  lot_id: string | null;
+  name: string | null;
+  stream_status: string | null;
+  stream_detail: string | null;
+  calibration_version: number | null;
+  calibration_ack_version: number | null;
+  calibration_ack_result: string | null;
+  calibration_ack_reason: string | null;
+  calibration_ack_at: number | null;
+  agent_status: string | null;
+}
+
+/**
+ * Every camera the server knows (configured or seen over MQTT) with what staff need to calibrate
+ * it. `applied_version` is what the agent says it runs (camera summary), else its last `applied`
+ * answer; `camera_moved` is the agent's stream status.
+ */
+export function listCameras(db: Database, service: CalibrationService) {
+  const rows = db
+    .prepare(
+      `SELECT c.camera_id, c.lot_id, c.name, c.stream_status, c.stream_detail, c.calibration_version,
+         c.calibration_ack_version, c.calibration_ack_result, c.calibration_ack_reason, c.calibration_ack_at,
+         a.status AS agent_status
+       FROM cameras c LEFT JOIN agents a ON a.agent_id = c.agent_id
+       ORDER BY c.lot_id IS NULL, c.lot_id, c.camera_id`,
+    )
+    .all() as Row[];
+  const versions = service.versions.summaries();
+  return rows.map((r) => {
+    const v = versions.get(r.camera_id);
+    const snap = service.snapshots.latest(r.camera_id);
+    const doc = v === undefined ? undefined : service.versions.get(r.camera_id, v.latest)?.document;
+    const frame = snap
+      ? { width: snap.width, height: snap.height }
+      : doc
+        ? { width: doc.frame_width, height: doc.frame_height }
+        : null;
+    const ackApplied = r.calibration_ack_result === 'applied' ? r.calibration_ack_version : null;
+    return {
+      camera_id: r.camera_id,
+      lot_id: r.lot_id,
+      name: r.name,
+      agent_status: r.agent_status,
+      frame,
+      published_version: v?.published ?? null,
+      // 0 in a summary means the agent runs without a calibration.
+      applied_version: (r.calibration_version ?? 0) > 0 ? r.calibration_version : ackApplied,
+      latest_version: v?.latest ?? null,
+      last_ack:
+        r.calibration_ack_at === null
+          ? null
+          : {
+              version: r.calibration_ack_version ?? 0,
+              result: r.calibration_ack_result ?? '',
+              reason: r.calibration_ack_reason,
+              at: iso(r.calibration_ack_at),
+            },
+      camera_moved: r.stream_status === 'camera_moved',
+      stream_status: r.stream_status,
+      stream_detail: r.stream_detail,
+    };
+  });
+}
