@@ -41,9 +41,17 @@ export const DocumentSlot = Type.Object(
     label: Type.String({ maxLength: 64, title: 'Label', description: 'What staff and visitors see, e.g. "A07".' }),
     type: Type.Enum(SLOT_TYPES, {
       title: 'Type',
-      description: '`disabled` slots stay drawn but are not sent to the agent, so they never count as free.',
+      description:
+        '`standard`, `disabled` (for drivers with a disability permit, as on the public page), `ev` (charging), `visitor` or `staff`.',
     }),
     reservable: Type.Boolean({ title: 'Reservable', description: 'Visitors may reserve this slot.' }),
+    closed: Type.Optional(
+      Type.Boolean({
+        title: 'Closed',
+        description:
+          'Closed slots stay drawn but are not sent to the agent, so they never count as free (roadworks, a skip).',
+      }),
+    ),
     polygon: DocumentPolygon,
     enter_delay_s: delay('Enter delay', 'Seconds a slot must look occupied before it is reported occupied.'),
     exit_delay_s: delay('Exit delay', 'Seconds a slot must look free before it is reported free.'),

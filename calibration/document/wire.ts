@@ -27,7 +27,7 @@ export interface PublishOptions {
 /**
  * The retained MQTT `calibration` payload for a document. Refuses (VOLNO_CALIBRATION_HAS_ERRORS)
  * a document with validation errors, and checks the result against the protocol's own schema, so
- * an agent never receives a calibration it would reject. Slots of type `disabled` are left out:
+ * an agent never receives a calibration it would reject. Closed slots (`closed: true`) are left out:
  * the agent counts every slot it knows into the camera's free/occupied totals
  * (protocol/payloads/camera-summary.ts), so a closed slot it knew about would show as free.
  * Labels, types and the reservable flag stay on the server; the agent does not need them.
@@ -50,7 +50,7 @@ export function toCalibrationPayload(doc: CalibrationDocument, options: PublishO
     frame_width: doc.frame_width,
     frame_height: doc.frame_height,
     slots: doc.slots
-      .filter((s) => s.type !== 'disabled')
+      .filter((s) => s.closed !== true)
       .map((s) => ({
         slot_id: s.id,
         polygon: s.polygon.map(([x, y]) => [x, y]),
@@ -78,7 +78,7 @@ export function toCalibrationPayload(doc: CalibrationDocument, options: PublishO
  * not carry comes from `previous` when a slot or mask there has the same id (slots) or the same
  * outline (masks); otherwise label = id, type `standard`, not reservable, masks `mask-1`, `mask-2`, ….
  * So `fromCalibrationPayload(toCalibrationPayload(doc), { previous: doc })` gives back `doc` minus its
- * disabled slots.
+ * closed slots.
  */
 export function fromCalibrationPayload(
   payload: CalibrationPayload,

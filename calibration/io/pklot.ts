@@ -122,7 +122,7 @@ export function importPklotXml(
 }
 
 /**
- * PKLot XML for a calibration: every slot (disabled ones too, PKLot has no types) with its outline as
+ * PKLot XML for a calibration: every slot (closed ones too, PKLot has no such flag) with its outline as
  * `<contour>` in whole pixels, as PKLot writes them, and the smallest enclosing `<rotatedRect>`.
  * `occupied` is a label PKLot requires; a calibration knows none, so it is `0` unless given.
  */

@@ -42,7 +42,7 @@ export function checkModelSize(
 ): Finding[] {
   const frame = frameOf(doc);
   return doc.slots.flatMap((slot, i): Finding[] => {
-    if (!simpleSlots.has(i) || slot.type === 'disabled') return [];
+    if (!simpleSlots.has(i) || slot.closed === true) return [];
     const size = patchSize(toPixels(slot.polygon, frame));
     const factor = enlargement(size, model);
     const severity = factor > thresholds.error ? 'error' : factor > thresholds.warning ? 'warning' : null;

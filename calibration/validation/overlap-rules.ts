@@ -20,7 +20,7 @@ export function checkOverlaps(
   simpleSlots: ReadonlySet<number>,
   thresholds: Thresholds,
 ): Finding[] {
-  const live = outlines(doc.slots, (s, i) => simpleSlots.has(i) && s.type !== 'disabled');
+  const live = outlines(doc.slots, (s, i) => simpleSlots.has(i) && s.closed !== true);
   const findings: Finding[] = [];
   // Sorting by left edge lets the inner loop stop at the first box that starts right of this one ends.
   live.sort((a, b) => a.box.minX - b.box.minX);
@@ -54,7 +54,7 @@ export function checkMaskCover(
   simpleMasks: ReadonlySet<number>,
   limit: number,
 ): Finding[] {
-  const slots = outlines(doc.slots, (s, i) => simpleSlots.has(i) && s.type !== 'disabled');
+  const slots = outlines(doc.slots, (s, i) => simpleSlots.has(i) && s.closed !== true);
   const masks = outlines(doc.privacy_masks, (_m, i) => simpleMasks.has(i));
   const findings: Finding[] = [];
   for (const m of masks)

@@ -8,7 +8,7 @@ import { documentWith, slot, square } from '../helpers.ts';
 const doc = documentWith(
   [
     slot('A01', square(0.1, 0.5), { label: 'A1', type: 'ev', reservable: true, enter_delay_s: 5, exit_delay_s: 60 }),
-    slot('A02', square(0.2, 0.5), { type: 'disabled' }),
+    slot('A02', square(0.2, 0.5), { type: 'disabled', closed: true }),
     slot('A03', square(0.3, 0.5), { type: 'visitor' }),
   ],
   { privacy_masks: [{ id: 'window', label: 'office window', polygon: square(0.8, 0, 0.2) }] },
@@ -16,7 +16,7 @@ const doc = documentWith(
 const publish = { version: 4, issuedAt: new Date('2026-11-30T08:00:00.000Z') };
 
 describe('toCalibrationPayload', () => {
-  it('builds a payload the agent accepts, leaving out disabled slots and server-only fields', () => {
+  it('builds a payload the agent accepts, leaving out closed slots and server-only fields', () => {
     const payload = toCalibrationPayload(doc, publish);
     const onWire = decodeMessage('calibration', encodeMessage('calibration', payload));
     expect(onWire.ok).toBe(true);
@@ -32,6 +32,11 @@ describe('toCalibrationPayload', () => {
       ],
       privacy_masks: [square(0.8, 0, 0.2)],
     });
+  });
+
+  it('sends a bay for drivers with a disability permit like any other slot: type is not the closed flag', () => {
+    const bays = documentWith([slot('D01', square(0.1, 0.5), { type: 'disabled' })]);
+    expect(toCalibrationPayload(bays, publish).slots.map((s) => s.slot_id)).toEqual(['D01']);
   });
 
   it('refuses a calibration with validation errors and says which, as path: message lines', () => {
@@ -61,9 +66,9 @@ describe('toCalibrationPayload', () => {
 });
 
 describe('fromCalibrationPayload', () => {
-  it('gives back the document, minus its disabled slots, when the previous version supplies labels and types', () => {
+  it('gives back the document, minus its closed slots, when the previous version supplies labels and types', () => {
     const back = fromCalibrationPayload(toCalibrationPayload(doc, publish), { previous: doc });
-    expect(back).toStrictEqual({ ...doc, slots: doc.slots.filter((s) => s.type !== 'disabled') });
+    expect(back).toStrictEqual({ ...doc, slots: doc.slots.filter((s) => s.closed !== true) });
   });
 
   it('uses plain defaults without a previous version, and round-trips the protocol example', () => {

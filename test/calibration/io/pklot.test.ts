@@ -141,7 +141,7 @@ describe('PKLot XML import', () => {
   });
 
   it('exports slots drawn in Volno with whole-pixel contours', () => {
-    const doc = documentWith([slot('A01', square(0.1, 0.1)), slot('A02', square(0.30001, 0.1), { type: 'disabled' })]);
+    const doc = documentWith([slot('A01', square(0.1, 0.1)), slot('A02', square(0.30001, 0.1), { closed: true })]);
     const out = parsePklotXml(exportPklotXml(doc));
     if (!out.ok) throw out.error;
     expect(out.value.id).toBe('north-1');

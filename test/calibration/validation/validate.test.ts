@@ -162,12 +162,12 @@ describe('validateCalibration: one rule at a time', () => {
     );
   });
 
-  it('does not count slots that only share an edge, nor overlaps with a disabled slot, and honours custom thresholds', () => {
+  it('does not count slots that only share an edge, nor overlaps with a closed slot, and honours custom thresholds', () => {
     const touching = documentWith([slot('A01', square(0.1, 0.1)), slot('A02', square(0.2, 0.1))]);
     expect(only(touching)).toEqual([]);
     const withDisabled = documentWith([
       slot('A01', square(0.1, 0.1)),
-      slot('A02', square(0.1, 0.1), { type: 'disabled', label: 'x' }),
+      slot('A02', square(0.1, 0.1), { closed: true, label: 'x' }),
     ]);
     expect(only(withDisabled)).toEqual([]);
     const slight = documentWith([slot('A01', square(0.1, 0.1)), slot('A02', square(0.18, 0.1))]);
