@@ -18,7 +18,8 @@ export async function listen(app: FastifyInstance, config: ServerConfig): Promis
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  return { httpUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, mqttUrl: app.volno.mqttUrl };
+  const scheme = config.http.tls !== undefined ? 'https' : 'http';
+  return { httpUrl: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`, mqttUrl: app.volno.mqttUrl };
 }
 
 /**
