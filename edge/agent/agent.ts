@@ -37,6 +37,8 @@ export class Agent {
   private readonly store: StateStore;
   private stopping: Promise<void> | undefined;
   private started = false;
+  /** MQTT connections so far (the first one is not a reconnection). */
+  private connections = 0;
 
   constructor(
     private readonly config: EdgeConfig,
@@ -77,9 +79,13 @@ export class Agent {
       subscriptions,
       onMessage: (topic, payload) => this.inbound?.handle(topic, payload),
       // The broker lost our session (restart without persistence, or first contact): its retained
-      // copies of our states may be gone too, so republish everything.
+      // copies of our states may be gone too, so republish everything. So too after any reconnection:
+      // the old connection ended without DISCONNECT, so the broker published our `offline` will and
+      // the server turned our slots unknown; Mosquitto 2.0 even publishes every will when it shuts
+      // down (test/system/agent-broker-faults.test.ts saw slots unknown until the next refresh_s).
       onConnect: (sessionPresent) => {
-        if (!sessionPresent) this.publisher?.refreshAll();
+        const reconnected = this.connections++ > 0;
+        if (!sessionPresent || reconnected) this.publisher?.refreshAll();
       },
       now: deps.now,
     });

@@ -80,6 +80,11 @@ export class SlotTracker {
    * since) changed; confidence and observedAt updates alone are not changes.
    */
   observe(at: number, probability: number, threshold: number): boolean {
+    // A frame captured before the slot's last report (e.g. judged just after a stall marked the
+    // camera unknown) says nothing about now. Applied, it published an observation older than the
+    // one the server held; the server ignored it as stale and kept the slot unknown until the next
+    // full refresh (test/system/agent-broker-faults.test.ts, an agent resumed after SIGSTOP).
+    if (at < this.report.observedAt) return false;
     const looks: KnownState = probability >= threshold ? 'occupied' : 'free';
     this.ema = this.ema === null ? probability : EMA_ALPHA * probability + (1 - EMA_ALPHA) * this.ema;
     const r = this.report;

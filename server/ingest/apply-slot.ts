@@ -26,7 +26,12 @@ export function applySlotState(p: SlotStatePayload, s: SlotContext, ctx: BatchCo
   const prev = d.states.get(p.camera_id, p.slot_id);
   const observedAt = Date.parse(p.observed_at);
   if (prev !== undefined && observedAt < prev.observedAt) return d.ignore('stale');
-  if (prev !== undefined && observedAt === prev.observedAt) return d.ignore('duplicate');
+  // The server itself turned this very report unknown (its agent went silent or offline). The agent
+  // saying it again while back online is news, not a replay: an agent that resumes republishes its
+  // last reports unchanged, and ignoring them left its slots unknown until the next full refresh
+  // (test/system/agent-broker-faults.test.ts, a frozen agent resumed).
+  const reasserted = prev?.source === 'server' && s.relation !== 'old_session' && (s.live || !DOWN.has(s.agent.status));
+  if (prev !== undefined && observedAt === prev.observedAt && !reasserted) return d.ignore('duplicate');
   const forced = s.relation === 'old_session' || (!s.live && DOWN.has(s.agent.status));
   const state = forced ? 'unknown' : p.state;
   const changed = prev?.state !== state;

@@ -4,7 +4,18 @@ import type { MqttConnection } from '../mqtt/connection.ts';
 import { INGEST_KINDS } from './validate.ts';
 
 /** Kinds whose current value the broker retains; a new subscriber needs them to know the present. */
-const RETAINED_KINDS: MessageKind[] = ['slot_state', 'camera_summary', 'availability', 'calibration_ack'];
+const RETAINED_KINDS: MessageKind[] = ['availability', 'slot_state', 'camera_summary', 'calibration_ack'];
+
+/**
+ * `availability` first: brokers replay retained messages filter by filter, in subscription order,
+ * and a retained slot state is stored as `unknown` while its agent is known down. After a broker
+ * restart the server held the agent's `offline` will (Mosquitto 2.0 publishes every will when it
+ * shuts down); replaying the agent's newer retained `online` before its states keeps them, where
+ * the other order left every slot unknown until the agent's next full refresh
+ * (test/system/agent-broker-faults.test.ts).
+ */
+const availabilityFirst = <K extends MessageKind>(kinds: readonly K[]): K[] =>
+  [...kinds].sort((a, b) => Number(b === 'availability') - Number(a === 'availability'));
 
 export interface SubscriptionOptions {
   site: string;
@@ -33,7 +44,7 @@ export class IngestSubscriptions {
   ) {}
 
   async start(): Promise<void> {
-    const filters = INGEST_KINDS.map((k) =>
+    const filters = availabilityFirst(INGEST_KINDS).map((k) =>
       topicFilter(k, { site: this.opts.site }, this.opts.prefix, this.opts.shareGroup),
     );
     let subscribed = false;
