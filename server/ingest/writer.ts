@@ -7,7 +7,7 @@ import { CamerasStore } from '../storage/cameras-store.ts';
 import type { Catalog } from '../storage/catalog.ts';
 import { StateStore } from '../storage/state-store.ts';
 import { AgentBook } from './agent-book.ts';
-import { applyOp, type BatchContext, type IngestOp } from './apply.ts';
+import { applyOp, type ApplyHooks, type BatchContext, type IngestOp } from './apply.ts';
 import type { IgnoreReason, IngestMetrics } from './metrics.ts';
 
 export interface WriterOptions {
@@ -16,6 +16,8 @@ export interface WriterOptions {
   agentTtlS: number;
   missedHeartbeats: number;
   trackGaps: boolean;
+  /** Passed to applyOp (calibration's snapshot replies and acks). */
+  hooks?: ApplyHooks;
 }
 
 /** Emitted after each committed batch. */
@@ -37,13 +39,19 @@ const MAX_QUEUED_BATCHES = 50;
  * ~350k rows/s (shared/STACK.md). A batch is written when it is full or `batchDelayMs` after its
  * first operation, so a lone update still reaches the page quickly.
  */
-export class IngestWriter extends EventEmitter<{ commit: [CommitEvent] }> {
+export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained: [] }> {
   private queue: IngestOp[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** The pending timer is a zero-delay one (the queue is full). */
   private timerImmediate = false;
   private stopped = false;
   private dropped = 0;
+  /**
+   * Failed tries of the batch at the head of the queue. Each retry comes back through flush(), so
+   * the count must live here: passing 0 from flush() retried a failing batch every 50 ms forever,
+   * logging a warning each time (seen on a full disk, test/system/disk-full.test.ts).
+   */
+  private failedTries = 0;
   private readonly states: StateStore;
   private readonly cameras: CamerasStore;
   private readonly agents: AgentsStore;
@@ -104,6 +112,14 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent] }> {
     }
   }
 
+  /**
+   * Writes on the next turn instead of after `batchDelayMs`: someone (the broker) waits for the
+   * commit. Messages parsed from the same socket read still share the transaction.
+   */
+  expedite(): void {
+    if (this.queue.length > 0 && !this.stopped) this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     if (this.timer !== undefined) {
       if (delayMs > 0 || this.timerImmediate) return;
@@ -125,9 +141,13 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent] }> {
     let total = 0;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.batchMax);
-      if (!this.writeBatch(batch, 0)) break;
+      if (!this.writeBatch(batch, this.failedTries)) break;
+      this.failedTries = 0;
       total += batch.length;
     }
+    // Everything received so far is committed (or, after its retries, dropped and counted): the
+    // MQTT acknowledgements held for it may go.
+    if (this.queue.length === 0) this.emit('drained');
     return total;
   }
 
@@ -141,6 +161,7 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent] }> {
       startedAt: this.startedAt,
       agentTtlMs: this.opts.agentTtlS * 1000,
       missedHeartbeats: this.opts.missedHeartbeats,
+      hooks: this.opts.hooks,
     };
     const t0 = performance.now();
     try {
@@ -164,11 +185,16 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent] }> {
       this.catalog.refresh();
       this.metrics.storageErrors.inc({ stage: 'transaction' });
       const delay = RETRY_DELAYS_MS[attempt];
+      const code = storageErrorCode(err);
       if (delay === undefined || this.stopped) {
-        this.log.error({ err, operations: batch.length }, 'write transaction failed; batch dropped');
+        this.log.error({ err, code, operations: batch.length }, 'write transaction failed; batch dropped');
         return true;
       }
-      this.log.warn({ err, attempt: attempt + 1, operations: batch.length }, 'write transaction failed; retrying');
+      this.log.warn(
+        { err, code, attempt: attempt + 1, operations: batch.length },
+        'write transaction failed; retrying',
+      );
+      this.failedTries = attempt + 1;
       this.queue.unshift(...batch);
       this.schedule(delay);
       return false;
@@ -194,6 +220,14 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent] }> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/**
+ * A stable code for operators' alerts: a full disk (SQLITE_FULL, seen for real on a full tmpfs in
+ * test/system/disk-full.test.ts) needs space, anything else needs a look at the error.
+ */
+function storageErrorCode(err: unknown): 'VOLNO_DB_FULL' | 'VOLNO_DB_WRITE' {
+  return (err as { code?: unknown } | null)?.code === 'SQLITE_FULL' ? 'VOLNO_DB_FULL' : 'VOLNO_DB_WRITE';
 }
 
 function describe(op: IngestOp): Record<string, unknown> {

@@ -1,16 +1,36 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { mqttTlsOptions, type MqttTlsSpec } from '../config/tls.ts';
 
 export interface ConnectionOptions {
   url: string;
   clientId: string;
   username?: string;
   password?: string;
+  /** CA / client certificate for mqtts:// (files read at start). */
+  tls?: MqttTlsSpec;
   /** Retained message the broker publishes when this client disappears. */
   will?: { topic: string; payload: string; retain: boolean; qos: 0 | 1 };
   /** How long start() waits for the first connection before carrying on in the background. */
   connectWaitMs?: number;
+  /**
+   * Keep the broker session across restarts (clean session off): the broker queues QoS 1 messages
+   * while the server is down and redelivers those it never acknowledged. Needs a stable client id.
+   */
+  persistentSession?: boolean;
 }
+
+/**
+ * Decides when a received QoS 1 message may be acknowledged: `holding()` is asked right after the
+ * message handler ran, and held PUBACKs go out at the next `release`. The ingest holds them until
+ * the write transaction that contains the message has committed.
+ */
+export interface AckGate {
+  holding(): boolean;
+  onRelease(fn: () => void): void;
+}
+
+type SendPacket = (packet: { cmd: string }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
 export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
 
@@ -29,6 +49,8 @@ export class MqttConnection {
   private handler: MessageHandler = () => {};
   private stopping: Promise<void> | undefined;
   private onConnect: (() => void)[] = [];
+  private gate: AckGate | undefined;
+  private heldAcks: { cmd: string }[] = [];
 
   constructor(
     private readonly opts: ConnectionOptions,
@@ -43,6 +65,15 @@ export class MqttConnection {
     this.handler = handler;
   }
 
+  /**
+   * Acknowledge QoS 1 messages only when the gate lets them go, so a message the broker considers
+   * delivered is one the server has stored (with a persistent session, the rest is redelivered).
+   */
+  setAckGate(gate: AckGate): void {
+    this.gate = gate;
+    gate.onRelease(() => this.releaseAcks());
+  }
+
   /** Called after every (re)connection, e.g. to republish retained state. */
   onConnected(fn: () => void): void {
     this.onConnect.push(fn);
@@ -52,16 +83,18 @@ export class MqttConnection {
     const o: IClientOptions = {
       protocolVersion: 4,
       clientId: this.opts.clientId,
-      clean: true,
+      clean: this.opts.persistentSession !== true,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       keepalive: 30,
       ...(this.opts.username !== undefined ? { username: this.opts.username } : {}),
       ...(this.opts.password !== undefined ? { password: this.opts.password } : {}),
       ...(this.opts.will !== undefined ? { will: { ...this.opts.will } } : {}),
+      ...(this.opts.tls !== undefined ? mqttTlsOptions(this.opts.tls) : {}),
     };
     const client = mqtt.connect(this.opts.url, o);
     this.client = client;
+    this.holdAcks(client);
     client.on('message', (topic, payload, packet) => {
       try {
         this.handler(topic, payload, packet.retain === true);
@@ -110,6 +143,39 @@ export class MqttConnection {
   /** Publishes; while disconnected mqtt.js queues QoS 1 messages until the next connection. */
   async publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
     await this.requireClient().publishAsync(topic, payload, opts);
+  }
+
+  /**
+   * mqtt.js sends PUBACK as soon as the 'message' listeners return, and handles the next packet only
+   * after that send completes, so delaying its own callback would serialise ingest into one
+   * transaction per message. Instead its PUBACKs are intercepted: the callback runs at once (parsing
+   * goes on) and the packet itself waits for the gate. A PUBACK held across a reconnection is
+   * dropped: its message id belongs to the old connection, and the broker redelivers the message.
+   */
+  private holdAcks(client: MqttClient): void {
+    const internals = client as unknown as { _sendPacket: SendPacket };
+    const send = internals._sendPacket.bind(client);
+    this.sendAck = (packet) => send(packet);
+    internals._sendPacket = (packet, cb, ...rest) => {
+      if (packet.cmd === 'puback' && this.gate?.holding() === true) {
+        this.heldAcks.push(packet);
+        cb?.();
+        return;
+      }
+      send(packet, cb, ...rest);
+    };
+    client.on('close', () => {
+      this.heldAcks = [];
+    });
+  }
+
+  private sendAck: ((packet: { cmd: string }) => void) | undefined;
+
+  private releaseAcks(): void {
+    if (this.heldAcks.length === 0 || this.client?.connected !== true) return;
+    const acks = this.heldAcks;
+    this.heldAcks = [];
+    for (const p of acks) this.sendAck?.(p);
   }
 
   private requireClient(): MqttClient {
