@@ -2,7 +2,9 @@ import type { Static, TProperties, TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { ProtocolError } from './errors.ts';
 
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text, so JSON.parse refuses it as before (RFC 8259 §8.1: senders
+// must not add one).
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A problem that JSON Schema cannot express, found by a message's own refine function. */
 export interface RefineIssue {

@@ -93,6 +93,17 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained:
     return this.queue.length;
   }
 
+  /**
+   * The last write transaction failed and none has succeeded since (a full disk, a locked file).
+   * Holding MQTT acknowledgements then only makes the broker queue, and drop the newest messages
+   * when its queue is full (seen in test/system/disk-full), so they are not held while failing.
+   */
+  get failing(): boolean {
+    return this.failedTries > 0 || this.lastFailed;
+  }
+
+  private lastFailed = false;
+
   enqueue(op: IngestOp): void {
     if (this.stopped) return;
     if (this.queue.length >= this.opts.batchMax * MAX_QUEUED_BATCHES) {
@@ -182,6 +193,11 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained:
         .immediate();
     } catch (err) {
       ctx.book.discard();
+      if (!this.lastFailed) {
+        this.lastFailed = true;
+        // Let the acknowledgements already held go: see `failing`.
+        this.emit('drained');
+      }
       this.catalog.refresh();
       this.metrics.storageErrors.inc({ stage: 'transaction' });
       const delay = RETRY_DELAYS_MS[attempt];
@@ -199,6 +215,7 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained:
       this.schedule(delay);
       return false;
     }
+    this.lastFailed = false;
     this.metrics.batches.inc();
     this.metrics.written.inc({}, batch.length);
     this.metrics.writeSeconds.inc({}, (performance.now() - t0) / 1000);

@@ -16,7 +16,7 @@ const CODES = new Set(['VOLNO_PAYLOAD_NOT_JSON', 'VOLNO_PAYLOAD_TOO_LARGE', 'VOL
 
 const parses = (b: Buffer) => {
   try {
-    JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b));
+    JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b));
     return true;
   } catch {
     return false;

@@ -104,7 +104,7 @@ function flood(agent: FakeAgent, now: number): Hostile[] {
     ['leap second', json({ ...valid, observed_at: '2026-06-30T23:59:60Z' }), 'schema'],
     ['bad date', json({ ...valid, observed_at: '2026-02-30T10:00:00Z' }), 'schema'],
     ['lone surrogate', Buffer.from(JSON.stringify(valid).replace('volno-slotnet-v1', '\\ud800')), 'schema'],
-    ['invalid UTF-8', Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), 'schema'],
+    ['invalid UTF-8', Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), 'not_json'],
     ['unknown with no reason', json({ ...valid, state: 'unknown' }), 'schema'],
     ['free with a reason', json({ ...valid, reason: 'too_dark' }), 'schema'],
   ];
