@@ -2,18 +2,24 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { availabilityRoutes } from './availability/routes.ts';
+import { calibrationRoutes } from './calibration/routes.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { startComponents, type Components } from './components.ts';
+import { httpsOptions } from './config/tls.ts';
 import type { ServerConfig } from './config/types.ts';
 import { healthRoutes, livenessRoute, unassignedRoute } from './health/routes.ts';
 import { historyRoutes } from './history/routes.ts';
 import { registerCaching } from './http/etag.ts';
 import { ApiError, errorBody, errorHandler, notFoundHandler } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { registerStaffAuth } from './auth/plugin.ts';
 import { liveRoutes } from './live/routes.ts';
 import { createLogger } from './logger.ts';
 import { openDataRoutes } from './opendata/routes.ts';
+import { reservationRoutes } from './reservations/routes.ts';
 import { webRoutes } from './web/routes.ts';
+import { editorRoutes } from './staff-web/editor-routes.ts';
+import { listCameras } from './calibration/cameras.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,9 +43,11 @@ export async function buildApp(config: ServerConfig, opts: BuildOptions = {}): P
   const clock = opts.clock ?? systemClock;
   const app = Fastify({
     loggerInstance: log,
+    // null serves plain HTTP (fastify checks truthiness); with http.tls it serves HTTPS itself.
+    https: config.http.tls !== undefined ? httpsOptions(config.http.tls) : null,
     trustProxy: config.http.trustProxy,
     return503OnClosing: true,
-    // The API takes no request bodies yet; anything big is hostile.
+    // Bookings, logins and calibration documents are small; calibration routes raise their own limit.
     bodyLimit: 64 * 1024,
     // Request logs would dominate the log at citizen traffic; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
@@ -79,7 +87,8 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   });
   registerCaching(app);
   await registerOpenApi(app);
-  const staff = c.access.require('viewer');
+  // Before every other route: it records them and checks staff credentials before body validation.
+  await registerStaffAuth(app, c.auth);
   const api = { prefix: '/api/v1' };
   await app.register(availabilityRoutes, { ...api, availability: c.availability });
   await app.register(historyRoutes, {
@@ -88,9 +97,9 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     aggregates: c.aggregates,
     db: c.db,
     clock: c.clock,
-    staff,
+    access: c.access,
   });
-  const health = { db: c.db, clock: c.clock, staff, mqttConnected: () => c.mqtt.connected };
+  const health = { db: c.db, clock: c.clock, access: c.access, mqttConnected: () => c.mqtt.connected };
   await app.register(healthRoutes, { ...api, ...health });
   await app.register(unassignedRoute, { ...api, ...health });
   await app.register(livenessRoute, health);
@@ -99,9 +108,26 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     availability: c.availability,
     registry: c.registry,
     clock: c.clock,
-    staff,
+    access: c.access,
     site: c.config.site,
     name: c.config.web.title,
   });
   await app.register(webRoutes, { availability: c.availability, config: c.config, clock: c.clock });
+  await app.register(reservationRoutes, { components: c });
+  await app.register(calibrationRoutes, {
+    prefix: '/api/v1/staff',
+    service: c.calibration,
+    access: c.access,
+    db: c.db,
+    clock: c.clock,
+    // A 1000-slot document with 32-point outlines is ~1.5 MB of JSON.
+    bodyLimit: 4 * 1024 * 1024,
+    importLimit: c.config.calibration.maxImportBytes,
+  });
+  await app.register(editorRoutes, {
+    access: c.access,
+    lots: c.config.lots,
+    cameras: () => listCameras(c.db, c.calibration),
+    validation: { overlap: c.config.calibration.overlap, model: c.config.calibration.model },
+  });
 }

@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { tokenAccess, type StaffAccess } from './auth/access.ts';
+import type { StaffAccess } from './auth/access.ts';
+import { createStaffAuth, type StaffAuth } from './auth/staff-auth.ts';
 import { AvailabilityService } from './availability/service.ts';
+import { CalibrationService } from './calibration/service.ts';
+import type { ApplyHooks } from './ingest/apply.ts';
 import type { Clock } from './clock.ts';
 import type { ServerConfig } from './config/types.ts';
 import { AggregateSampler } from './history/sampler.ts';
@@ -21,6 +24,7 @@ import { Aggregates } from './storage/aggregates.ts';
 import { Catalog } from './storage/catalog.ts';
 import { DB_FILE_NAME, openDatabase } from './storage/database.ts';
 import { RetentionPurger } from './storage/retention.ts';
+import { Reservations } from './reservations/index.ts';
 import { registerServerMetrics } from './metrics/server-metrics.ts';
 
 /** Everything the server runs, started in this order and stopped in reverse. */
@@ -31,8 +35,12 @@ export interface Components {
   db: Database;
   catalog: Catalog;
   registry: Registry;
-  /** Who may use staff pages and APIs (issue 7 replaces the token with accounts). */
+  /** Who may use staff pages and APIs: accounts and sessions, or the staff token (server/auth/account-access.ts). */
   access: StaffAccess;
+  /** Calibration versions, snapshots, masks and publishing (issue 7). */
+  calibration: CalibrationService;
+  /** Staff accounts, sessions, login limits and the audit log behind `access`. */
+  auth: StaffAuth;
   metrics: IngestMetrics;
   availability: AvailabilityService;
   aggregates: Aggregates;
@@ -43,6 +51,8 @@ export interface Components {
   sse: SseBroadcaster;
   sampler: AggregateSampler;
   purger: RetentionPurger;
+  /** Bookings, the camera loop that checks them in, their e-mails and privacy purge (issue 6). */
+  reservations: Reservations;
   broker: EmbeddedBroker | undefined;
   mqtt: MqttConnection;
   subscriptions: IngestSubscriptions;
@@ -75,13 +85,17 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
     const catalog = new Catalog(db);
     catalog.applyConfig(config.lots);
     const registry = new Registry();
-    const access = tokenAccess(config.http.staffToken, log.child({ component: 'access' }));
+    const auth = createStaffAuth(db, clock, config.auth, config.http.staffToken, log.child({ component: 'access' }));
+    const access = auth.access;
     const metrics = new IngestMetrics(registry);
     const availability = new AvailabilityService(db, catalog, clock, config.freshness.staleAfterS * 1000);
     const aggregates = new Aggregates(db, config.timezone);
+    // Filled once the MQTT client exists; no message reaches the writer before that.
+    const calibrationHooks: ApplyHooks = {};
     const writer = new IngestWriter(db, catalog, metrics, clock, log.child({ component: 'ingest' }), {
       ...config.ingest,
       trackGaps: config.mqtt.shareGroup === undefined,
+      hooks: calibrationHooks,
     });
     stack.push({ name: 'writer', stop: () => writer.stop() });
     const ingestor = new Ingestor(writer, metrics, clock, log.child({ component: 'ingest' }), {
@@ -92,6 +106,13 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
     });
     const hub = new LiveHub(availability, clock, log.child({ component: 'live' }), config.web.liveTickMs);
     writer.on('commit', (e) => hub.committed(e.lots));
+    const reservations = new Reservations(db, catalog, config, clock, log.child({ component: 'reservations' }));
+    availability.setReservedSource(reservations);
+    reservations.service.onChange((lots) => hub.committed(lots));
+    // Only flags a pass for later (setImmediate): the commit path never waits for bookings.
+    writer.on('commit', () => reservations.loop.committed());
+    stack.push({ name: 'reservations', stop: () => reservations.stop() });
+    reservations.start();
     const sse = new SseBroadcaster(hub, availability, clock, log.child({ component: 'sse' }));
     stack.push({ name: 'sse', stop: () => sse.close() });
 
@@ -105,7 +126,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
     const credentials =
       config.mqtt.brokerUrl === undefined
         ? { username: config.mqtt.embedded.username, password: config.mqtt.embedded.password }
-        : { username: config.mqtt.username, password: config.mqtt.password };
+        : { username: config.mqtt.username, password: config.mqtt.password, tls: config.mqtt.tls };
     const ha = config.homeAssistant;
     const haOpts = { site: config.site, discoveryPrefix: ha.discoveryPrefix, statePrefix: ha.statePrefix };
     const mqtt = new MqttConnection(
@@ -115,13 +136,44 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
           config.mqtt.clientId ??
           `volno-server-${config.site}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
         ...credentials,
+        // A configured client id is stable across restarts: the broker then keeps the session and
+        // redelivers what arrived while the server was down. A generated one must not persist.
+        persistentSession: config.mqtt.clientId !== undefined && config.mqtt.brokerUrl !== undefined,
         ...(ha.enabled
           ? { will: { topic: statusTopic(haOpts), payload: 'offline', retain: true, qos: 1 as const } }
           : {}),
       },
       log.child({ component: 'mqtt' }),
     );
-    mqtt.onMessage((topic, payload, retained) => ingestor.handle(topic, payload, retained));
+    const cal = new CalibrationService({
+      db,
+      catalog,
+      mqtt,
+      clock,
+      log: log.child({ component: 'calibration' }),
+      site: config.site,
+      prefix: config.mqtt.topicPrefix,
+      options: config.calibration,
+      onCatalogChanged: (lots) => hub.committed(lots),
+    });
+    calibrationHooks.snapshotReply = (p) => cal.snapshotReply(p);
+    calibrationHooks.calibrationAck = (p) => cal.calibrationAck(p);
+    stack.push({ name: 'calibration', stop: () => cal.stop() });
+    // Retained calibrations (server → agent) go to calibration for their reference image; all else to ingest.
+    mqtt.onMessage((topic, payload, retained) => {
+      if (!cal.handleMessage(topic, payload)) ingestor.handle(topic, payload, retained);
+    });
+    // PUBACK only once the message's write transaction has committed.
+    // The broker allows only a few unacknowledged messages in flight (Mosquitto: 20), so a held
+    // PUBACK makes the writer commit on the next turn rather than after its batch delay.
+    mqtt.setAckGate({
+      holding: () => {
+        if (writer.pending === 0 || writer.failing) return false;
+        writer.expedite();
+        return true;
+      },
+      onRelease: (fn) => writer.on('drained', fn),
+    });
     stack.push({ name: 'mqtt', stop: () => mqtt.stop() });
     await mqtt.start();
     const subscriptions = new IngestSubscriptions(mqtt, log.child({ component: 'ingest' }), {
@@ -132,6 +184,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
     });
     stack.push({ name: 'subscriptions', stop: () => subscriptions.stop() });
     await subscriptions.start();
+    await cal.start();
     if (ha.enabled) {
       const publisher = new HomeAssistantPublisher(
         mqtt,
@@ -165,6 +218,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
     }
     registerServerMetrics(registry, { db, availability, sse, mqtt, writer });
     return {
+      calibration: cal,
       config,
       clock,
       log,
@@ -172,6 +226,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
       catalog,
       registry,
       access,
+      auth,
       metrics,
       availability,
       aggregates,
@@ -182,6 +237,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
       sse,
       sampler,
       purger,
+      reservations,
       broker,
       mqtt,
       subscriptions,

@@ -3,8 +3,12 @@ import { dirname, resolve } from 'node:path';
 import { Value } from 'typebox/value';
 import YAML from 'yaml';
 import { SchemaCodec, assertTopicPrefix, type RefineIssue } from '../../protocol/index.ts';
+import { toAuthConfig } from '../auth/config.ts';
+import { toCalibrationOptions } from '../calibration/config.ts';
 import { ServerError } from '../errors.ts';
+import { refineReservations, toPrivacy, toRules, toSmtp } from '../reservations/config.ts';
 import { ConfigSchema, type ConfigFile } from './schema.ts';
+import { httpTlsSpec, mqttTlsSpec, tlsFileIssues } from './tls.ts';
 import type { ConfigOverrides, ServerConfig } from './types.ts';
 
 export interface LoadConfigOptions {
@@ -49,7 +53,10 @@ export function parseConfig(
     opts.overrides?.dataDir !== undefined
       ? resolve(opts.cwd ?? process.cwd(), opts.overrides.dataDir)
       : resolve(opts.baseDir, checked.value.data_dir);
-  return toServerConfig(checked.value, dataDir);
+  const config = toServerConfig(checked.value, dataDir, opts.baseDir);
+  const tlsIssues = tlsFileIssues(config.http.tls, config.mqtt.tls);
+  if (tlsIssues.length > 0) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', tlsIssues);
+  return config;
 }
 
 function readConfigFile(path: string): unknown {
@@ -156,10 +163,11 @@ export function refineConfig(c: ConfigFile): RefineIssue[] {
       });
     });
   });
+  issues.push(...refineReservations(c));
   return issues;
 }
 
-function toServerConfig(c: ConfigFile, dataDir: string): ServerConfig {
+function toServerConfig(c: ConfigFile, dataDir: string, baseDir: string): ServerConfig {
   return {
     site: c.site,
     timezone: c.timezone,
@@ -171,6 +179,7 @@ function toServerConfig(c: ConfigFile, dataDir: string): ServerConfig {
       trustProxy: c.http.trust_proxy,
       staffToken: c.http.staff_token,
       embedOrigins: c.http.embed_origins,
+      tls: httpTlsSpec(c.http.tls, baseDir),
     },
     mqtt: {
       brokerUrl: c.mqtt.broker_url,
@@ -180,6 +189,7 @@ function toServerConfig(c: ConfigFile, dataDir: string): ServerConfig {
       topicPrefix: c.mqtt.topic_prefix,
       shareGroup: c.mqtt.share_group,
       retainedSettleMs: c.mqtt.retained_settle_ms,
+      tls: mqttTlsSpec(c.mqtt.tls, baseDir),
       embedded: { ...c.mqtt.embedded },
     },
     ingest: {
@@ -210,6 +220,8 @@ function toServerConfig(c: ConfigFile, dataDir: string): ServerConfig {
       titleEn: c.web.title_en,
       liveTickMs: c.web.live_tick_ms,
     },
+    auth: toAuthConfig(c.auth),
+    calibration: toCalibrationOptions(c.calibration),
     lots: c.lots.map((l) => ({
       lotId: l.lot_id,
       name: l.name,
@@ -220,6 +232,7 @@ function toServerConfig(c: ConfigFile, dataDir: string): ServerConfig {
       cameras: l.cameras.map((cam) => ({
         cameraId: cam.camera_id,
         name: cam.name,
+        agentId: cam.agent_id,
         slots: cam.slots.map((s) => ({
           slotId: s.slot_id,
           label: s.label ?? s.slot_id,
@@ -229,6 +242,9 @@ function toServerConfig(c: ConfigFile, dataDir: string): ServerConfig {
           col: s.col,
         })),
       })),
+      ...(l.reservations !== undefined ? { reservations: toRules(l.reservations) } : {}),
     })),
+    smtp: toSmtp(c.smtp),
+    privacy: toPrivacy(c.privacy),
   };
 }

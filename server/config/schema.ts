@@ -1,5 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { ID_PATTERN } from '../../protocol/index.ts';
+import { AuthConfigSchema } from '../auth/config.ts';
+import { CalibrationConfigSchema } from '../calibration/config.ts';
+import { PrivacySchema, ReservationRulesSchema, SmtpSchema } from '../reservations/config.ts';
+import { HttpTlsConfig, MqttTlsConfig } from './tls.ts';
 
 /** Slot types the office distinguishes; `ev` is an EV charging space. */
 export const SLOT_TYPES = ['standard', 'disabled', 'ev', 'visitor', 'staff'] as const;
@@ -51,6 +55,12 @@ export const CameraConfig = Type.Object(
   {
     camera_id: id('Camera id', 'The camera id the agent uses in its topics (unique within the site).'),
     name: Type.Optional(Type.String({ maxLength: 100, title: 'Name', description: 'For staff pages.' })),
+    agent_id: Type.Optional(
+      id(
+        'Agent id',
+        'The edge agent that watches this camera. deploy/mosquitto/ generates broker ACLs from it so only that agent may publish the camera’s topics.',
+      ),
+    ),
     slots: Type.Array(SlotConfig, { default: [], maxItems: 1000, title: 'Slots' }),
   },
   { additionalProperties: false, title: 'Camera' },
@@ -70,6 +80,7 @@ export const LotConfig = Type.Object(
     latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90, title: 'Latitude', description: 'WGS 84.' })),
     longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180, title: 'Longitude', description: 'WGS 84.' })),
     cameras: Type.Array(CameraConfig, { default: [], maxItems: 256, title: 'Cameras' }),
+    reservations: Type.Optional(ReservationRulesSchema),
   },
   { additionalProperties: false, title: 'Lot', description: 'A car park; it groups the cameras that watch it.' },
 );
@@ -119,7 +130,7 @@ export const ConfigSchema = Type.Object(
             maxLength: 256,
             title: 'Staff token',
             description:
-              'Bearer token for staff endpoints (health, metrics, slot history); use an env placeholder. Without it those endpoints answer only requests from this machine.',
+              'Bearer token for scripts and monitoring: an admin credential on every staff endpoint; use an env placeholder. Without it, and until the first staff account exists (volno user add), staff endpoints answer only requests from this machine.',
           }),
         ),
         embed_origins: Type.Array(Type.String({ pattern: '^https?://[^\\s/]+$', maxLength: 200 }), {
@@ -128,6 +139,7 @@ export const ConfigSchema = Type.Object(
           title: 'Embedding origins',
           description: 'Origins (scheme://host[:port]) allowed to show /embed/… in an iframe.',
         }),
+        tls: Type.Optional(HttpTlsConfig),
       },
       'HTTP',
       'The API, live updates and the public page.',
@@ -159,6 +171,7 @@ export const ConfigSchema = Type.Object(
               'Server instances with the same group split the ingest (`$share/<group>/…`); they must share one database file. Needs a real broker.',
           }),
         ),
+        tls: Type.Optional(MqttTlsConfig),
         retained_settle_ms: Type.Integer({
           minimum: 0,
           maximum: 60_000,
@@ -294,7 +307,11 @@ export const ConfigSchema = Type.Object(
       'Web',
       'The public page.',
     ),
+    auth: AuthConfigSchema,
+    calibration: CalibrationConfigSchema,
     lots: Type.Array(LotConfig, { default: [], maxItems: 1000, title: 'Lots' }),
+    smtp: Type.Optional(SmtpSchema),
+    privacy: PrivacySchema,
   },
   { additionalProperties: false, title: 'Volno server configuration' },
 );

@@ -1,4 +1,8 @@
+import type { CalibrationOptions } from '../calibration/options.ts';
+import type { PrivacySettings, ReservationRules, SmtpSettings } from '../reservations/config.ts';
+import type { AuthConfig } from '../auth/config.ts';
 import type { Language, SlotType } from './schema.ts';
+import type { HttpTlsSpec, MqttTlsSpec } from './tls.ts';
 
 export interface SlotSpec {
   slotId: string;
@@ -12,6 +16,8 @@ export interface SlotSpec {
 export interface CameraSpec {
   cameraId: string;
   name?: string;
+  /** The agent that watches it (broker ACLs, deploy/mosquitto/). */
+  agentId?: string;
   slots: SlotSpec[];
 }
 
@@ -23,6 +29,8 @@ export interface LotSpec {
   latitude?: number;
   longitude?: number;
   cameras: CameraSpec[];
+  /** Booking rules; absent: the lot takes no bookings. */
+  reservations?: ReservationRules;
 }
 
 /** The validated configuration, camelCase inside the process (the file is snake_case). */
@@ -32,7 +40,14 @@ export interface ServerConfig {
   /** Absolute path. */
   dataDir: string;
   logLevel: string;
-  http: { host: string; port: number; trustProxy: boolean; staffToken?: string; embedOrigins: string[] };
+  http: {
+    host: string;
+    port: number;
+    trustProxy: boolean;
+    staffToken?: string;
+    embedOrigins: string[];
+    tls?: HttpTlsSpec;
+  };
   mqtt: {
     brokerUrl?: string;
     username?: string;
@@ -41,6 +56,7 @@ export interface ServerConfig {
     topicPrefix: string;
     shareGroup?: string;
     retainedSettleMs: number;
+    tls?: MqttTlsSpec;
     embedded: { host: string; port: number; username?: string; password?: string };
   };
   ingest: {
@@ -57,7 +73,14 @@ export interface ServerConfig {
   aggregates: { sampleIntervalS: number };
   homeAssistant: { enabled: boolean; discoveryPrefix: string; statePrefix: string };
   web: { defaultLanguage: Language; title: string; titleEn: string; liveTickMs: number };
+  /** Staff accounts: sessions, login limits, password hashing. */
+  auth: AuthConfig;
+  /** Snapshots and validation thresholds of the calibration API (issue 7). */
+  calibration: CalibrationOptions;
   lots: LotSpec[];
+  /** Absent: no e-mail is sent. */
+  smtp?: SmtpSettings;
+  privacy: PrivacySettings;
 }
 
 /** Command-line flags that override the file. */

@@ -22,12 +22,21 @@ describe('the database', () => {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).toEqual([
         'agents',
+        'bookings',
+        'calibration_masks',
+        'calibration_versions',
         'cameras',
         'lot_daily',
         'lot_hourly',
         'lots',
+        'reservation_blocks',
+        'reservation_events',
+        'reservation_mail',
         'slot_state',
         'slots',
+        'staff_audit',
+        'staff_sessions',
+        'staff_users',
         'transitions',
       ]);
     } finally {

@@ -86,8 +86,22 @@ describe('the public page', () => {
       expect(r.headers['content-type'], url).not.toMatch(/^image\//);
       expect(r.body, url).not.toMatch(/\/9j\/|jpeg_base64|data:image/);
     }
-    const doc = (await get('/docs/json')).json() as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths).filter((p) => /snapshot|image|jpeg|frame/i.test(p))).toEqual([]);
+    // Camera images exist only on staff routes: each one declares its security requirement and
+    // refuses an anonymous request.
+    type Op = { security?: unknown[] };
+    const doc = (await get('/docs/json')).json() as { paths: Record<string, Record<string, Op>> };
+    const imagePaths = Object.keys(doc.paths).filter((p) => /snapshot|image|jpeg|frame|reference/i.test(p));
+    expect(imagePaths.length).toBeGreaterThan(0);
+    for (const p of imagePaths) {
+      expect(p, p).toMatch(/^\/api\/v1\/staff\//);
+      for (const [method, op] of Object.entries(doc.paths[p]!)) {
+        expect(op.security?.length ?? 0, `${method} ${p}`).toBeGreaterThan(0);
+        if (method !== 'get') continue;
+        const url = p.replace(/\{[^}]+\}/g, 'x');
+        const r = await s.app.inject({ method: 'GET', url, remoteAddress: '192.0.2.10' });
+        expect([401, 403], url).toContain(r.statusCode);
+      }
+    }
   });
 });
 
