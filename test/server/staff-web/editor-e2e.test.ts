@@ -78,12 +78,13 @@ async function drawPolygon(page: Page, corners: readonly (readonly [number, numb
 
 /** What a person does: log in, open the camera, fetch a snapshot, draw, save, publish, wait for `applied`. */
 async function calibrate(page: Page, baseUrl: string, user: { username: string; password: string }): Promise<void> {
-  // Logged in with the accounts API's session cookie. The login form cannot be used from Chromium
-  // yet: the app sends `referrer-policy: no-referrer`, so Chromium posts the form with
-  // `Origin: null`, which POST /staff/login refuses as cross-site (reported to the lead).
-  const session = await loginStaff(baseUrl, user.username, user.password);
-  await page.context().addCookies([{ name: session.name, value: session.value, url: baseUrl }]);
+  // Through the login form, as staff do: the calibration page sends a stranger there and back.
   await page.goto(`${baseUrl}/staff/calibration`);
+  expect(new URL(page.url()).pathname).toBe('/staff/login');
+  await page.getByLabel(/Username/).fill(user.username);
+  await page.getByLabel(/Password/).fill(user.password);
+  await page.getByRole('button', { name: /Log in/ }).click();
+  await page.waitForURL(`${baseUrl}/staff/calibration`);
   await page.getByRole('link', { name: 'cam-1' }).click();
   await page.locator('#editor[data-ready="true"]').waitFor({ timeout: 30_000 });
 
