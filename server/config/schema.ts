@@ -159,7 +159,14 @@ export const ConfigSchema = Type.Object(
           Type.String({ maxLength: 500, title: 'Password', description: 'Use an env placeholder.' }),
         ),
         client_id: Type.Optional(
-          Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', title: 'Client id' }),
+          Type.String({
+            minLength: 1,
+            maxLength: 64,
+            pattern: '^[A-Za-z0-9_-]+$',
+            title: 'Client id',
+            description:
+              'Stable id (one per instance): the broker keeps the session, so messages sent while the server is down are delivered after it restarts.',
+          }),
         ),
         topic_prefix: Type.String({ default: 'volno/v1', maxLength: 200, title: 'Topic prefix' }),
         share_group: Type.Optional(
