@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Language } from '../config/schema.ts';
 import type { ServerConfig } from '../config/types.ts';
 import { ApiError } from '../http/errors.ts';
-import { negotiate } from '../web/i18n.ts';
+import { pageLanguage } from '../web/i18n.ts';
 import { R } from './i18n.ts';
 import { bookForm, errorBox, managePage, searchForm, shell } from './pages.ts';
 import { beforeCutoff } from './rules.ts';
@@ -53,20 +53,8 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
   const { service, config } = o;
   const hide = { hide: true, tags: ['web'] };
 
-  const language = (
-    req: { query: { lang?: Language }; headers: FastifyRequest['headers'] },
-    reply: FastifyReply,
-  ): Language => {
-    const lang = negotiate(
-      req.query.lang,
-      req.headers.cookie,
-      req.headers['accept-language'],
-      config.web.defaultLanguage,
-    );
-    if (req.query.lang !== undefined)
-      void reply.header('set-cookie', `volno_lang=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
-    return lang;
-  };
+  const language = (req: Parameters<typeof pageLanguage>[0], reply: FastifyReply): Language =>
+    pageLanguage(req, reply, config.web.defaultLanguage);
   const send = (reply: FastifyReply, status: number, html: string) =>
     reply
       .code(status)

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Language, SlotType } from '../config/schema.ts';
 
 type Plural = { one: string; few?: string; other: string };
@@ -131,6 +132,21 @@ export function formatAge(s: Strings, seconds: number): string {
   if (n < 60) return fill(s.age.s, { n });
   if (n < 3600) return fill(s.age.min, { n: Math.floor(n / 60) });
   return fill(s.age.h, { n: Math.floor(n / 3600) });
+}
+
+/**
+ * The language of a public page (see {@link negotiate}); an explicit `?lang=` is remembered in the
+ * `volno_lang` cookie for a year, so every page, the booking pages included, keeps the choice.
+ */
+export function pageLanguage(
+  req: { query: { lang?: Language }; headers: FastifyRequest['headers'] },
+  reply: FastifyReply,
+  fallback: Language,
+): Language {
+  const lang = negotiate(req.query.lang, req.headers.cookie, req.headers['accept-language'], fallback);
+  if (req.query.lang !== undefined)
+    void reply.header('set-cookie', `volno_lang=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+  return lang;
 }
 
 /**

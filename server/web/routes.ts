@@ -7,7 +7,7 @@ import type { Language } from '../config/schema.ts';
 import type { ServerConfig } from '../config/types.ts';
 import type { Clock } from '../clock.ts';
 import { assetUrl, loadAssets } from './assets.ts';
-import { negotiate, STRINGS } from './i18n.ts';
+import { pageLanguage, STRINGS } from './i18n.ts';
 import { esc, page, type LotView } from './render.ts';
 
 export interface WebRoutesOptions {
@@ -34,20 +34,8 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app
     `base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors ${frameAncestors}`;
   const embedAncestors = ["'self'", ...config.http.embedOrigins].join(' ');
 
-  const language = (
-    req: { query: { lang?: Language }; headers: FastifyRequest['headers'] },
-    reply: FastifyReply,
-  ): Language => {
-    const lang = negotiate(
-      req.query.lang,
-      req.headers.cookie,
-      req.headers['accept-language'],
-      config.web.defaultLanguage,
-    );
-    if (req.query.lang !== undefined)
-      void reply.header('set-cookie', `volno_lang=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
-    return lang;
-  };
+  const language = (req: Parameters<typeof pageLanguage>[0], reply: FastifyReply): Language =>
+    pageLanguage(req, reply, config.web.defaultLanguage);
 
   const view = (lotId: string): LotView | undefined => {
     const lot = availability.lots().find((l) => l.lot_id === lotId);

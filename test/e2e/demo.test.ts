@@ -7,26 +7,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { freePort, outputMatcher, RingBuffer, stopChild, track, waitFor } from '../fixtures/process.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/volno.mjs', import.meta.url));
 
 // Debian's Chromium with the flags measured in shared/STACK.md; never a downloaded browser.
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 
 // Callbacks given to page.waitForFunction run in the browser; the project is type-checked without
 // the DOM library, so the little they use is declared here.
@@ -84,7 +72,7 @@ describe('the README quick start in a browser', () => {
       spawned = childrenOf(demo.pid!);
       expect(spawned, 'the demo runs a server and an edge agent').toHaveLength(2);
 
-      browser = await chromium.launch(LAUNCH);
+      browser = await launchChromium();
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${port}/?lang=en`);
       const lot = 'section[data-lot="demo"]';

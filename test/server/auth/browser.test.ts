@@ -1,24 +1,10 @@
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createStaffUser, loginStaff, STAFF_PASSWORD } from '../support/staff.ts';
+import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
 
 // Debian's Chromium with the flags measured in shared/STACK.md; never a downloaded browser.
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 declare const window: Record<string, unknown>;
 declare const document: { cookie: string };
 
@@ -28,7 +14,7 @@ let browser: Browser;
 beforeAll(async () => {
   s = await startTestServer();
   await createStaffUser(s.app, { username: 'alice', role: 'admin' });
-  browser = await chromium.launch(LAUNCH);
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -104,7 +90,7 @@ describe('staff login in Chromium', () => {
     try {
       const page = await context.newPage();
       await page.goto(`${s.httpUrl}/staff/login`);
-      await page.addScriptTag({ path: AXE });
+      await page.addScriptTag({ path: AXE_PATH });
       const violations = await page.evaluate(async () => {
         const axe = (window as { axe?: { run: (o: object) => Promise<{ violations: { id: string }[] }> } }).axe!;
         const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

@@ -1,25 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser, loginStaff } from '../support/staff.ts';
 import { booking, startEnv, type Env } from './support.ts';
+import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
 
 // Debian's Chromium with the flags measured in shared/STACK.md; never a downloaded browser.
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 declare const window: {
   axe: {
     run(
@@ -34,7 +20,7 @@ let env: Env;
 let browser: Browser;
 beforeAll(async () => {
   env = await startEnv({ listen: true });
-  browser = await chromium.launch(LAUNCH);
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -43,7 +29,7 @@ afterAll(async () => {
 
 /** axe-core WCAG 2.1 A/AA + best practice on the page as it is now (CSP bypassed only to inject axe). */
 async function axe(page: Page): Promise<{ id: string; targets: string[] }[]> {
-  await page.addScriptTag({ path: AXE });
+  await page.addScriptTag({ path: AXE_PATH });
   return page.evaluate(async () => {
     const r = await window.axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },

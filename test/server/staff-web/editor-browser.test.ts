@@ -1,24 +1,9 @@
 // The editor's interactions in Chromium against a real server (no agent: drawing needs no picture).
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createStaffUser, loginStaff, type StaffSession } from '../support/staff.ts';
-
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
 
 let s: TestServer;
 let browser: Browser;
@@ -29,7 +14,7 @@ beforeAll(async () => {
   s = await startTestServer({ calibration: { snapshot_timeout_ms: 100 } });
   const user = await createStaffUser(s.app, { username: 'drawer', role: 'operator' });
   session = await loginStaff(s.httpUrl, user.username, user.password);
-  browser = await chromium.launch(LAUNCH);
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -288,7 +273,7 @@ describe('the calibration editor in Chromium', () => {
   it('has no serious accessibility problems, and every control has a name', async () => {
     const page = await openEditor({ bypassCSP: true });
     try {
-      await page.addScriptTag({ path: AXE });
+      await page.addScriptTag({ path: AXE_PATH });
       const violations = (await page.evaluate(`(async () => {
         const r = await axe.run(document, { resultTypes: ['violations'] });
         return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')

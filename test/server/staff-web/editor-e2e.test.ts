@@ -3,7 +3,7 @@
 // server's embedded broker, the real server, and Debian's Chromium driving the editor like a person.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect } from 'vitest';
 import { test } from '../../fixtures/index.ts';
 import { waitFor } from '../../fixtures/process.ts';
@@ -13,22 +13,10 @@ import { UFPR05_VIDEO } from '../../edge/support/ufpr05.ts';
 import { SITE } from '../support/messages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createStaffUser, loginStaff } from '../support/staff.ts';
+import { launchChromium } from '../../support/chromium.ts';
 
 const MODEL = 'volno-slotnet-v1';
 // Debian's Chromium with the flags measured in shared/STACK.md; never a downloaded browser.
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 
 /** Real UFPR05 bays (pixels of the 1280×720 frame, from the dataset's labels of slots 21, 1 and 4). */
 const SLOT_21: [number, number][] = [
@@ -168,7 +156,7 @@ cameras:
       },
       { timeoutMs: 30_000, intervalMs: 250, what: 'cam-1 to stream' },
     );
-    browser = await chromium.launch(LAUNCH);
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -1,25 +1,12 @@
-import { createRequire } from 'node:module';
 import type { MqttClient } from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../fixtures/process.ts';
 import { FakeAgent } from '../support/messages.ts';
 import { publisher, startTestServer, type TestServer } from '../support/server.ts';
+import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
 
 // Debian's Chromium with the flags measured in shared/STACK.md; never a downloaded browser.
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 // The callbacks passed to page.evaluate run in the browser; this project is type-checked without
 // the DOM library, so the little of it they use is declared here.
 declare const window: Record<string, unknown>;
@@ -28,8 +15,6 @@ declare const document: {
   activeElement: { textContent: string | null } | null;
 };
 declare function getComputedStyle(el: unknown): { animationName: string };
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let s: TestServer;
 let pub: MqttClient;
@@ -50,7 +35,7 @@ beforeAll(async () => {
     what: 'states',
   });
   s.app.volno.writer.flush();
-  browser = await chromium.launch(LAUNCH);
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -156,7 +141,7 @@ describe('the public page in Chromium', () => {
       const page = await open(path);
       try {
         await page.locator('[data-live]').waitFor();
-        await page.addScriptTag({ path: AXE });
+        await page.addScriptTag({ path: AXE_PATH });
         const result = await page.evaluate(async () => {
           const axe = (
             window as unknown as {
