@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { forwardedHeader, hasForwardingHeaders, isLoopback, socketAddress } from '../http/client-address.ts';
 import { ApiError } from '../http/errors.ts';
 import { roleAtLeast, type StaffAccess, type StaffPreHandler, type StaffPrincipal, type StaffRole } from './access.ts';
 import type { Accounts } from './accounts.ts';
@@ -12,7 +13,6 @@ export const SESSION_COOKIE = 'volno_staff';
 /** Marks the functions `require()` returns, so the route table knows each staff route's role. */
 export const STAFF_ROLE = Symbol('volno.staffRole');
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const equal = (a: string, b: string) => {
@@ -85,6 +85,8 @@ export class AccountAccess implements StaffAccess {
       target,
       detail,
       ip: req.ip,
+      socketIp: socketAddress(req),
+      forwardedFor: forwardedHeader(req),
     });
     this.deps.log.info({ audit: { user: who.username, via: who.via, action, target } }, 'staff action');
   }
@@ -109,11 +111,15 @@ export class AccountAccess implements StaffAccess {
         return { userId: s.userId, username: s.username, role: s.role, via: 'session', csrfToken: s.csrfToken };
     }
     if (this.deps.token === undefined && this.deps.accounts.count() === 0) {
-      if (LOOPBACK.test(req.ip)) return { userId: 0, username: 'localhost', role: 'admin', via: 'loopback' };
+      // The socket, never req.ip: with a trusted proxy req.ip is whatever X-Forwarded-For says, and
+      // a proxy on this machine makes every client look local. So anything that came through a
+      // proxy (any forwarding header) is refused: there is no proxied bootstrap (issue 13, finding 1).
+      if (isLoopback(socketAddress(req)) && !hasForwardingHeaders(req))
+        return { userId: 0, username: 'localhost', role: 'admin', via: 'loopback' };
       throw new ApiError(
         403,
         'VOLNO_FORBIDDEN',
-        'create a staff account (volno user add) or set http.staff_token to use this from another machine',
+        'create a staff account (volno user add) or set http.staff_token to use this from another machine or through a proxy',
       );
     }
     return undefined;

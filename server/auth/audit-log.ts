@@ -11,14 +11,21 @@ export interface AuditRecord {
   action: string;
   target: string;
   detail?: Record<string, unknown>;
+  /** The client address as believed (`req.ip`, from a trusted proxy's X-Forwarded-For). */
   ip?: string;
+  /** The TCP peer's address (the proxy's, behind one). */
+  socketIp?: string;
+  /** The forwarding header as it arrived, when there was one. */
+  forwardedFor?: string;
 }
 
-export interface AuditEntry extends Omit<AuditRecord, 'detail' | 'ip'> {
+export interface AuditEntry extends Omit<AuditRecord, 'detail' | 'ip' | 'socketIp' | 'forwardedFor'> {
   auditId: number;
   at: number;
   detail: Record<string, unknown> | null;
   ip: string | null;
+  socketIp: string | null;
+  forwardedFor: string | null;
 }
 
 interface Row {
@@ -32,6 +39,8 @@ interface Row {
   target: string;
   detail: string | null;
   ip: string | null;
+  socket_ip: string | null;
+  forwarded_for: string | null;
 }
 
 /** Keys that never reach the audit log, whatever a caller passes in `detail`. */
@@ -61,8 +70,8 @@ export class AuditLog {
   ) {
     this.db = db;
     this.insert = db.prepare(
-      `INSERT INTO staff_audit (at, user_id, username, role, via, action, target, detail, ip)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO staff_audit (at, user_id, username, role, via, action, target, detail, ip, socket_ip, forwarded_for)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -70,7 +79,10 @@ export class AuditLog {
     let detail = r.detail === undefined ? null : JSON.stringify(scrub(r.detail));
     // Bounded, and still valid JSON when cut.
     if (detail !== null && detail.length > 8000) detail = JSON.stringify({ truncated: true, length: detail.length });
-    this.insert.run(this.clock.now(), r.userId, r.username, r.role, r.via, r.action, r.target, detail, r.ip ?? null);
+    const at = this.clock.now();
+    const { userId, username, role, via, action, target } = r;
+    const addresses = [r.ip ?? null, r.socketIp ?? null, r.forwardedFor ?? null];
+    this.insert.run(at, userId, username, role, via, action, target, detail, ...addresses);
   }
 
   /** Newest first; `beforeId` pages back. */
@@ -95,6 +107,8 @@ export class AuditLog {
       target: r.target,
       detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
       ip: r.ip,
+      socketIp: r.socket_ip,
+      forwardedFor: r.forwarded_for,
     }));
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { forwardedHeader, socketAddress } from '../http/client-address.ts';
 import { ApiError, errorResponses } from '../http/errors.ts';
 import { STAFF_CSP } from '../staff-web/layout.ts';
 import { SESSION_COOKIE, crossSite } from './account-access.ts';
@@ -117,6 +118,8 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
           action: 'login.failed',
           target: known === undefined ? 'unknown user' : `user:${known.userId}`,
           ip: req.ip,
+          socketIp: socketAddress(req),
+          forwardedFor: forwardedHeader(req),
         });
         const message = 'wrong username or password';
         if (form) return html(reply, 401, loginPage({ next, error: message, username: name }));

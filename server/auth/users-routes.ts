@@ -200,7 +200,15 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
                   action: Type.String(),
                   target: Type.String(),
                   detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-                  ip: Type.Union([Type.String(), Type.Null()]),
+                  ip: Type.Union([Type.String(), Type.Null()], {
+                    description: 'The client address as believed (from a trusted proxy’s X-Forwarded-For).',
+                  }),
+                  socket_ip: Type.Union([Type.String(), Type.Null()], {
+                    description: 'The address the connection came from (the proxy’s, behind one).',
+                  }),
+                  forwarded_for: Type.Union([Type.String(), Type.Null()], {
+                    description: 'The forwarding header as it arrived, forged or not.',
+                  }),
                 },
                 { additionalProperties: false },
               ),
@@ -230,6 +238,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
           target: e.target,
           detail: e.detail,
           ip: e.ip,
+          socket_ip: e.socketIp,
+          forwarded_for: e.forwardedFor,
         })),
     }),
   );

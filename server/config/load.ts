@@ -6,6 +6,7 @@ import { SchemaCodec, assertTopicPrefix, type RefineIssue } from '../../protocol
 import { toAuthConfig } from '../auth/config.ts';
 import { toCalibrationOptions } from '../calibration/config.ts';
 import { ServerError } from '../errors.ts';
+import { toTrustProxy, trustProxyIssues } from '../http/client-address.ts';
 import { refineReservations, toPrivacy, toRules, toSmtp } from '../reservations/config.ts';
 import { ConfigSchema, type ConfigFile } from './schema.ts';
 import { httpTlsSpec, mqttTlsSpec, tlsFileIssues } from './tls.ts';
@@ -163,6 +164,7 @@ export function refineConfig(c: ConfigFile): RefineIssue[] {
       });
     });
   });
+  issues.push(...trustProxyIssues(c.http.trust_proxy));
   issues.push(...refineReservations(c));
   return issues;
 }
@@ -176,7 +178,7 @@ function toServerConfig(c: ConfigFile, dataDir: string, baseDir: string): Server
     http: {
       host: c.http.host,
       port: c.http.port,
-      trustProxy: c.http.trust_proxy,
+      trustProxy: toTrustProxy(c.http.trust_proxy),
       staffToken: c.http.staff_token,
       embedOrigins: c.http.embed_origins,
       tls: httpTlsSpec(c.http.tls, baseDir),

@@ -4,6 +4,7 @@ import { AuthConfigSchema } from '../auth/config.ts';
 import { CalibrationConfigSchema } from '../calibration/config.ts';
 import { PrivacySchema, ReservationRulesSchema, SmtpSchema } from '../reservations/config.ts';
 import { HttpTlsConfig, MqttTlsConfig } from './tls.ts';
+import { TrustProxySchema } from '../http/client-address.ts';
 
 /** Slot types the office distinguishes; `ev` is an EV charging space. */
 export const SLOT_TYPES = ['standard', 'disabled', 'ev', 'visitor', 'staff'] as const;
@@ -119,11 +120,7 @@ export const ConfigSchema = Type.Object(
           description: 'Use 0.0.0.0 to serve other machines.',
         }),
         port: port('HTTP port', '0 picks a free port.', 8080),
-        trust_proxy: Type.Boolean({
-          default: false,
-          title: 'Trust proxy',
-          description: 'Set behind a reverse proxy so client addresses come from X-Forwarded-For.',
-        }),
+        trust_proxy: TrustProxySchema,
         staff_token: Type.Optional(
           Type.String({
             minLength: 16,

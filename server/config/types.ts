@@ -1,6 +1,7 @@
 import type { CalibrationOptions } from '../calibration/options.ts';
 import type { PrivacySettings, ReservationRules, SmtpSettings } from '../reservations/config.ts';
 import type { AuthConfig } from '../auth/config.ts';
+import type { TrustProxy } from '../http/client-address.ts';
 import type { Language, SlotType } from './schema.ts';
 import type { HttpTlsSpec, MqttTlsSpec } from './tls.ts';
 
@@ -43,7 +44,8 @@ export interface ServerConfig {
   http: {
     host: string;
     port: number;
-    trustProxy: boolean;
+    /** Fastify's trustProxy: false (none), a hop count, or the proxies' addresses/CIDR ranges. */
+    trustProxy: TrustProxy;
     staffToken?: string;
     embedOrigins: string[];
     tls?: HttpTlsSpec;

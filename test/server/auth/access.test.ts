@@ -94,7 +94,7 @@ describe('the staff token', () => {
 
 describe('cookies over HTTPS', () => {
   it('are marked Secure when the request came over HTTPS through a trusted proxy, or when configured', async () => {
-    s = await start({ http: { trust_proxy: true } });
+    s = await start({ http: { trust_proxy: ['127.0.0.1'] } });
     await createStaffUser(s.app, { username: 'alice', role: 'viewer' });
     const login = (headers: Record<string, string>) =>
       s!.app.inject({

@@ -29,6 +29,7 @@ describe('the database', () => {
         'lot_daily',
         'lot_hourly',
         'lots',
+        'rate_limit_hits',
         'reservation_blocks',
         'reservation_events',
         'reservation_mail',
