@@ -21,6 +21,14 @@ const equal = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** Requests identified in onRequest whose CSRF token can only be in the (not yet parsed) form body. */
+const deferredCsrf = new WeakSet<FastifyRequest>();
+
+const isFormPost = (req: FastifyRequest) => {
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
+};
+
 /** A staff page (HTML) rather than an API: unauthenticated GETs are sent to the login form. */
 export function isStaffPage(req: FastifyRequest): boolean {
   return (req.method === 'GET' || req.method === 'HEAD') && /^\/staff(\/|\?|$)/.test(req.url);
@@ -53,24 +61,51 @@ export class AccountAccess implements StaffAccess {
 
   require(role: StaffRole): StaffPreHandler {
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-      const principal = this.identify(req, reply);
-      if (principal === undefined) {
-        if (isStaffPage(req)) {
-          void reply.redirect(`/staff/login?next=${encodeURIComponent(req.url)}`, 303);
-          return reply as unknown as void;
-        }
-        throw new ApiError(401, 'VOLNO_UNAUTHORIZED', 'log in as staff (or send the staff token) to use this');
-      }
-      if (!SAFE_METHODS.has(req.method)) this.checkCsrf(req, principal);
-      if (!roleAtLeast(principal.role, role))
-        throw new ApiError(
-          403,
-          'VOLNO_FORBIDDEN',
-          `this needs the ${role} role; ${principal.username} is ${principal.role}`,
-        );
-      req.staff = principal;
+      if (req.staff === undefined) return this.check(req, reply, role, true) as unknown as void;
+      // Already identified in onRequest (registerStaffAuth): what is left is a form's CSRF field.
+      if (deferredCsrf.has(req)) this.checkCsrf(req, req.staff);
     };
     return Object.assign(handler, { [STAFF_ROLE]: role });
+  }
+
+  /**
+   * The same check as an `onRequest` hook, before a byte of the body is read (issue 13, finding 5:
+   * an anonymous 4 MiB nested JSON body froze the event loop while being parsed for a 401). Only a
+   * form post's `csrf_token` field needs the body; that one check is left to `require()`'s handler,
+   * which registerStaffAuth keeps in preValidation.
+   */
+  early(role: StaffRole): StaffPreHandler {
+    // Returning the reply tells Fastify an async hook answered (the redirect to the login form).
+    const handler = async (req: FastifyRequest, reply: FastifyReply) =>
+      this.check(req, reply, role, false) as unknown as void;
+    return Object.assign(handler, { [STAFF_ROLE]: role });
+  }
+
+  private check(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    role: StaffRole,
+    haveBody: boolean,
+  ): FastifyReply | undefined {
+    const principal = this.identify(req, reply);
+    if (principal === undefined) {
+      if (isStaffPage(req)) {
+        return reply.redirect(`/staff/login?next=${encodeURIComponent(req.url)}`, 303);
+      }
+      throw new ApiError(401, 'VOLNO_UNAUTHORIZED', 'log in as staff (or send the staff token) to use this');
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      if (haveBody || req.headers['x-csrf-token'] !== undefined || !isFormPost(req)) this.checkCsrf(req, principal);
+      else if (principal.via === 'session') deferredCsrf.add(req);
+    }
+    if (!roleAtLeast(principal.role, role))
+      throw new ApiError(
+        403,
+        'VOLNO_FORBIDDEN',
+        `this needs the ${role} role; ${principal.username} is ${principal.role}`,
+      );
+    req.staff = principal;
+    return undefined;
   }
 
   audit(req: FastifyRequest, action: string, target: string, detail?: Record<string, unknown>): void {

@@ -72,7 +72,7 @@ describe('the loopback bootstrap (no account yet)', () => {
       { forwarded: 'for=203.0.113.9' },
       { 'x-real-ip': '203.0.113.9' },
       { 'x-forwarded-proto': 'https' },
-    ]) {
+    ] as Record<string, string>[]) {
       const r = await createAdmin('127.0.0.1', headers);
       expect(r.statusCode, JSON.stringify(headers)).toBe(403);
     }
