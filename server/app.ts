@@ -11,6 +11,7 @@ import { healthRoutes, livenessRoute, unassignedRoute } from './health/routes.ts
 import { historyRoutes } from './history/routes.ts';
 import { registerCaching } from './http/etag.ts';
 import { ApiError, errorBody, errorHandler, notFoundHandler } from './http/errors.ts';
+import { rateLimitedCounter, registerBookingLimits } from './http/rate-limit.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerStaffAuth } from './auth/plugin.ts';
 import { liveRoutes } from './live/routes.ts';
@@ -89,6 +90,8 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   await registerOpenApi(app);
   // Before every other route: it records them and checks staff credentials before body validation.
   await registerStaffAuth(app, c.auth);
+  const rateLimited = rateLimitedCounter(c.registry);
+  registerBookingLimits(app, { db: c.db, clock: c.clock, limits: c.config.limits, counter: rateLimited });
   const api = { prefix: '/api/v1' };
   await app.register(availabilityRoutes, { ...api, availability: c.availability });
   await app.register(historyRoutes, {
@@ -103,7 +106,13 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   await app.register(healthRoutes, { ...api, ...health });
   await app.register(unassignedRoute, { ...api, ...health });
   await app.register(livenessRoute, health);
-  await app.register(liveRoutes, { ...api, sse: c.sse, availability: c.availability });
+  await app.register(liveRoutes, {
+    ...api,
+    sse: c.sse,
+    availability: c.availability,
+    maxPerAddress: c.config.limits.sse_per_address,
+    rateLimited,
+  });
   await app.register(openDataRoutes, {
     availability: c.availability,
     registry: c.registry,

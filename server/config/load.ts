@@ -223,6 +223,7 @@ function toServerConfig(c: ConfigFile, dataDir: string, baseDir: string): Server
       liveTickMs: c.web.live_tick_ms,
     },
     auth: toAuthConfig(c.auth),
+    limits: c.limits,
     calibration: toCalibrationOptions(c.calibration),
     lots: c.lots.map((l) => ({
       lotId: l.lot_id,

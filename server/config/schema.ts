@@ -5,6 +5,7 @@ import { CalibrationConfigSchema } from '../calibration/config.ts';
 import { PrivacySchema, ReservationRulesSchema, SmtpSchema } from '../reservations/config.ts';
 import { HttpTlsConfig, MqttTlsConfig } from './tls.ts';
 import { TrustProxySchema } from '../http/client-address.ts';
+import { LimitsConfigSchema } from '../http/limits-config.ts';
 
 /** Slot types the office distinguishes; `ev` is an EV charging space. */
 export const SLOT_TYPES = ['standard', 'disabled', 'ev', 'visitor', 'staff'] as const;
@@ -312,6 +313,7 @@ export const ConfigSchema = Type.Object(
       'The public page.',
     ),
     auth: AuthConfigSchema,
+    limits: LimitsConfigSchema,
     calibration: CalibrationConfigSchema,
     lots: Type.Array(LotConfig, { default: [], maxItems: 1000, title: 'Lots' }),
     smtp: Type.Optional(SmtpSchema),

@@ -2,6 +2,7 @@ import type { CalibrationOptions } from '../calibration/options.ts';
 import type { PrivacySettings, ReservationRules, SmtpSettings } from '../reservations/config.ts';
 import type { AuthConfig } from '../auth/config.ts';
 import type { TrustProxy } from '../http/client-address.ts';
+import type { LimitsConfig } from '../http/limits-config.ts';
 import type { Language, SlotType } from './schema.ts';
 import type { HttpTlsSpec, MqttTlsSpec } from './tls.ts';
 
@@ -77,6 +78,8 @@ export interface ServerConfig {
   web: { defaultLanguage: Language; title: string; titleEn: string; liveTickMs: number };
   /** Staff accounts: sessions, login limits, password hashing. */
   auth: AuthConfig;
+  /** Per-client rate and connection limits (the schema's own type: snake_case, one declaration). */
+  limits: LimitsConfig;
   /** Snapshots and validation thresholds of the calibration API (issue 7). */
   calibration: CalibrationOptions;
   lots: LotSpec[];

@@ -3,15 +3,26 @@ import { Type } from 'typebox';
 import { ID_PATTERN } from '../../protocol/index.ts';
 import type { AvailabilityService } from '../availability/service.ts';
 import { ApiError, errorResponses } from '../http/errors.ts';
+import { refuse } from '../http/rate-limit.ts';
+import type { Counter } from '../metrics/registry.ts';
 import type { SseBroadcaster } from './sse.ts';
 
 export interface LiveRoutesOptions {
   sse: SseBroadcaster;
   availability: AvailabilityService;
+  /** Open streams one client address may hold (`limits.sse_per_address`). */
+  maxPerAddress: number;
+  /** Where refusals are counted (`volno_rate_limited_total{limit="sse"}`). */
+  rateLimited: Counter;
 }
 
 /** `GET /live`: Server-Sent Events with the same payloads as the availability and slots endpoints. */
-export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, { sse, availability }) => {
+export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, o) => {
+  const { sse, availability } = o;
+  // Streams open per client address in this process (issue 13, finding 8: one client held 5,000).
+  // A stream is a socket and a process's memory, so the count is per instance; nginx's limit_conn
+  // (deploy/nginx/volno.conf) caps the total in front of several.
+  const open = new Map<string, number>();
   app.get(
     '/live',
     {
@@ -35,7 +46,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
         ),
         response: {
           200: Type.String({ description: 'text/event-stream' }),
-          ...errorResponses(400, 404),
+          ...errorResponses(400, 404, 429),
         },
       },
     },
@@ -43,6 +54,22 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
       const lots = req.query.lot === undefined ? null : [...new Set(req.query.lot.split(','))];
       const missing = lots?.find((l) => availability.catalog.lot(l) === undefined);
       if (missing !== undefined) throw new ApiError(404, 'VOLNO_LOT_NOT_FOUND', `no lot "${missing}"`);
+      const address = req.ip;
+      const n = open.get(address) ?? 0;
+      if (n >= o.maxPerAddress)
+        refuse(req, reply, {
+          counter: o.rateLimited,
+          limit: 'sse',
+          retryAfterMs: 10_000,
+          key: `ip:${address}`,
+          message: `too many live streams from your address (at most ${o.maxPerAddress})`,
+        });
+      open.set(address, n + 1);
+      reply.raw.once('close', () => {
+        const left = (open.get(address) ?? 1) - 1;
+        if (left <= 0) open.delete(address);
+        else open.set(address, left);
+      });
       reply.hijack();
       sse.attach(reply.raw, lots, req.query.slots);
     },

@@ -110,9 +110,10 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
         description:
           'Checks the rules, the per-person limits and the capacity and inserts the booking in one transaction. 409 VOLNO_RESERVATION_FULL when no space is left. The manage token in the answer is shown only once.',
         body: BookBody,
-        response: { 201: CreatedSchema, ...errorResponses(400, 404, 409, 422) },
+        response: { 201: CreatedSchema, ...errorResponses(400, 404, 409, 422, 429) },
       },
-      config: NO_STORE,
+      // Per-address and per-subnet booking budget, 429 past it (server/http/rate-limit.ts).
+      config: { ...NO_STORE, rateLimit: 'booking' },
     },
     async (req, reply) => {
       const { lot_id, date, start, end, name, email, plate, lang } = req.body;

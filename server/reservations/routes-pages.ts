@@ -136,7 +136,10 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
 
   app.post(
     '/reserve/book',
-    { schema: { ...hide, summary: 'Booking form post', querystring: Type.Object(Lang), body: FormBody } },
+    {
+      schema: { ...hide, summary: 'Booking form post', querystring: Type.Object(Lang), body: FormBody },
+      config: { rateLimit: 'booking' },
+    },
     async (req, reply) => {
       const lang = language(req, reply);
       const f = req.body;

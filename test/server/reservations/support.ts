@@ -66,6 +66,8 @@ export async function startEnv(
     {
       lots: lots(o.reservable ?? 2, o.rules ?? rules()),
       http: { staff_token: STAFF_TOKEN },
+      // Every test books from 127.0.0.1; the per-address limits have their own test (flood.test.ts).
+      limits: { bookings_per_address: 100_000, bookings_per_subnet: 100_000 },
       ...o.raw,
     },
     { clock, listen: o.listen ?? false },
