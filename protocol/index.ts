@@ -18,3 +18,4 @@ export * from './payloads/heartbeat.ts';
 export * from './payloads/slot-state.ts';
 export * from './payloads/snapshot.ts';
 export * from './payloads/stats.ts';
+export * from './payloads/tuning.ts';

@@ -4,6 +4,7 @@ import { area, findSelfIntersection } from '../geometry.ts';
 import { CameraId, SlotId } from '../ids.ts';
 import { Timestamp } from '../time.ts';
 import type { RefineIssue } from '../validate.ts';
+import { refineTunedHead, TunedHead } from './tuning.ts';
 
 /** Slots smaller than this share of the frame cannot hold a car at any sane camera height. */
 export const MIN_SLOT_AREA = 1e-5;
@@ -67,6 +68,7 @@ export const CalibrationPayload = Type.Object(
         description: 'The (masked) snapshot the polygons were drawn on, for camera-shift detection.',
       }),
     ),
+    tuned_head: Type.Optional(TunedHead),
   },
   {
     additionalProperties: false,
@@ -90,6 +92,7 @@ export function refineCalibration(p: CalibrationPayload): RefineIssue[] {
   p.privacy_masks.forEach((mask, i) =>
     issues.push(...refinePolygon(mask as [number, number][], `/privacy_masks/${i}`)),
   );
+  if (p.tuned_head) issues.push(...refineTunedHead(p.tuned_head, '/tuned_head'));
   return issues;
 }
 

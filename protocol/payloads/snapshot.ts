@@ -3,6 +3,7 @@ import { envelopeFields } from '../envelope.ts';
 import { CameraId } from '../ids.ts';
 import { Timestamp } from '../time.ts';
 import type { RefineIssue } from '../validate.ts';
+import { refineClassified, SnapshotClassified } from './tuning.ts';
 
 export const RequestId = Type.String({
   pattern: '^[A-Za-z0-9_-]{8,64}$',
@@ -51,6 +52,7 @@ export const SnapshotReplyPayload = Type.Object(
         description: 'The frame with privacy masks applied, base64. Never retained, never public.',
       }),
     ),
+    classified: Type.Optional(SnapshotClassified),
   },
   {
     additionalProperties: false,
@@ -64,7 +66,10 @@ export function refineSnapshotReply(p: SnapshotReplyPayload): RefineIssue[] {
   if (p.result === 'error') {
     return p.error === undefined ? [{ path: '/error', message: 'is required when result is error' }] : [];
   }
-  return (['jpeg_base64', 'width', 'height', 'captured_at'] as const)
-    .filter((k) => p[k] === undefined)
-    .map((k) => ({ path: `/${k}`, message: 'is required when result is ok' }));
+  return [
+    ...(['jpeg_base64', 'width', 'height', 'captured_at'] as const)
+      .filter((k) => p[k] === undefined)
+      .map((k) => ({ path: `/${k}`, message: 'is required when result is ok' })),
+    ...(p.classified ? refineClassified(p.classified, '/classified') : []),
+  ];
 }

@@ -17,6 +17,13 @@ export const CameraStats = Type.Object(
       'Frames skipped because the pipeline was busy or a frame was corrupt.',
     ),
     reconnects_total: counter('Reconnects', 'Times the source was reopened since the agent started.'),
+    head: Type.Optional(
+      Type.Enum(['generic', 'tuned'] as const, {
+        title: 'Head',
+        description:
+          '`tuned`: a per-camera head fitted on staff labels decides the states; `generic`: the model’s own (issue 12).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
