@@ -28,8 +28,8 @@ export const AuthConfigSchema = Type.Object(
     }),
     login_window_s: int('Login window', 'Failed logins are counted over this sliding window.', 900, 10, 86_400),
     login_max_per_user: int(
-      'Failed logins per user',
-      'Failed logins for one username within the window before further tries are refused (429).',
+      'Failed logins per user and address',
+      'Failed logins for one username from one client address within the window before that address’s further tries for it are refused (429). Other addresses, and existing sessions, are not affected.',
       5,
       1,
       1000,

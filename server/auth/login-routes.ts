@@ -91,7 +91,10 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
       if (crossSite(req)) throw new ApiError(403, 'VOLNO_CSRF', 'cross-site login refused');
       const next = safeNext(req.body.next);
       const name = normaliseUsername(req.body.username);
-      const userKey = `user:${name}`;
+      // Per (username, address), not per username: five wrong passwords from anywhere used to lock any
+      // account, admins included, for everyone (issue 13, finding 6). req.ip is the socket address
+      // unless a proxy listed in http.trust_proxy vouches for X-Forwarded-For.
+      const userKey = `user:${name}@${req.ip}`;
       const ipKey = `ip:${req.ip}`;
       const waitMs = Math.max(limits.user.retryAfterMs(userKey), limits.ip.retryAfterMs(ipKey));
       if (waitMs > 0) {

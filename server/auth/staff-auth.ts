@@ -15,7 +15,7 @@ export interface StaffAuth {
   accounts: Accounts;
   sessions: Sessions;
   auditLog: AuditLog;
-  /** Failed logins per username and per client address. */
+  /** Failed logins per (username, client address) and per client address. */
   limits: { user: SlidingWindowLimiter; ip: SlidingWindowLimiter };
   access: AccountAccess;
   /** Every route registered after registerStaffAuth, with the staff role it requires. */
