@@ -9,7 +9,7 @@ import { MqttLink } from '../mqtt/link.ts';
 import { StateStore, type CameraState } from '../occupancy/state-store.ts';
 import { createSource } from '../source/create-source.ts';
 import type { FrameSource, SourceListener } from '../source/types.ts';
-import { loadOccupancyModel } from '../vision/index.ts';
+import { loadOccupancyModel, readGenericHead, readManifest, type LinearHead } from '../vision/index.ts';
 import type { OccupancyModel } from '../vision/types.ts';
 import { Inbound } from './inbound.ts';
 import { Publisher } from './publisher.ts';
@@ -31,6 +31,8 @@ export interface AgentDeps {
 export class Agent {
   readonly cameras = new Map<string, CameraPipeline>();
   private readonly models = new Map<string, OccupancyModel>();
+  /** Generic linear heads of models with features, by model id (null: no features, no tuning). */
+  private readonly heads = new Map<string, LinearHead | null>();
   private link: MqttLink | undefined;
   private publisher: Publisher | undefined;
   private inbound: Inbound | undefined;
@@ -142,6 +144,7 @@ export class Agent {
         threads,
       );
       this.models.set(id, model);
+      this.heads.set(id, await this.genericHead(dir, model));
       return model;
     } catch (cause) {
       throw new EdgeError('VOLNO_MODEL_FAILED', `cannot load model "${id}" from ${dir}: ${errorMessage(cause)}`, [], {
@@ -150,11 +153,23 @@ export class Agent {
     }
   }
 
+  /** The head a per-camera head starts from; a model without one just cannot be tuned (logged, not fatal). */
+  private async genericHead(dir: string, model: OccupancyModel): Promise<LinearHead | null> {
+    if (!('classifyDetailed' in model)) return null;
+    try {
+      return await readGenericHead(dir, await readManifest(dir));
+    } catch (err) {
+      this.deps.log.warn({ err: errorMessage(err), model: model.id }, 'no generic head; per-camera tuning is off');
+      return null;
+    }
+  }
+
   private pipeline(cam: CameraConfig, restored: CameraState | undefined): CameraPipeline {
     const log = this.deps.log.child({ camera: cam.id });
     return new CameraPipeline({
       camera: cam,
       model: this.models.get(cam.model)!,
+      genericHead: this.heads.get(cam.model) ?? null,
       continuityMs: this.config.continuity_max_gap_s * 1000,
       stateDir: this.config.state_dir,
       log,

@@ -108,6 +108,7 @@ export class Inbound {
         width: shot.width,
         height: shot.height,
         jpeg_base64: shot.jpeg.toString('base64'),
+        ...(shot.classified && { classified: shot.classified }),
       });
     } catch (err) {
       this.log.error({ err, camera: camera.id }, 'snapshot failed');

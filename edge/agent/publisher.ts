@@ -100,6 +100,7 @@ export class Publisher {
           frames_total: c.framesJudged,
           dropped_frames_total: c.droppedTotal,
           reconnects_total: c.sourceCounters.reconnectsTotal,
+          head: c.head.inUse,
         })),
       },
     );

@@ -1,4 +1,4 @@
-import type { CalibrationPayload, Polygon } from '../../protocol/index.ts';
+import type { CalibrationPayload, Polygon, SnapshotClassified } from '../../protocol/index.ts';
 import { fitsFrame, prepareCalibration, toPixels, type PreparedCalibration } from '../calibration/prepare.ts';
 import type { CameraConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
@@ -11,7 +11,9 @@ import type { ShiftMonitor } from '../shift/shift-monitor.ts';
 import { encodeSnapshot, type EncodedSnapshot } from '../snapshot/encode.ts';
 import type { PooledFrame } from '../source/frame-pool.ts';
 import type { FrameSource, SourceListener, SourceStatus } from '../source/types.ts';
+import type { LinearHead } from '../vision/head.ts';
 import type { OccupancyModel, PixelPolygon } from '../vision/types.ts';
+import { CameraHead } from './camera-head.ts';
 import { CameraFiles } from './camera-files.ts';
 import { qualityMonitorFor, shiftMonitorFor } from './monitors.ts';
 import { planCalibration } from './calibration-plan.ts';
@@ -30,6 +32,8 @@ export interface CameraEvents {
 export interface CameraPipelineOptions {
   camera: CameraConfig;
   model: OccupancyModel;
+  /** The model's generic linear head, when it has features a per-camera head can be tuned on. */
+  genericHead?: LinearHead | null;
   continuityMs: number;
   stateDir: string;
   log: Logger;
@@ -59,6 +63,8 @@ export class CameraPipeline {
   private readonly shift: ShiftMonitor;
   private readonly reference: ReferenceView;
   readonly files: CameraFiles;
+  /** Generic or tuned head (issue 12). */
+  readonly head: CameraHead;
   private calibration: PreparedCalibration | null = null;
   private polygons: { width: number; height: number; list: PixelPolygon[] } | null = null;
   private restored: CameraState | undefined;
@@ -87,6 +93,7 @@ export class CameraPipeline {
     this.quality = qualityMonitorFor(opts.camera);
     this.shift = shiftMonitorFor(opts.camera);
     this.files = new CameraFiles(opts.stateDir, this.id);
+    this.head = new CameraHead(opts.model, opts.genericHead ?? null, opts.log);
     this.reference = new ReferenceView(this.files, this.shift, this.quality, opts.log);
     this.source = opts.createSource({
       onFrame: (frame) => this.onFrame(frame),
@@ -183,7 +190,9 @@ export class CameraPipeline {
   /** A JPEG of the newest frame with privacy masks applied, or why there is none. */
   async snapshot(
     maxWidth?: number,
-  ): Promise<({ ok: true; capturedAt: number } & EncodedSnapshot) | { ok: false; error: string }> {
+  ): Promise<
+    ({ ok: true; capturedAt: number; classified?: SnapshotClassified } & EncodedSnapshot) | { ok: false; error: string }
+  > {
     const frame = this.holder.latest;
     const ttl = this.opts.camera.frame_ttl_s * 1000;
     if (!frame || this.now() - frame.capturedAt > ttl) {
@@ -193,9 +202,26 @@ export class CameraPipeline {
     frame.retain();
     try {
       const capturedAt = frame.capturedAt;
-      return { ok: true, capturedAt, ...(await encodeSnapshot(frame, this.privacyMasks, maxWidth)) };
+      const encoded = await encodeSnapshot(frame, this.privacyMasks, maxWidth);
+      const classified = await this.classifySnapshot(frame);
+      return { ok: true, capturedAt, ...encoded, ...(classified && { classified }) };
     } finally {
       frame.release();
+    }
+  }
+
+  /** The model's verdict and features on the snapshot's own frame, for staff labelling; never fatal. */
+  private async classifySnapshot(frame: PooledFrame): Promise<SnapshotClassified | null> {
+    const cal = this.calibration;
+    if (!cal || !this.head.featuresAvailable || cal.payload.slots.length === 0 || !fitsFrame(cal.payload, frame))
+      return null;
+    try {
+      const polygons = this.pixelPolygons(cal.payload, frame.width, frame.height);
+      const ids = cal.payload.slots.map((s) => s.slot_id);
+      return await this.head.classified(frame, polygons, ids, cal.payload.version);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'could not classify the snapshot; sending it without features');
+      return null;
     }
   }
 
@@ -205,6 +231,7 @@ export class CameraPipeline {
     this.restored = undefined; // continuity from the state file is offered to the first calibration only
     await this.reference.reset(p, prepared.reference);
     this.calibration = prepared;
+    this.head.configure(p);
     this.polygons = null;
     this.lastShiftCheck = -Infinity;
     this.fits = this.source.frameSize ? fitsFrame(p, this.source.frameSize) : true;
@@ -259,12 +286,15 @@ export class CameraPipeline {
       this.lastShiftCheck = t;
       this.shift.check(grid);
     }
-    if (this.shift.current.moved) return this.judgeAll(t, 'camera_moved');
+    if (this.shift.current.moved) {
+      this.head.viewMoved();
+      return this.judgeAll(t, 'camera_moved');
+    }
     const polygons = this.pixelPolygons(cal.payload, frame.width, frame.height);
     const started = performance.now();
     let probabilities: Float32Array;
     try {
-      probabilities = await this.opts.model.classify(frame, polygons);
+      probabilities = await this.head.classify(frame, polygons);
     } catch (err) {
       // Logged every time at first, then every 100th: a broken model must not flood the journal.
       if (this.inferenceErrors++ % 100 === 0)
