@@ -20,9 +20,16 @@ export function loginPage(o: { next: string; error?: string; username?: string }
   );
 }
 
-/** Where to go after login: only a staff page of this server, never another site (open redirect). */
+/**
+ * Where to go after login: only a staff page of this server, never another site (open redirect), and
+ * only printable ASCII: a CR/LF or U+2028 in a Location header made Node throw, a 500 with a stack
+ * trace (issue 13, finding 8). Anything else falls back to /staff.
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/staff(\/[^/\\]*)*(\?[^\\]*)?$/.test(next) && !next.startsWith('/staff/login')
+  return typeof next === 'string' &&
+    /^[\x21-\x7e]+$/.test(next) &&
+    /^\/staff(\/[^/\\]*)*(\?[^\\]*)?$/.test(next) &&
+    !next.startsWith('/staff/login')
     ? next
     : '/staff';
 }
