@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser, loginStaff, type StaffSession } from '../support/staff.ts';
-import { booking, startEnv, type Env } from './support.ts';
+import { booking, staffHeaders, startEnv, type Env } from './support.ts';
 
 let env: Env;
 let operator: StaffSession;
@@ -137,7 +137,7 @@ describe('staff bookings', () => {
       url: '/api/v1/reservations',
       payload: booking({ date: '2026-12-09', name: '@SUM(1+1)', email: 'csv2@example.cz', plate: '8C' }),
     });
-    const csv = await app.inject({ url: `${api}/bookings.csv`, headers: viewer.headers });
+    const csv = await app.inject({ url: `${api}/bookings.csv`, headers: staffHeaders });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body).toContain(`"'=HYPERLINK(""http://evil"",""x"")"`);
