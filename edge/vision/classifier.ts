@@ -1,9 +1,9 @@
 import * as ort from 'onnxruntime-node';
 import { VisionError } from './errors.ts';
 import type { ModelManifest } from './manifest.ts';
-import { slotQuad, type Quad } from './quad.ts';
+import { cropPlan, fillPad, type CropPlan } from './crop.ts';
 import { PatchSampler } from './sampler.ts';
-import type { LoadedOccupancyModel, ModelTimings, PixelPolygon, RgbFrame } from './types.ts';
+import type { DetailedResult, LoadedOccupancyModel, ModelTimings, PixelPolygon, RgbFrame } from './types.ts';
 import { pixelMap, type PixelMap } from './warp.ts';
 import { assertFrame, SerialQueue } from './util.ts';
 
@@ -18,7 +18,7 @@ export class ClassifierModel implements LoadedOccupancyModel {
   lastTimings: ModelTimings | undefined;
   private readonly sampler = new PatchSampler();
   private readonly map: PixelMap;
-  private readonly quads = new WeakMap<PixelPolygon, Quad>();
+  private readonly plans = new WeakMap<PixelPolygon, CropPlan>();
   private readonly queue = new SerialQueue();
   private readonly patchSize: number;
   private input = new Float32Array(0);
@@ -35,14 +35,31 @@ export class ClassifierModel implements LoadedOccupancyModel {
     this.patchSize = 3 * width * height;
   }
 
-  classify(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<Float32Array> {
+  /** Features per slot, when the manifest declares them (a per-camera head can be tuned on them). */
+  get featureDim(): number {
+    return this.manifest.classifier?.features?.dim ?? 0;
+  }
+
+  async classify(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<Float32Array> {
+    return (await this.classifyDetailed(frame, polygons)).probs;
+  }
+
+  /** P(occupied) and, when the model has them, the standardised features of every slot, from one run. */
+  classifyDetailed(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<DetailedResult> {
     return this.queue.run(() => this.classifyNow(frame, polygons));
   }
 
   /** Runs the graph on `count` patches already in the input buffer; exposed for the benchmark floor. */
   async runPrepared(count: number): Promise<Float32Array> {
+    return (await this.runPreparedDetailed(count)).probs;
+  }
+
+  private async runPreparedDetailed(count: number): Promise<DetailedResult> {
     const { width, height } = this.manifest.input;
     const spec = this.manifest.classifier!;
+    const featureSpec = spec.features;
+    const dim = featureSpec?.dim ?? 0;
+    const features = featureSpec ? new Float32Array(count * dim) : undefined;
     const batch = this.manifest.input.fixed_batch ?? count;
     const probs = new Float32Array(count);
     for (let start = 0; start < count; start += batch) {
@@ -50,9 +67,11 @@ export class ClassifierModel implements LoadedOccupancyModel {
       const view = this.input.subarray(start * this.patchSize, (start + batch) * this.patchSize);
       const tensor = new ort.Tensor('float32', view, [batch, 3, height, width]);
       let out: ort.Tensor;
+      let feats: ort.Tensor | undefined;
       try {
         const result = await this.session.run({ [this.manifest.input.name]: tensor });
         out = result[spec.output]!;
+        feats = featureSpec ? result[featureSpec.output] : undefined;
       } catch (cause) {
         throw new VisionError('VOLNO_INFERENCE_FAILED', `model ${this.id}: inference failed`, [], { cause });
       }
@@ -69,8 +88,18 @@ export class ClassifierModel implements LoadedOccupancyModel {
         );
       }
       for (let i = 0; i < n; i++) probs[start + i] = probability(data, i * cols, cols, spec);
+      if (features && featureSpec) {
+        const f = feats?.data as Float32Array | undefined;
+        if (!f || f.length !== batch * dim) {
+          throw new VisionError(
+            'VOLNO_MODEL_SHAPE_MISMATCH',
+            `model ${this.id}: output "${featureSpec.output}" has shape [${feats?.dims.join(', ') ?? ''}], not [${batch}, ${dim}]`,
+          );
+        }
+        features.set(f.subarray(0, n * dim), start * dim);
+      }
     }
-    return probs;
+    return { probs, features, dim };
   }
 
   async close(): Promise<void> {
@@ -98,33 +127,36 @@ export class ClassifierModel implements LoadedOccupancyModel {
     this.sampler.begin(frame);
     for (let i = 0; i < count; i++) {
       const polygon = polygons[i]!;
-      let quad = this.quads.get(polygon);
-      if (!quad) {
+      let plan = this.plans.get(polygon);
+      if (!plan) {
+        const spec = this.manifest.classifier!;
         try {
-          quad = slotQuad(polygon, this.manifest.classifier!.expand);
+          plan = cropPlan(polygon, spec.crop ?? 'quad', spec.expand, width, height);
         } catch (err) {
           if (err instanceof VisionError) {
             throw new VisionError(err.code, `slot ${i}: ${err.message}`, err.issues, { cause: err });
           }
           throw err;
         }
-        this.quads.set(polygon, quad);
+        this.plans.set(polygon, plan);
       }
-      this.sampler.sample(quad, { data: this.input, offset: i * this.patchSize, width, height }, this.map);
+      const target = { data: this.input, offset: i * this.patchSize, width, height };
+      if (plan.region) fillPad(target, this.map);
+      this.sampler.sample(plan.quad, target, this.map, plan.region);
     }
     return count;
   }
 
-  private async classifyNow(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<Float32Array> {
+  private async classifyNow(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<DetailedResult> {
     if (this.closed) throw new VisionError('VOLNO_MODEL_CLOSED', `model ${this.id} is closed`);
-    if (polygons.length === 0) return new Float32Array(0);
+    if (polygons.length === 0) return { probs: new Float32Array(0), dim: this.featureDim };
     const t0 = performance.now();
     const count = this.prepare(frame, polygons);
     const t1 = performance.now();
-    const probs = await this.runPrepared(count);
+    const result = await this.runPreparedDetailed(count);
     const t2 = performance.now();
     this.lastTimings = { preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: 0 };
-    return probs;
+    return result;
   }
 }
 

@@ -58,6 +58,36 @@ const ClassifierSpec = Type.Object(
       minimum: 0,
       maximum: 2,
     }),
+    crop: Type.Optional(
+      Type.Enum(['quad', 'square', 'letterbox'], {
+        title: 'Crop',
+        description:
+          '`quad` (default): the grown slot quad squashed to the input. `letterbox`: its aspect ratio kept, centred, padded grey. `square`: the aspect-keeping square around the slot.',
+      }),
+    ),
+    features: Type.Optional(
+      Type.Object(
+        {
+          output: Type.String({
+            minLength: 1,
+            title: 'Features output',
+            description: 'Graph output [N, dim]: the standardised features the linear head reads.',
+          }),
+          dim: Type.Integer({ minimum: 1, maximum: 4096, title: 'Dimension', description: 'Features per slot.' }),
+          head_file: Type.String({
+            minLength: 1,
+            title: 'Head file',
+            description:
+              'JSON `{ "weights": [dim numbers], "bias": b }`, relative to the manifest: the generic head, which a per-camera head starts from.',
+          }),
+        },
+        {
+          additionalProperties: false,
+          title: 'Features',
+          description: 'Present when a per-camera head can be tuned on staff labels (issue 12).',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, title: 'Classifier', description: 'Per-slot classifier settings.' },
 );

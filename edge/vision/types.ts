@@ -26,6 +26,16 @@ export interface OccupancyModel {
   close(): Promise<void>;
 }
 
+/** One batched run with everything a per-camera head needs. */
+export interface DetailedResult {
+  /** P(occupied) per polygon, as `classify()` returns it (the generic head). */
+  readonly probs: Float32Array;
+  /** Row-major [polygons, dim] standardised features; absent when the model has none. */
+  readonly features?: Float32Array;
+  /** Features per polygon; 0 when the model has none. */
+  readonly dim: number;
+}
+
 /** Where the time of one `classify()` went. Added by issue #3 beside `OccupancyModel`, which stays unchanged. */
 export interface ModelTimings {
   /** Polygon → quad, warp/letterbox into the input tensor. */
@@ -42,4 +52,6 @@ export interface LoadedOccupancyModel extends OccupancyModel {
   readonly kind: 'classifier' | 'yolox' | 'nanodet';
   /** Timings of the most recent `classify()`; undefined before the first. */
   readonly lastTimings: ModelTimings | undefined;
+  /** Probabilities plus per-slot features (classifiers with a `features` output); detectors: features absent. */
+  classifyDetailed?(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<DetailedResult>;
 }
