@@ -42,6 +42,28 @@ export class PrivacyPurger {
     this.timer = undefined;
   }
 
+  /**
+   * Erased values must leave the disk, not only the rows (issue 13, finding 7: after a purge the file
+   * still held 224 of 270 e-mails in free pages). secure_delete (set at open) zeroes what is deleted;
+   * the TRUNCATE checkpoint moves the WAL's frames into the file and empties the WAL, whose older frames
+   * still held the original rows; the incremental vacuum (auto_vacuum=INCREMENTAL, set at open) hands
+   * the freed pages back to the file system. A full VACUUM would do the same but stalls the event
+   * loop for ~1.7 s per 120 MB of history (measured here). Runs only after a purge that changed
+   * something. A failure is logged and the next purge tries again.
+   */
+  private scrub(): void {
+    const started = Date.now();
+    try {
+      this.db.pragma('incremental_vacuum');
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      // Another connection (a second instance) still reading old frames: the WAL empties at its next checkpoint.
+      if (r !== undefined && r.busy !== 0) this.log.warn('after the purge, the WAL could not be emptied yet (busy)');
+      this.log.info({ ms: Date.now() - started }, 'vacuumed the database after the purge');
+    } catch (err) {
+      this.log.error({ err }, 'vacuum after the purge failed');
+    }
+  }
+
   /** One purge now; returns how many bookings were anonymised (undefined on failure, retried next time). */
   tick(): number | undefined {
     const now = this.clock.now();
@@ -53,7 +75,10 @@ export class PrivacyPurger {
           return changes;
         })
         .immediate();
-      if (n > 0) this.log.info({ bookings: n }, 'purged personal data of past bookings');
+      if (n > 0) {
+        this.log.info({ bookings: n }, 'purged personal data of past bookings');
+        this.scrub();
+      }
       return n;
     } catch (err) {
       this.log.error({ err }, 'booking purge failed');
