@@ -39,7 +39,12 @@ export function staffBookingsPage(v: StaffBookingsView): string {
     `<label>Lot <select name="lot_id">${lotOpts(v.query.lot_id)}</select></label>` +
     `<label>Status <select name="status"><option value="">Any</option>${BOOKING_STATUSES.map((s) => `<option${s === v.query.status ? ' selected' : ''}>${s}</option>`).join('')}</select></label>` +
     `<label>Day <input type="date" name="date" value="${esc(v.query.date ?? '')}"></label>` +
-    `<button type="submit">Search</button> <a href="/api/v1/staff/reservations/bookings.csv?${esc(qs.toString())}" download>Export CSV</a></form>`;
+    `<button type="submit">Search</button>` +
+    // The export holds every visitor's personal data: admins only (routes-staff.ts).
+    (roleAtLeast(v.principal.role, 'admin')
+      ? ` <a href="/api/v1/staff/reservations/bookings.csv?${esc(qs.toString())}" download>Export CSV</a>`
+      : '') +
+    `</form>`;
   const rows = v.bookings
     .map(
       (b) =>

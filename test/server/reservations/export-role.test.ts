@@ -39,6 +39,18 @@ describe('the personal-data export', () => {
     expect(entry).toMatchObject({ username: 'ada', role: 'admin', detail: { rows: 1 }, ip: '198.51.100.4' });
   });
 
+  it('is offered on the staff bookings page to admins only', async () => {
+    for (const [role, shown] of [
+      ['viewer', false],
+      ['operator', false],
+      ['admin', true],
+    ] as const) {
+      const page = await env.app.inject({ url: '/staff/bookings', headers: { cookie: as[role]!.cookie } });
+      expect(page.statusCode, role).toBe(200);
+      expect(page.body.includes('bookings.csv'), role).toBe(shown);
+    }
+  });
+
   it('is listed as admin-only in the staff route table', () => {
     const route = env.app.volno.auth.routes.find((x) => x.url.endsWith('/bookings.csv') && x.method === 'GET');
     expect(route?.role).toBe('admin');
