@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { iso } from './json.ts';
+import { accuracyJson } from './labels/accuracy-json.ts';
 import type { CalibrationService } from './service.ts';
 
 interface Row {
@@ -41,6 +42,7 @@ export function listCameras(db: Database, service: CalibrationService) {
       : doc
         ? { width: doc.frame_width, height: doc.frame_height }
         : null;
+    const acc = service.labels.accuracy(r.camera_id);
     const ackApplied = r.calibration_ack_result === 'applied' ? r.calibration_ack_version : null;
     return {
       camera_id: r.camera_id,
@@ -64,6 +66,7 @@ export function listCameras(db: Database, service: CalibrationService) {
       camera_moved: r.stream_status === 'camera_moved',
       stream_status: r.stream_status,
       stream_detail: r.stream_detail,
+      accuracy: acc ? accuracyJson(acc) : null,
     };
   });
 }

@@ -58,6 +58,13 @@ export const CalibrationConfigSchema = Type.Object(
       8,
       1024,
     ),
+    labels_retention_days: int(
+      'Label retention',
+      'Days a labelled snapshot (masked image, staff labels, model feature rows) is kept for tuning the camera’s head; older ones are deleted.',
+      D.labelsRetentionDays,
+      1,
+      3650,
+    ),
   },
   {
     additionalProperties: false,
@@ -76,5 +83,6 @@ export function toCalibrationOptions(c: CalibrationConfigFile): CalibrationOptio
     snapshotTimeoutMs: c.snapshot_timeout_ms,
     overlap: { warning: Math.min(c.overlap_warning, c.overlap_error), error: c.overlap_error },
     model: { width: c.model_input_width, height: c.model_input_height },
+    labelsRetentionDays: c.labels_retention_days,
   };
 }

@@ -17,6 +17,8 @@ export interface CalibrationOptions {
   model: ModelInput;
   /** Largest import file, bytes. */
   maxImportBytes: number;
+  /** Days a labelled snapshot (image, labels, feature rows) is kept for per-camera tuning. */
+  labelsRetentionDays: number;
 }
 
 export const DEFAULT_CALIBRATION_OPTIONS: CalibrationOptions = {
@@ -31,4 +33,6 @@ export const DEFAULT_CALIBRATION_OPTIONS: CalibrationOptions = {
   // models/volno-slotnet-v1/model.json input (48 × 48), the model agents ship with.
   model: { width: 48, height: 48 },
   maxImportBytes: DEFAULT_MAX_IMPORT_BYTES,
+  // A season of light and weather, so the head keeps seeing winter when it is fitted in spring.
+  labelsRetentionDays: 180,
 };

@@ -6,6 +6,7 @@ import { errorHandler } from '../http/errors.ts';
 import { CalibrationIssuesError } from './errors.ts';
 import { cameraRoutes } from './routes-cameras.ts';
 import { ioRoutes } from './routes-io.ts';
+import { labelRoutes } from './routes-labels.ts';
 import { versionRoutes } from './routes-versions.ts';
 import type { CalibrationService } from './service.ts';
 
@@ -42,4 +43,5 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptio
   await app.register(cameraRoutes, opts);
   await app.register(versionRoutes, opts);
   await app.register(ioRoutes, opts);
+  await app.register(labelRoutes, opts);
 };

@@ -1,3 +1,4 @@
+import { AccuracyJson } from './labels/accuracy-json.ts';
 import { Type } from 'typebox';
 import { ID_PATTERN } from '../../protocol/index.ts';
 import { LANGS } from './issues.ts';
@@ -107,6 +108,7 @@ export const CameraEntry = Type.Object(
     camera_moved: Type.Boolean({ description: 'The agent reports the view no longer matches the reference.' }),
     stream_status: Nullable(Type.String()),
     stream_detail: Nullable(Type.String()),
+    accuracy: Nullable(AccuracyJson),
   },
   { additionalProperties: false, title: 'Camera (staff)' },
 );

@@ -25,6 +25,9 @@ import { syncCatalog } from './catalog-sync.ts';
 import { CalibrationIssuesError, calibrationError } from './errors.ts';
 import { validateDocument, type Lang } from './issues.ts';
 import type { CalibrationOptions } from './options.ts';
+import { headForPublish } from './labels/carry.ts';
+import { LabelService } from './labels/label-service.ts';
+import { LabelStore } from './labels/label-store.ts';
 import { maskJpeg } from './privacy.ts';
 import { requestSnapshot } from './snapshot-request.ts';
 import { SnapshotStore, type Snapshot } from './snapshot-store.ts';
@@ -58,6 +61,9 @@ const PUBLISH_WAIT_MS = 5000;
 export class CalibrationService {
   readonly versions: VersionsStore;
   readonly snapshots: SnapshotStore;
+  /** Staff labels and per-camera heads (issue 12). */
+  readonly labels: LabelStore;
+  readonly labelling: LabelService;
   private readonly references = new Map<string, Reference>();
   private subscribed = false;
 
@@ -68,6 +74,14 @@ export class CalibrationService {
       maxBytes: d.options.snapshotMaxBytes,
       maxPending: d.options.maxPendingSnapshots,
     });
+    this.labels = new LabelStore(d.db);
+    this.labelling = new LabelService({
+      cal: this,
+      store: this.labels,
+      clock: d.clock,
+      log: d.log,
+      retentionDays: d.options.labelsRetentionDays,
+    });
   }
 
   /** Re-applies applied calibrations over the config's slot lists, and listens for retained references. */
@@ -77,6 +91,7 @@ export class CalibrationService {
       return row ? [syncCatalog(this.d.db, cameraId, row.document)] : [];
     });
     if (lots.length > 0) this.d.catalog.refresh();
+    this.labelling.start();
     const subscribe = async () => {
       if (this.subscribed) return;
       this.subscribed = true;
@@ -89,8 +104,13 @@ export class CalibrationService {
   }
 
   stop(): void {
+    this.labelling.stop();
     this.snapshots.stop();
     this.references.clear();
+  }
+
+  get labelsRetentionDays(): number {
+    return this.d.options.labelsRetentionDays;
   }
 
   get validation(): ValidationOptions {
@@ -233,6 +253,14 @@ export class CalibrationService {
         throw calibrationError(422, 'VOLNO_CALIBRATION_INVALID', err.message.split('\n')[0]!, [...err.issues]);
       throw err;
     }
+    const tuned = headForPublish(
+      { labels: this.labels, versions: this.versions, log: this.d.log },
+      cameraId,
+      version,
+      doc,
+      this.cameraMoved(cameraId),
+    );
+    if (tuned) payload = { ...payload, tuned_head: tuned };
     if (!this.d.mqtt.connected) throw calibrationError(503, 'VOLNO_UNAVAILABLE', 'the MQTT broker is not connected');
     const before = { at: row.publishedAt, by: row.publishedBy };
     // Marked first: a fast agent's acknowledgement must find the version published.
@@ -249,7 +277,17 @@ export class CalibrationService {
       throw calibrationError(503, 'VOLNO_UNAVAILABLE', 'the broker did not accept the calibration; try again');
     }
     if (fits) this.references.set(cameraId, { jpeg: snap.jpeg, version });
-    this.d.log.info({ camera: cameraId, version, by, reference: Boolean(fits) }, 'calibration published');
+    this.d.log.info(
+      { camera: cameraId, version, by, reference: Boolean(fits), tuned_head: tuned !== null },
+      'calibration published',
+    );
+  }
+
+  /** The agent says the view no longer matches the calibration reference. */
+  private cameraMoved(cameraId: string): boolean {
+    const r = this.d.db.prepare('SELECT stream_status FROM cameras WHERE camera_id = ?').get(cameraId) as
+      { stream_status: string | null } | undefined;
+    return r?.stream_status === 'camera_moved';
   }
 }
 

@@ -77,5 +77,6 @@ export async function requestSnapshot(
     width: masked.width,
     height: masked.height,
     capturedAt: Number.isFinite(captured) ? captured : d.clock.now(),
+    ...(reply.classified && { classified: reply.classified }),
   });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SnapshotReplyPayload } from '../../protocol/index.ts';
+import type { SnapshotClassified, SnapshotReplyPayload } from '../../protocol/index.ts';
 import type { Clock } from '../clock.ts';
 
 /** A masked camera frame held for staff; never written to disk. */
@@ -11,6 +11,8 @@ export interface Snapshot {
   height: number;
   capturedAt: number;
   storedAt: number;
+  /** The model's verdict and features on this very frame, for staff labelling (issue 12). */
+  classified?: SnapshotClassified;
 }
 
 export interface SnapshotLimits {

@@ -23,6 +23,10 @@ describe('the database', () => {
       expect(tables).toEqual([
         'agents',
         'bookings',
+        'calibration_accuracy',
+        'calibration_heads',
+        'calibration_label_sets',
+        'calibration_labels',
         'calibration_masks',
         'calibration_versions',
         'cameras',

@@ -1,0 +1,265 @@
+// The staff "Label" flow over the real embedded broker and real SQLite, answered by an MQTT client that
+// speaks the protocol like an agent whose model has features: what each slot's features say is known,
+// so which head wins is known too.
+import type { MqttClient } from 'mqtt';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildTopic,
+  decodeMessage,
+  encodeFeatures,
+  encodeMessage,
+  parseTopic,
+  topicFilter,
+  type CalibrationPayload,
+} from '../../../protocol/index.ts';
+import { waitFor } from '../../fixtures/process.ts';
+import { PREFIX, SITE } from '../support/messages.ts';
+import { publisher, startTestServer, type TestServer } from '../support/server.ts';
+import { API, call, doc, logInStaff, slot, type Staff } from './support.ts';
+
+const SLOTS = 12;
+const DIM = 3;
+let s: TestServer;
+let staff: Staff;
+let agent: MqttClient;
+let seq = 0;
+let shot = 0;
+/** The generic head the fake model ships: it reads feature 1, which is noise; the truth is in feature 0. */
+let generic = { weights: [0, 2, 0], bias: 0 };
+const published: CalibrationPayload[] = [];
+
+/** Deterministic per snapshot and slot: feature 0 carries the truth, feature 1 a pattern the generic head misreads. */
+const truth = (n: number, i: number) => (i + n) % 3 !== 0;
+const features = (n: number, i: number) =>
+  Float32Array.from([truth(n, i) ? 1.5 : -1.5, ((i * 7 + n * 5) % 11) / 5 - 1, 1]);
+const genericSays = (n: number, i: number) => {
+  const f = features(n, i);
+  return generic.weights[0]! * f[0]! + generic.weights[1]! * f[1]! + generic.weights[2]! * f[2]! + generic.bias >= 0;
+};
+
+beforeAll(async () => {
+  s = await startTestServer({ calibration: { snapshot_timeout_ms: 2000 } }, { listen: false });
+  staff = await logInStaff(s.app);
+  const jpeg = (
+    await sharp({ create: { width: 320, height: 180, channels: 3, background: '#556677' } })
+      .jpeg()
+      .toBuffer()
+  ).toString('base64');
+  agent = await publisher(s.mqttUrl);
+  await agent.subscribeAsync(topicFilter('snapshot_request', { site: SITE }, PREFIX), { qos: 1 });
+  await agent.subscribeAsync(topicFilter('calibration', { site: SITE }, PREFIX), { qos: 1 });
+  agent.on('message', (topic, payload) => {
+    const parsed = parseTopic(topic, PREFIX);
+    if (parsed?.kind === 'calibration') {
+      const cal = decodeMessage('calibration', payload);
+      if (cal.ok) published.push(cal.value);
+      return;
+    }
+    const req = decodeMessage('snapshot_request', payload);
+    if (parsed?.kind !== 'snapshot_request' || !req.ok) return;
+    const n = shot++;
+    const reply = {
+      agent_id: 'agent-1',
+      session_id: 'session-aaaaaaaa',
+      seq: seq++,
+      sent_at: new Date().toISOString(),
+      camera_id: req.value.camera_id,
+      request_id: req.value.request_id,
+      result: 'ok' as const,
+      captured_at: new Date().toISOString(),
+      width: 320,
+      height: 180,
+      jpeg_base64: jpeg,
+      classified: {
+        model_id: 'feature-v1',
+        calibration_version: 1,
+        dim: DIM,
+        generic_head: generic,
+        slots: Array.from({ length: SLOTS }, (_, i) => ({
+          slot_id: `s${i}`,
+          p_occupied: genericSays(n, i) ? 0.9 : 0.1,
+          features_base64: encodeFeatures(features(n, i)),
+        })),
+      },
+    };
+    const out = buildTopic(
+      'snapshot_reply',
+      { site: SITE, camera: req.value.camera_id, request: req.value.request_id },
+      PREFIX,
+    );
+    void agent.publishAsync(out, encodeMessage('snapshot_reply', reply), { qos: 1 });
+  });
+  const slots = Array.from({ length: SLOTS }, (_, i) => slot(`s${i}`, (i % 6) * 0.15 + 0.02, i < 6 ? 0.1 : 0.5));
+  const saved = await call(s.app, staff.operator, {
+    method: 'POST',
+    url: `${API}/cameras/north-1/calibrations`,
+    payload: { document: doc(slots), note: 'drawn' },
+  });
+  expect(saved.json()).toMatchObject({ version: 1 });
+});
+afterAll(async () => {
+  await agent?.endAsync();
+  await s.stop();
+});
+
+const labelSnapshot = () =>
+  call(s.app, staff.operator, { method: 'POST', url: `${API}/cameras/north-1/labels/snapshot` });
+const saveLabels = (payload: unknown, who = staff.operator) =>
+  call(s.app, who, { method: 'POST', url: `${API}/cameras/north-1/labels`, payload: payload as object });
+
+/** Takes a snapshot, corrects every slot to the truth, saves. */
+async function labelOnce() {
+  const n = shot;
+  const snap = await labelSnapshot();
+  expect(snap.statusCode).toBe(201);
+  const body = snap.json();
+  const labels = (body.slots as { slot_id: string }[]).map((x) => ({
+    slot_id: x.slot_id,
+    occupied: truth(n, Number(x.slot_id.slice(1))),
+  }));
+  return { snap: body, saved: await saveLabels({ snapshot_id: body.snapshot_id, labels }) };
+}
+
+describe('labelling a camera and tuning its head', () => {
+  it('pre-fills every slot with the model’s state and polygon', async () => {
+    const n = shot;
+    const r = (await labelSnapshot()).json();
+    expect(r.tuning).toEqual({ available: true });
+    expect(r).toMatchObject({ model_id: 'feature-v1', calibration_version: 1, width: 320, height: 180 });
+    expect(r.slots).toHaveLength(SLOTS);
+    expect(r.slots.map((x: { occupied: boolean }) => x.occupied)).toEqual(
+      Array.from({ length: SLOTS }, (_, i) => genericSays(n, i)),
+    );
+    expect(r.slots[0].polygon[0]).toEqual([0.02, 0.1]);
+  });
+
+  it('refuses labels of unknown slots, twice-labelled slots and wrong shapes, stores nothing, and counts them', async () => {
+    const snap = (await labelSnapshot()).json();
+    const bad = await saveLabels({
+      snapshot_id: snap.snapshot_id,
+      labels: [
+        { slot_id: 's1', occupied: true },
+        { slot_id: 'nope', occupied: true },
+        { slot_id: 's1', occupied: false },
+      ],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details).toEqual([
+      '/labels/1/slot_id: no slot "nope" in this snapshot',
+      '/labels/2/slot_id: "s1" is labelled twice',
+    ]);
+    const shape = await saveLabels({ snapshot_id: snap.snapshot_id, labels: [{ slot_id: 's1', occupied: 'yes' }] });
+    expect(shape.statusCode).toBe(400);
+    const expired = await saveLabels({ snapshot_id: 'gone-gone-gone', labels: [{ slot_id: 's1', occupied: true }] });
+    expect(expired.statusCode).toBe(404);
+    const summary = (await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/labels` })).json();
+    expect(summary).toMatchObject({ label_sets: 0, labels: 0, refused_total: 1, accuracy: null });
+  });
+
+  it('is for operators with a CSRF token; viewers may read the accuracy', async () => {
+    const snap = (await labelSnapshot()).json();
+    const payload = { snapshot_id: snap.snapshot_id, labels: [{ slot_id: 's1', occupied: true }] };
+    expect((await saveLabels(payload, staff.viewer)).statusCode).toBe(403);
+    expect((await s.app.inject({ method: 'POST', url: `${API}/cameras/north-1/labels`, payload })).statusCode).toBe(
+      401,
+    );
+    const noCsrf = await s.app.inject({
+      method: 'POST',
+      url: `${API}/cameras/north-1/labels`,
+      headers: { cookie: staff.operator.cookie },
+      payload,
+    });
+    expect(noCsrf.statusCode).toBe(403);
+    expect(
+      (await call(s.app, staff.viewer, { method: 'POST', url: `${API}/cameras/north-1/labels/snapshot` })).statusCode,
+    ).toBe(403);
+  });
+
+  it('fits a head on all stored labels, publishes a new version with it when it wins, and shows generic against tuned', async () => {
+    const first = await labelOnce();
+    expect(first.saved.statusCode).toBe(201);
+    const second = await labelOnce();
+    const r = second.saved.json();
+    expect(r.labels).toBe(2 * SLOTS);
+    expect(r.published_version).toBe(2);
+    expect(r.accuracy.accuracy_tuned).toBeGreaterThan(r.accuracy.accuracy_generic);
+    expect(r.message).toMatch(/beats the generic one .* on 24 labels; version 2 was published/);
+
+    const head = await waitFor(() => published.find((p) => p.version === 2)?.tuned_head, {
+      timeoutMs: 5000,
+      what: 'version 2 on the calibration topic',
+    });
+    expect(head).toMatchObject({ model_id: 'feature-v1', dim: DIM, labels: 24 });
+    expect(head.weights[0]).toBeGreaterThan(0.5); // it learnt where the truth is (the generic head has 0 there)
+    const versions = (
+      await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/calibrations` })
+    ).json();
+    expect(versions[0]).toMatchObject({ version: 2, note: 'tuned on 24 labels' });
+
+    const cams = (await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras` })).json();
+    expect(cams.find((c: { camera_id: string }) => c.camera_id === 'north-1').accuracy).toMatchObject({
+      labels: 24,
+      tuned_version: 2,
+      accuracy_generic: r.accuracy.accuracy_generic,
+    });
+    const audit = s.app.volno.db
+      .prepare("SELECT action FROM staff_audit WHERE action LIKE 'calibration.label%'")
+      .all() as { action: string }[];
+    expect(audit.map((a) => a.action)).toContain('calibration.labels');
+  });
+
+  it('carries the head into a version whose outlines did not change, and drops it with the labels when the camera moved', async () => {
+    const v2 = (
+      await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/calibrations/2` })
+    ).json();
+    const save = (document: unknown) =>
+      call(s.app, staff.operator, {
+        method: 'POST',
+        url: `${API}/cameras/north-1/calibrations`,
+        payload: { document, note: 'x' },
+      });
+    const publish = (v: number) =>
+      call(s.app, staff.operator, { method: 'POST', url: `${API}/cameras/north-1/calibrations/${v}/publish` });
+    // Saved again as is (a note, a mask, a delay): the outlines, and so the features, did not change.
+    const v3 = (await save(v2.document)).json().version;
+    expect((await publish(v3)).statusCode).toBe(202);
+    expect((await waitFor(() => published.find((p) => p.version === v3), { timeoutMs: 5000 })).tuned_head?.labels).toBe(
+      24,
+    );
+
+    s.app.volno.db.prepare("UPDATE cameras SET stream_status = 'camera_moved' WHERE camera_id = 'north-1'").run();
+    const v4 = (await save(v2.document)).json().version;
+    expect((await publish(v4)).statusCode).toBe(202);
+    expect(
+      (await waitFor(() => published.find((p) => p.version === v4), { timeoutMs: 5000 })).tuned_head,
+    ).toBeUndefined();
+    const summary = (await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/labels` })).json();
+    expect(summary).toMatchObject({ label_sets: 0, labels: 0 });
+    s.app.volno.db.prepare("UPDATE cameras SET stream_status = 'ok' WHERE camera_id = 'north-1'").run();
+  });
+
+  it('says so and publishes nothing when the tuned head does not beat the generic one', async () => {
+    generic = { weights: [3, 0, 0], bias: 0 }; // the generic head is already right on every slot
+    const before = published.length;
+    const { saved } = await labelOnce();
+    const r = saved.json();
+    expect(r.published_version).toBeNull();
+    expect(r.accuracy.accuracy_generic).toBe(1);
+    expect(r.message).toMatch(/does not beat the generic one .*nothing was published/);
+    expect(published.length).toBe(before);
+  });
+
+  it('deletes a camera’s labelled snapshots with the camera, and on request', async () => {
+    await labelOnce();
+    const del = await call(s.app, staff.operator, { method: 'DELETE', url: `${API}/cameras/north-1/labels` });
+    expect(del.json().deleted_sets).toBeGreaterThan(0);
+    await labelOnce();
+    const db = s.app.volno.db;
+    const count = () => (db.prepare('SELECT COUNT(*) AS n FROM calibration_label_sets').get() as { n: number }).n;
+    expect(count()).toBeGreaterThan(0);
+    db.prepare("DELETE FROM cameras WHERE camera_id = 'north-1'").run();
+    expect(count()).toBe(0);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM calibration_labels').get() as { n: number }).n).toBe(0);
+  });
+});
