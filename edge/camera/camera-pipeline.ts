@@ -304,7 +304,7 @@ export class CameraPipeline {
     this.inferenceMs.add(performance.now() - started);
     if (this.calibration !== cal || this.stopped) return; // a new calibration arrived meanwhile
     this.judged(t);
-    const changed = this.slots.observe(t, probabilities, this.opts.model.threshold);
+    const changed = this.slots.observe(t, probabilities, this.opts.model.threshold, this.opts.model.uncertain);
     if (changed.length > 0) this.opts.events.slotsChanged(this, changed);
   }
 

@@ -1,4 +1,10 @@
-import { SlotTracker, type KnownSpell, type SlotReport, type UnknownReason } from './slot-tracker.ts';
+import {
+  SlotTracker,
+  type KnownSpell,
+  type SlotReport,
+  type UncertainBand,
+  type UnknownReason,
+} from './slot-tracker.ts';
 
 export interface SlotDef {
   slotId: string;
@@ -50,13 +56,13 @@ export class CameraSlots {
   }
 
   /** Feeds one frame's probabilities (in slot order). Returns ids whose published state changed. */
-  observe(at: number, probabilities: Float32Array, threshold: number): string[] {
+  observe(at: number, probabilities: Float32Array, threshold: number, band?: UncertainBand): string[] {
     const changed: string[] = [];
     this.trackers.forEach((t, i) => {
       const p = probabilities[i];
       if (p === undefined || !Number.isFinite(p)) {
         if (t.markUnknown(at, 'low_confidence')) changed.push(t.slotId);
-      } else if (t.observe(at, p, threshold)) changed.push(t.slotId);
+      } else if (t.observe(at, p, threshold, band)) changed.push(t.slotId);
     });
     return changed;
   }

@@ -28,6 +28,15 @@ export interface SlotTiming {
   continuityMs: number;
 }
 
+/**
+ * Smoothed probabilities strictly between `low` and `high` are too unsure to publish as a state; the
+ * model's manifest sets the band from its calibrated leave-one-camera-out predictions.
+ */
+export interface UncertainBand {
+  readonly low: number;
+  readonly high: number;
+}
+
 /** Weight of the newest probability in the smoothed confidence. */
 const EMA_ALPHA = 0.5;
 
@@ -49,6 +58,8 @@ export class SlotTracker {
   private candidate: { state: KnownState; firstSeen: number } | null = null;
   private ema: number | null = null;
   private everKnown: boolean;
+  /** Capture time of the first frame of the current run of smoothed probabilities inside the band. */
+  private unsureSince: number | null = null;
 
   constructor(
     readonly slotId: string,
@@ -79,7 +90,7 @@ export class SlotTracker {
    * One model output for a usable frame. Returns true when the published state (state, reason or
    * since) changed; confidence and observedAt updates alone are not changes.
    */
-  observe(at: number, probability: number, threshold: number): boolean {
+  observe(at: number, probability: number, threshold: number, band?: UncertainBand): boolean {
     // A frame captured before the slot's last report (e.g. judged just after a stall marked the
     // camera unknown) says nothing about now. Applied, it published an observation older than the
     // one the server held; the server ignored it as stale and kept the slot unknown until the next
@@ -88,6 +99,18 @@ export class SlotTracker {
     const looks: KnownState = probability >= threshold ? 'occupied' : 'free';
     this.ema = this.ema === null ? probability : EMA_ALPHA * probability + (1 - EMA_ALPHA) * this.ema;
     const r = this.report;
+    if (band && this.ema > band.low && this.ema < band.high) {
+      // The model keeps saying "maybe". Unsure frames are no evidence for a change; after as long as
+      // a change would take, say unknown (reason `uncertain`) instead of publishing a coin toss as a
+      // fact (issue 12).
+      this.unsureSince ??= at;
+      this.candidate = null;
+      if (at - this.unsureSince >= Math.max(this.timing.enterMs, this.timing.exitMs)) {
+        return this.markUnknown(at, 'uncertain');
+      }
+      return false;
+    }
+    this.unsureSince = null;
 
     if (r.state === looks) {
       this.candidate = null;

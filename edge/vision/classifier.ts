@@ -15,6 +15,7 @@ export class ClassifierModel implements LoadedOccupancyModel {
   readonly kind = 'classifier' as const;
   readonly id: string;
   readonly threshold: number;
+  readonly uncertain: { readonly low: number; readonly high: number } | undefined;
   lastTimings: ModelTimings | undefined;
   private readonly sampler = new PatchSampler();
   private readonly map: PixelMap;
@@ -30,6 +31,7 @@ export class ClassifierModel implements LoadedOccupancyModel {
   ) {
     this.id = manifest.id;
     this.threshold = manifest.threshold;
+    this.uncertain = manifest.classifier?.uncertain;
     const { pixel_format, scale, mean, std, width, height } = manifest.input;
     this.map = pixelMap(pixel_format, scale, mean, std);
     this.patchSize = 3 * width * height;

@@ -65,6 +65,20 @@ const ClassifierSpec = Type.Object(
           '`quad` (default): the grown slot quad squashed to the input. `letterbox`: its aspect ratio kept, centred, padded grey. `square`: the aspect-keeping square around the slot.',
       }),
     ),
+    uncertain: Type.Optional(
+      Type.Object(
+        {
+          low: num('Low', 'Lower end of the band.', { minimum: 0, maximum: 1 }),
+          high: num('High', 'Upper end of the band.', { minimum: 0, maximum: 1 }),
+        },
+        {
+          additionalProperties: false,
+          title: 'Uncertain band',
+          description:
+            'A slot whose smoothed P(occupied) stays strictly inside this band for as long as a state change takes is reported unknown, reason `uncertain`. Set from calibrated leave-one-camera-out predictions.',
+        },
+      ),
+    ),
     features: Type.Optional(
       Type.Object(
         {

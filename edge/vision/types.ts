@@ -21,6 +21,8 @@ export interface OccupancyModel {
   readonly id: string;
   /** Probability decision threshold from the manifest: `p >= threshold` means occupied. */
   readonly threshold: number;
+  /** Smoothed probabilities strictly inside this band become unknown (`uncertain`); absent: never. */
+  readonly uncertain?: { readonly low: number; readonly high: number };
   /** P(occupied) for every polygon, in order, from one batched inference over the frame. */
   classify(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<Float32Array>;
   close(): Promise<void>;

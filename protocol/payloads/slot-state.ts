@@ -22,6 +22,7 @@ export const UNKNOWN_REASONS = [
   'camera_moved',
   'no_calibration',
   'low_confidence',
+  'uncertain',
   'agent_offline',
 ] as const;
 export const UnknownReason = Type.Enum(UNKNOWN_REASONS, {
