@@ -7,6 +7,7 @@ import { ioPanel } from './ui/io-panel.ts';
 import { handleKey, helpPanel } from './ui/keys.ts';
 import { MovedView } from './ui/moved-view.ts';
 import { OccupancyFeed } from './ui/occupancy.ts';
+import { LabelView } from './ui/label-view.ts';
 import { issuesPanel, propsPanel } from './ui/props-panel.ts';
 import { rowPanel } from './ui/row-panel.ts';
 import { toolbar } from './ui/toolbar.ts';
@@ -77,6 +78,7 @@ async function start(): Promise<void> {
   const help = byId('help');
   help.append(helpPanel());
   const moved = new MovedView(byId('moved'), store, cameraId, say);
+  const labelling = new LabelView(byId('label'), cameraId, say);
   const toggles = {
     snap: () => {
       flags.snap = canvas.snap = !flags.snap;
@@ -102,6 +104,7 @@ async function start(): Promise<void> {
     ...toggles,
     snapshot: () => void fetchSnapshot(),
     moved: () => moved.open(snapshotUrl),
+    label: () => void labelling.open(),
     saveMasks: () =>
       void api
         .putMasks(cameraId, store.doc.privacy_masks)

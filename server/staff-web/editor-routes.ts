@@ -20,6 +20,20 @@ export interface CameraRow {
   published_version: number | null;
   applied_version: number | null;
   camera_moved: boolean;
+  /** Measured on the camera's staff labels (issue 12); null before the first labels. */
+  accuracy?: { labels: number; accuracy_generic: number; accuracy_tuned: number; tuned_version: number | null } | null;
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+
+/** "generic 83.3 % · tuned 95.8 % (24 labels)", or why there is no tuned head. */
+function accuracyCell(a: CameraRow['accuracy']): string {
+  if (!a) return '<td class="muted">no labels yet</td>';
+  const tuned =
+    a.tuned_version === null
+      ? `tuned ${pct(a.accuracy_tuned)}, not better: generic in use`
+      : `tuned ${pct(a.accuracy_tuned)}, in use since version ${a.tuned_version}`;
+  return `<td data-accuracy-labels="${a.labels}">generic ${pct(a.accuracy_generic)} · ${esc(tuned)} (${a.labels} labels)</td>`;
 }
 
 export interface EditorRoutesOptions {
@@ -87,6 +101,7 @@ export const editorRoutes: FastifyPluginAsyncTypebox<EditorRoutesOptions> = asyn
         cell(c.latest_version) +
         cell(c.published_version) +
         cell(c.applied_version) +
+        accuracyCell(c.accuracy) +
         `</tr>`,
     );
     const body =
@@ -95,7 +110,7 @@ export const editorRoutes: FastifyPluginAsyncTypebox<EditorRoutesOptions> = asyn
         : `<p>Choose a camera to draw and publish its parking slots.</p><table class="cameras"><thead><tr>` +
           `<th scope="col">Camera</th><th scope="col">Lot</th><th scope="col">Agent</th><th scope="col">Stream</th>` +
           `<th scope="col">Latest version</th><th scope="col">Published</th><th scope="col">Applied by the agent</th>` +
-          `</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+          `<th scope="col">Accuracy on staff labels</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
     return html(reply, staffPage({ title: 'Calibration', lang: 'en', principal: req.staff!, body }));
   });
 
@@ -159,6 +174,7 @@ function editorBody(cameraId: string, lotId: string, validation: EditorRoutesOpt
     `<section id="help" hidden aria-labelledby="help-h"><h2 id="help-h">Keyboard shortcuts</h2></section>` +
     `</aside></div>` +
     `<section id="moved" class="moved" hidden aria-label="Camera moved"></section>` +
+    `<section id="label" class="label-mode" hidden aria-label="Label slots"></section>` +
     `</div>`
   );
 }

@@ -128,9 +128,31 @@ export const api = {
       undefined,
       text,
     ),
+  labelSnapshot: (id: string) => call<LabelSnapshot>('POST', `${cam(id)}/labels/snapshot`, {}),
+  saveLabels: (id: string, snapshotId: string, labels: { slot_id: string; occupied: boolean }[]) =>
+    call<LabelResult>('POST', `${cam(id)}/labels`, { snapshot_id: snapshotId, labels }),
   exportUrl: (id: string, v: number, format: string) =>
     `/api/v1/staff${cam(id)}/calibrations/${v}/export?format=${encodeURIComponent(format)}`,
 };
+
+/** POST /cameras/:id/labels/snapshot: a fresh picture with the model's state per slot. */
+export interface LabelSnapshot {
+  snapshot_id: string;
+  width: number;
+  height: number;
+  tuning: { available: boolean; reason?: string };
+  model_id?: string;
+  calibration_version?: number;
+  slots: { slot_id: string; polygon: number[][]; p_occupied: number; occupied: boolean }[];
+}
+
+export interface LabelResult {
+  stored: number;
+  labels: number;
+  accuracy: { labels: number; accuracy_generic: number; accuracy_tuned: number; tuned_version: number | null };
+  published_version: number | null;
+  message: string;
+}
 
 export interface ServerDiff {
   identical: boolean;

@@ -7,6 +7,7 @@ export interface ToolbarActions {
   grid(): void;
   overlay(): void;
   moved(): void;
+  label(): void;
   saveMasks(): void;
   help(): void;
   zoomIn(): void;
@@ -65,6 +66,7 @@ export function toolbar(root: DomElement, store: EditorStore, a: ToolbarActions)
       { class: 'group' },
       button('Save masks now', { 'data-action': 'save-masks' }, a.saveMasks),
       button('Camera moved…', { 'data-action': 'moved' }, a.moved),
+      button('Label slots…', { 'data-action': 'label' }, a.label),
       toggles.help,
     ),
   );

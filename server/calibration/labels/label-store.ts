@@ -97,18 +97,22 @@ export class LabelStore {
       )
       .all(cameraId, modelId, dim) as { label_set_id: number; generic_head: string }[];
     if (sets.length === 0) return null;
-    const stmt = this.db.prepare(
-      'SELECT occupied, features FROM calibration_labels WHERE label_set_id = ? ORDER BY slot_id',
-    );
-    const feats: Buffer[] = [];
-    const labels: number[] = [];
-    for (const set of sets) {
-      for (const r of stmt.all(set.label_set_id) as { occupied: number; features: Buffer }[]) {
-        if (labels.length >= maxRows || r.features.length !== dim * 4) continue;
-        feats.push(r.features);
-        labels.push(r.occupied);
+    const stmt = this.db.prepare('SELECT slot_id, occupied, features FROM calibration_labels WHERE label_set_id = ?');
+    const picked: { slot: string; set: number; occupied: number; features: Buffer }[] = [];
+    sets.forEach((set, order) => {
+      for (const r of stmt.all(set.label_set_id) as { slot_id: string; occupied: number; features: Buffer }[]) {
+        if (picked.length >= maxRows || r.features.length !== dim * 4) continue;
+        picked.push({ slot: r.slot_id, set: order, occupied: r.occupied, features: r.features });
       }
-    }
+    });
+    // Slot by slot, then snapshot by snapshot: tuneHead assigns folds round-robin in row order, so one
+    // slot's labels from different snapshots land in different folds and each is judged by a head
+    // fitted on the others. That is the question staff ask: does the head read *this camera's* slots
+    // right on a frame it has not seen? In snapshot order a slot count divisible by the fold count
+    // would put every copy of a slot in one fold and ask instead about slots never labelled.
+    picked.sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : a.set - b.set));
+    const feats = picked.map((p) => p.features);
+    const labels = picked.map((p) => p.occupied);
     const x = new Float32Array(labels.length * dim);
     feats.forEach((b, i) => {
       for (let j = 0; j < dim; j++) x[i * dim + j] = b.readFloatLE(j * 4);

@@ -224,15 +224,16 @@ describe('labelling a camera and tuning its head', () => {
     // Saved again as is (a note, a mask, a delay): the outlines, and so the features, did not change.
     const v3 = (await save(v2.document)).json().version;
     expect((await publish(v3)).statusCode).toBe(202);
-    expect((await waitFor(() => published.find((p) => p.version === v3), { timeoutMs: 5000 })).tuned_head?.labels).toBe(
-      24,
-    );
+    expect(
+      (await waitFor(() => published.find((p) => p.version === v3), { timeoutMs: 5000, what: 'version 3' })).tuned_head
+        ?.labels,
+    ).toBe(24);
 
     s.app.volno.db.prepare("UPDATE cameras SET stream_status = 'camera_moved' WHERE camera_id = 'north-1'").run();
     const v4 = (await save(v2.document)).json().version;
     expect((await publish(v4)).statusCode).toBe(202);
     expect(
-      (await waitFor(() => published.find((p) => p.version === v4), { timeoutMs: 5000 })).tuned_head,
+      (await waitFor(() => published.find((p) => p.version === v4), { timeoutMs: 5000, what: 'version 4' })).tuned_head,
     ).toBeUndefined();
     const summary = (await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/labels` })).json();
     expect(summary).toMatchObject({ label_sets: 0, labels: 0 });
