@@ -1,4 +1,4 @@
-import { decodeMessage, parseTopic } from '../../protocol/index.ts';
+import { decodeMessage, MESSAGES, parseTopic, type SnapshotClassified } from '../../protocol/index.ts';
 import type { CameraPipeline } from '../camera/camera-pipeline.ts';
 import type { Logger } from '../log.ts';
 import type { MqttLink } from '../mqtt/link.ts';
@@ -75,6 +75,27 @@ export class Inbound {
     }
   }
 
+  /**
+   * The features, unless they would push the reply past what the server accepts (it refuses a larger
+   * payload unread, and staff would see only a timeout): then the picture goes alone, for drawing.
+   */
+  private fits(
+    cameraId: string,
+    jpegBase64: string,
+    c: SnapshotClassified | undefined,
+  ): SnapshotClassified | undefined {
+    if (!c) return undefined;
+    // Base64 features dominate; 24 bytes per weight and 128 per slot bound the JSON around them.
+    const size =
+      jpegBase64.length + c.slots.reduce((a, s) => a + s.features_base64.length + 128, 0) + c.dim * 24 + 4096;
+    if (size <= MESSAGES.snapshot_reply.maxBytes) return c;
+    this.log.warn(
+      { camera: cameraId, bytes: size, limit: MESSAGES.snapshot_reply.maxBytes },
+      'snapshot with model features would be too large; sending the picture without them',
+    );
+    return undefined;
+  }
+
   private async snapshot(camera: CameraPipeline, payload: Buffer): Promise<void> {
     const decoded = decodeMessage('snapshot_request', payload);
     if (!decoded.ok) {
@@ -101,14 +122,16 @@ export class Inbound {
         this.link.publish('snapshot_reply', params, { ...base, result: 'error', error: shot.error.slice(0, 2000) });
         return;
       }
+      const jpegBase64 = shot.jpeg.toString('base64');
+      const classified = this.fits(camera.id, jpegBase64, shot.classified);
       this.link.publish('snapshot_reply', params, {
         ...base,
         result: 'ok',
         captured_at: new Date(shot.capturedAt).toISOString(),
         width: shot.width,
         height: shot.height,
-        jpeg_base64: shot.jpeg.toString('base64'),
-        ...(shot.classified && { classified: shot.classified }),
+        jpeg_base64: jpegBase64,
+        ...(classified && { classified }),
       });
     } catch (err) {
       this.log.error({ err, camera: camera.id }, 'snapshot failed');

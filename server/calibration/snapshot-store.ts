@@ -98,7 +98,7 @@ export class SnapshotStore {
     this.expire();
     const snapshot: Snapshot = { ...s, id: SnapshotStore.newId(), storedAt: this.clock.now() };
     this.snapshots.set(snapshot.id, snapshot);
-    this.bytes += snapshot.jpeg.length;
+    this.bytes += sizeOf(snapshot);
     // Map iteration is insertion order: the first entries are the oldest.
     for (const [id, old] of this.snapshots) {
       if (this.bytes <= this.limits.maxBytes || id === snapshot.id) break;
@@ -166,6 +166,12 @@ export class SnapshotStore {
 
   private remove(id: string, s: Snapshot): void {
     this.snapshots.delete(id);
-    this.bytes -= s.jpeg.length;
+    this.bytes -= sizeOf(s);
   }
+}
+
+/** Memory a snapshot holds: its JPEG plus, for labelling, the model's features (~1 MB for 300 slots). */
+function sizeOf(s: Snapshot): number {
+  const c = s.classified;
+  return s.jpeg.length + (c ? c.slots.reduce((a, x) => a + x.features_base64.length + 64, 0) + c.dim * 24 : 0);
 }

@@ -47,6 +47,22 @@ describe('the snapshot store', () => {
     expect(store.size.bytes).toBe(800);
   });
 
+  it('counts a labelling snapshot’s features against the byte cap, not only its JPEG', () => {
+    const store = new SnapshotStore(new ManualClock(), { ...limits, maxBytes: 2000 });
+    const classified = {
+      model_id: 'm',
+      calibration_version: 1,
+      dim: 2,
+      generic_head: { weights: [0, 0], bias: 0 },
+      slots: [{ slot_id: 'a', p_occupied: 0.5, features_base64: 'A'.repeat(1000) }],
+    };
+    const first = store.put({ ...image('cam-1', 100), classified });
+    expect(store.size.bytes).toBe(100 + 1000 + 64 + 2 * 24);
+    store.put({ ...image('cam-1', 100), classified });
+    expect(store.get('cam-1', first.id)).toBeUndefined(); // two would exceed 2000 bytes
+    expect(store.size.bytes).toBe(1212);
+  });
+
   it('hands a reply to the request waiting for it, times out the others, and limits how many wait', async () => {
     vi.useFakeTimers();
     const store = new SnapshotStore(new ManualClock(), limits);
