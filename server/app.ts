@@ -18,6 +18,8 @@ import { liveRoutes } from './live/routes.ts';
 import { createLogger } from './logger.ts';
 import { openDataRoutes } from './opendata/routes.ts';
 import { reservationRoutes } from './reservations/routes.ts';
+import { citizenRoutes } from './identity/citizen-routes.ts';
+import { ssoRoutes } from './auth/sso-routes.ts';
 import { webRoutes } from './web/routes.ts';
 import { editorRoutes } from './staff-web/editor-routes.ts';
 import { listCameras } from './calibration/cameras.ts';
@@ -123,6 +125,10 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   });
   await app.register(webRoutes, { availability: c.availability, config: c.config, clock: c.clock });
   await app.register(reservationRoutes, { components: c });
+  // OpenID Connect sign-in (issue 13), only where configured.
+  if (c.identity.citizenRp !== undefined) await app.register(citizenRoutes, { identity: c.identity });
+  if (c.identity.staffRp !== undefined)
+    await app.register(ssoRoutes, { auth: c.auth, identity: c.identity, db: c.db, clock: c.clock });
   await app.register(calibrationRoutes, {
     prefix: '/api/v1/staff',
     service: c.calibration,

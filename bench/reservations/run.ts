@@ -55,6 +55,8 @@ function config(dir: string) {
             },
           ],
           reservations: {
+            // Measures the booking transaction itself, without sign-in or e-mail confirmation.
+            identity: 'none',
             granularity_min: 15,
             min_duration_min: 15,
             max_duration_min: 60,

@@ -1,7 +1,7 @@
 import { esc } from '../web/render.ts';
 
 /** The login form: bilingual labels (the office works in Czech, some staff read English), no script. */
-export function loginPage(o: { next: string; error?: string; username?: string }): string {
+export function loginPage(o: { next: string; error?: string; username?: string; sso?: string | undefined }): string {
   const error = o.error === undefined ? '' : `<p class="error" role="alert" id="login-error">${esc(o.error)}</p>`;
   const described = o.error === undefined ? '' : ' aria-describedby="login-error"';
   return (
@@ -16,7 +16,12 @@ export function loginPage(o: { next: string; error?: string; username?: string }
     ` maxlength="64" value="${esc(o.username ?? '')}"${described}>` +
     `<label for="password">Heslo <span lang="en">/ Password</span></label>` +
     `<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="512"${described}>` +
-    `<button type="submit">Přihlásit <span lang="en">/ Log in</span></button></form></main></body></html>`
+    `<button type="submit">Přihlásit <span lang="en">/ Log in</span></button></form>` +
+    // Single sign-on (identity.staff): a link, so the form above stays the break-glass way in.
+    (o.sso === undefined
+      ? ''
+      : `<p class="sso"><a href="/staff/sso?next=${encodeURIComponent(o.next)}">${esc(o.sso)}</a></p>`) +
+    `</main></body></html>`
   );
 }
 

@@ -68,7 +68,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
       const next = safeNext(req.query.next);
       const cookie = req.cookies[SESSION_COOKIE];
       if (cookie !== undefined && sessions.resolve(cookie) !== undefined) return reply.redirect(next, 303);
-      return html(reply, 200, loginPage({ next }));
+      return html(reply, 200, loginPage({ sso: auth.ssoLabel, next }));
     },
   );
 
@@ -104,7 +104,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
         const seconds = Math.ceil(waitMs / 1000);
         void reply.header('retry-after', String(seconds));
         const message = `too many failed logins; try again in ${seconds} s`;
-        if (form) return html(reply, 429, loginPage({ next, error: message, username: name }));
+        if (form) return html(reply, 429, loginPage({ sso: auth.ssoLabel, next, error: message, username: name }));
         throw new ApiError(429, 'VOLNO_RATE_LIMITED', message);
       }
       limits.user.fail(userKey);
@@ -125,7 +125,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
           forwardedFor: forwardedHeader(req),
         });
         const message = 'wrong username or password';
-        if (form) return html(reply, 401, loginPage({ next, error: message, username: name }));
+        if (form) return html(reply, 401, loginPage({ sso: auth.ssoLabel, next, error: message, username: name }));
         throw new ApiError(401, 'VOLNO_UNAUTHORIZED', message);
       }
       limits.user.reset(userKey);

@@ -20,6 +20,8 @@ export interface StaffAuth {
   access: AccountAccess;
   /** Every route registered after registerStaffAuth, with the staff role it requires. */
   routes: RouteRecord[];
+  /** Label of the single sign-on button on the login page; absent without identity.staff. */
+  ssoLabel?: string;
 }
 
 export function createStaffAuth(
@@ -28,6 +30,7 @@ export function createStaffAuth(
   config: AuthConfig,
   token: string | undefined,
   log: Logger,
+  o: { ssoLabel?: string | undefined } = {},
 ): StaffAuth {
   const accounts = new Accounts(db, clock, { scryptLog2N: config.scryptLog2N });
   const sessions = new Sessions(db, clock, {
@@ -47,5 +50,6 @@ export function createStaffAuth(
     },
     access: new AccountAccess({ accounts, sessions, auditLog, token, log }),
     routes: [],
+    ...(o.ssoLabel !== undefined ? { ssoLabel: o.ssoLabel } : {}),
   };
 }

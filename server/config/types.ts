@@ -3,6 +3,8 @@ import type { PrivacySettings, ReservationRules, SmtpSettings } from '../reserva
 import type { AuthConfig } from '../auth/config.ts';
 import type { TrustProxy } from '../http/client-address.ts';
 import type { LimitsConfig } from '../http/limits-config.ts';
+import type { IdentityConfig } from '../identity/config.ts';
+import type { EmbeddedBrokerConfig } from '../mqtt/embedded-config.ts';
 import type { Language, SlotType } from './schema.ts';
 import type { HttpTlsSpec, MqttTlsSpec } from './tls.ts';
 
@@ -60,7 +62,8 @@ export interface ServerConfig {
     shareGroup?: string;
     retainedSettleMs: number;
     tls?: MqttTlsSpec;
-    embedded: { host: string; port: number; username?: string; password?: string };
+    /** The schema's own type (snake_case), paths absolute. */
+    embedded: EmbeddedBrokerConfig;
   };
   ingest: {
     futureToleranceS: number;
@@ -86,6 +89,8 @@ export interface ServerConfig {
   /** Absent: no e-mail is sent. */
   smtp?: SmtpSettings;
   privacy: PrivacySettings;
+  /** OpenID Connect for citizens and staff (the schema's own type: snake_case, one declaration). */
+  identity: IdentityConfig;
 }
 
 /** Command-line flags that override the file. */

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { IDENTITY_MODES, type IdentityMode } from './identity.ts';
 
 const RANGE = '^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
 const DATE = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
@@ -18,6 +19,19 @@ const day = (def: string[]) =>
 export const ReservationRulesSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: true, title: 'Enabled', description: 'Visitors may book this lot.' }),
+    identity: Type.Enum(IDENTITY_MODES, {
+      default: 'email',
+      title: 'Identity',
+      description:
+        '`oidc`: citizens sign in through the identity gateway (identity.citizen); limits count verified persons. `email`: a booking holds its space as pending until the link mailed to the address is confirmed (needs smtp). `none`: anyone books at once with any address — only for a demo.',
+    }),
+    pending_min: minutes(
+      'Pending hold',
+      'With identity `email`: how long an unconfirmed booking holds its space before it lapses.',
+      15,
+      2,
+      120,
+    ),
     granularity_min: minutes('Granularity', 'Start and end must fall on multiples of this many minutes.', 15, 5, 240),
     min_duration_min: minutes('Minimum duration', 'Shortest booking in minutes.', 30, 5),
     max_duration_min: minutes('Maximum duration', 'Longest booking in minutes (elapsed time).', 480, 5),
@@ -177,6 +191,8 @@ export interface OpeningRange {
 /** Validated booking rules of one lot, camelCase. */
 export interface ReservationRules {
   enabled: boolean;
+  identity: IdentityMode;
+  pendingMin: number;
   granularityMin: number;
   minDurationMin: number;
   maxDurationMin: number;
@@ -255,6 +271,8 @@ function validDate(s: string): boolean {
 export function toRules(r: ReservationRulesFile): ReservationRules {
   return {
     enabled: r.enabled,
+    identity: r.identity,
+    pendingMin: r.pending_min,
     granularityMin: r.granularity_min,
     minDurationMin: r.min_duration_min,
     maxDurationMin: r.max_duration_min,

@@ -8,7 +8,11 @@ export type ReservationErrorCode =
   | 'VOLNO_RESERVATION_FULL'
   | 'VOLNO_RESERVATION_NOT_FOUND'
   | 'VOLNO_RESERVATION_CUTOFF'
-  | 'VOLNO_RESERVATION_STATE';
+  | 'VOLNO_RESERVATION_STATE'
+  // identity (issue 13): sign-in needed, confirmation link pending or cooling down
+  | 'VOLNO_RESERVATION_SIGN_IN'
+  | 'VOLNO_RESERVATION_UNVERIFIED'
+  | 'VOLNO_RESERVATION_PENDING_EXPIRED';
 
 /**
  * A booking refused for a reason the visitor can act on. An ApiError, so the one error handler

@@ -25,13 +25,14 @@ export class Reservations {
   readonly mailer: Mailer | undefined;
   readonly purger: PrivacyPurger;
   readonly rules: ReadonlyMap<string, ReservationRules>;
+  private pendingTimer: NodeJS.Timeout | undefined;
 
   constructor(
     db: Database,
     catalog: Catalog,
     readonly config: ServerConfig,
     clock: Clock,
-    log: Logger,
+    private readonly log: Logger,
     o: ReservationsOptions = {},
   ) {
     const rules = new Map<string, ReservationRules>();
@@ -67,9 +68,22 @@ export class Reservations {
     this.purger.start();
     this.mailer?.start();
     this.loop.tick();
+    // Lapsed unconfirmed bookings (identity `email`) give their space back even when nobody books.
+    if ([...this.rules.values()].some((r) => r.identity === 'email')) {
+      this.pendingTimer = setInterval(() => this.service.expirePending(), 30_000);
+      this.pendingTimer.unref();
+    }
+    for (const [lotId, r] of this.rules)
+      if (r.enabled && r.identity === 'none')
+        this.log.warn(
+          { lot_id: lotId },
+          'reservations.identity is none: anyone books with any address, unverified (demo only; use oidc or email)',
+        );
   }
 
   async stop(): Promise<void> {
+    if (this.pendingTimer !== undefined) clearInterval(this.pendingTimer);
+    this.pendingTimer = undefined;
     this.loop.stop();
     this.purger.stop();
     await this.mailer?.stop();

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { SmtpSettings } from './config.ts';
 import { bookingIcs } from './ics.ts';
 import { fill, formatWindow, R } from './i18n.ts';
+import { pendingMail } from './identity-i18n.ts';
 import type { Booking, BookingStore } from './store.ts';
 import { MINUTE_MS } from './time.ts';
 
@@ -118,7 +119,9 @@ export class Mailer {
       if (this.s['claim']!.run(now + LEASE_MS, row.id, now).changes !== 1) continue;
       const b = this.store.byId(row.booking_id);
       // Purged or no longer relevant: marked done so it is not retried; nothing to send to.
-      if (b === undefined || b.email === null || (row.kind === 'reminder' && b.status !== 'confirmed')) {
+      // A pending booking that lapsed before its link went out needs no mail either.
+      const lapsed = b?.pendingUntil != null && b.status !== 'confirmed';
+      if (b === undefined || b.email === null || lapsed || (row.kind === 'reminder' && b.status !== 'confirmed')) {
         this.s['sent']!.run(now, 'skipped', row.id);
         continue;
       }
@@ -145,6 +148,8 @@ export class Mailer {
       { code: b.code },
     );
     const link = row.link_token === null ? undefined : `${this.smtp.publicUrl}/reserve/manage/${row.link_token}`;
+    if (row.kind === 'confirmation' && b.pendingUntil !== null && link !== undefined)
+      return { from: this.smtp.from, to: b.email!, ...pendingMail(b, link, when, lot, this.tz) };
     const lines = [
       row.kind === 'cancellation' ? s.cancelled : row.kind === 'confirmation' ? s.confirmed : s.yourBooking,
       '',

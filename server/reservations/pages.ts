@@ -71,6 +71,8 @@ export interface BookForm {
   name?: string;
   email?: string;
   plate?: string;
+  /** Extra hidden fields (a signed-in citizen's CSRF token). */
+  hidden?: string;
 }
 
 /** Availability for the chosen window and, when a space is left, the booking form. */
@@ -79,9 +81,10 @@ export function bookForm(lang: Language, f: BookForm): string {
   const status = `<p class="result" role="status">${esc(f.available > 0 ? plural(lang, s.available, f.available) : s.none)}</p>`;
   if (f.available === 0) return status;
   const v = (x: string | undefined) => (x === undefined ? '' : ` value="${esc(x)}"`);
-  const hidden = (['lotId', 'date', 'start', 'end'] as const)
-    .map((k) => `<input type="hidden" name="${k === 'lotId' ? 'lot_id' : k}" value="${esc(f[k])}">`)
-    .join('');
+  const hidden =
+    (['lotId', 'date', 'start', 'end'] as const)
+      .map((k) => `<input type="hidden" name="${k === 'lotId' ? 'lot_id' : k}" value="${esc(f[k])}">`)
+      .join('') + (f.hidden ?? '');
   return (
     status +
     `<h2>${esc(s.bookHeading)}</h2><form method="post" action="/reserve/book?lang=${lang}" class="book">${hidden}` +

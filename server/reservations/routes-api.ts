@@ -18,12 +18,28 @@ import type { ReservationService } from './service.ts';
 import { bookingView, manageBase, origin, qrSvg } from './views.ts';
 import type { Booking } from './store.ts';
 import type { Clock } from '../clock.ts';
+import { ReservationError } from './errors.ts';
+import type { CitizenLookup } from './identity.ts';
 
 export interface ReservationApiOptions {
   service: ReservationService;
   config: ServerConfig;
   clock: Clock;
+  /** The signed-in citizen of a request (identity `oidc` lots). */
+  citizen?: CitizenLookup;
 }
+
+const PendingSchema = Type.Object(
+  {
+    code: Type.String(),
+    status: Type.Literal('pending'),
+    pending_until: Type.String({
+      format: 'date-time',
+      description: 'The space is held until then; the link mailed to the address confirms the booking.',
+    }),
+  },
+  { additionalProperties: false, title: 'Pending booking' },
+);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const NO_STORE = { cacheControl: 'no-store' };
@@ -110,19 +126,33 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
         description:
           'Checks the rules, the per-person limits and the capacity and inserts the booking in one transaction. 409 VOLNO_RESERVATION_FULL when no space is left. The manage token in the answer is shown only once.',
         body: BookBody,
-        response: { 201: CreatedSchema, ...errorResponses(400, 404, 409, 422, 429) },
+        response: { 201: CreatedSchema, 202: PendingSchema, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
       },
       // Per-address and per-subnet booking budget, 429 past it (server/http/rate-limit.ts).
       config: { ...NO_STORE, rateLimit: 'booking' },
     },
     async (req, reply) => {
       const { lot_id, date, start, end, name, email, plate, lang } = req.body;
+      // An `oidc` lot: the citizen's session cookie plus its CSRF token as x-csrf-token.
+      const citizen =
+        service.lots().find((l) => l.lotId === lot_id)?.rules.identity === 'oidc' ? o.citizen?.(req) : undefined;
+      if (citizen !== undefined && req.headers['x-csrf-token'] !== citizen.csrfToken)
+        throw new ReservationError(403, 'VOLNO_RESERVATION_SIGN_IN', 'send the session’s CSRF token as x-csrf-token');
       const { booking, token } = service.book(
         lot_id,
         { date, start, end },
         { name, email, ...(plate ? { plate } : {}) },
-        { lang: lang ?? config.web.defaultLanguage, by: 'public' },
+        {
+          lang: lang ?? config.web.defaultLanguage,
+          by: 'public',
+          ...(citizen !== undefined ? { subjectKey: citizen.subjectKey } : {}),
+        },
       );
+      // Identity `email`: the token travels only by mail, so this answer does not carry it.
+      if (booking.pendingUntil !== null) {
+        void reply.code(202);
+        return { code: booking.code, status: 'pending' as const, pending_until: iso(booking.pendingUntil) };
+      }
       void reply.code(201);
       return {
         ...bookingView(booking, token, service),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +11,9 @@ import { pageLanguage } from '../web/i18n.ts';
 import { R } from './i18n.ts';
 import { bookForm, errorBox, managePage, searchForm, shell } from './pages.ts';
 import { beforeCutoff } from './rules.ts';
+import type { CitizenLookup } from './identity.ts';
+import { checkMailBody, confirmBox, signedInBox, signInBox } from './identity-pages.ts';
+import { I } from './identity-i18n.ts';
 import { TokenParams } from './schemas.ts';
 import type { ReservationService } from './service.ts';
 import { MINUTE_MS } from './time.ts';
@@ -20,6 +23,8 @@ export interface ReservationPagesOptions {
   service: ReservationService;
   config: ServerConfig;
   clock: Clock;
+  /** The signed-in citizen of a request (identity `oidc` lots); absent without identity.citizen. */
+  citizen?: CitizenLookup;
 }
 
 const CSS = readFileSync(new URL('./reserve.css', import.meta.url));
@@ -70,6 +75,8 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
   const lots = (lang: Language) => service.lots().map((l) => ({ lotId: l.lotId, name: lotName(l.lotId, lang) }));
   const stepOf = (lotId: string | undefined) =>
     service.lots().find((l) => l.lotId === lotId)?.rules.granularityMin ?? 15;
+  const modeOf = (lotId: string) => service.lots().find((l) => l.lotId === lotId)?.rules.identity;
+  const citizenOf = (req: FastifyRequest) => o.citizen?.(req);
   const message = (err: unknown) => {
     if (err instanceof ApiError && err.statusCode < 500)
       return { status: err.statusCode, text: err.message, details: err.details ?? [] };
@@ -110,6 +117,9 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
       if (!q.lot_id || !q.date || !q.start || !q.end) return send(reply, 200, searchPage(lang, q, ''));
       try {
         const r = service.options(q.lot_id, { date: q.date, start: q.start, end: q.end });
+        const citizen = modeOf(q.lot_id) === 'oidc' ? citizenOf(req) : undefined;
+        if (modeOf(q.lot_id) === 'oidc' && citizen === undefined && r.available > 0)
+          return send(reply, 200, searchPage(lang, q, signInBox(lang, q)));
         const form = bookForm(lang, {
           lotId: q.lot_id,
           date: q.date,
@@ -117,6 +127,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
           end: q.end,
           available: r.available,
           purgeDays: config.privacy.purgeAfterDays,
+          ...(citizen !== undefined ? { email: citizen.email, hidden: csrfField(citizen.csrfToken) } : {}),
         });
         return send(
           reply,
@@ -124,7 +135,8 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
           searchPage(
             lang,
             q,
-            `<section aria-labelledby="result">${form.replace('<p class="result"', '<p id="result" class="result"')}</section>`,
+            `<section aria-labelledby="result">${form.replace('<p class="result"', '<p id="result" class="result"')}</section>` +
+              (citizen !== undefined ? signedInBox(lang, citizen.csrfToken) : ''),
           ),
         );
       } catch (err) {
@@ -155,15 +167,37 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
           name: f['name'],
           email: f['email'],
           plate: f['plate'],
+          ...(citizen !== undefined ? { hidden: csrfField(citizen.csrfToken) } : {}),
         });
         return send(reply, status, searchPage(lang, q, errorBox(lang, text, details) + form));
       };
+      // An `oidc` lot books only for a signed-in citizen, with their session's CSRF token.
+      const citizen = modeOf(q.lot_id) === 'oidc' ? citizenOf(req) : undefined;
+      if (modeOf(q.lot_id) === 'oidc') {
+        if (citizen === undefined) return send(reply, 401, searchPage(lang, q, signInBox(lang, q)));
+        if (!sameToken(f['csrf_token'], citizen.csrfToken))
+          return send(reply, 403, searchPage(lang, q, errorBox(lang, 'CSRF token missing or wrong; reload the page')));
+      }
       const person = checkPerson(f);
       if (typeof person === 'string') return again(400, person);
       if (f['consent'] !== 'yes')
         return again(400, lang === 'cs' ? 'Bez souhlasu nelze rezervovat.' : 'Booking needs your consent.');
       try {
-        const { token } = service.book(q.lot_id, q, person, { lang, by: 'public' });
+        const { booking, token } = service.book(q.lot_id, q, person, {
+          lang,
+          by: 'public',
+          ...(citizen !== undefined ? { subjectKey: citizen.subjectKey } : {}),
+        });
+        // Identity `email`: the manage link goes only to the mailbox; this browser must not see it.
+        if (booking.pendingUntil !== null)
+          return send(
+            reply,
+            202,
+            shell(
+              { lang, title: I[lang].checkMail, path: '/reserve', css: CSS_URL },
+              checkMailBody(lang, booking, config.timezone),
+            ),
+          );
         return reply
           .code(303)
           .header('cache-control', 'no-store')
@@ -183,9 +217,16 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
     const now = o.clock.now();
     const slot = service.reservableSlots(b.lotId).find((x) => x.cameraId === b.cameraId && x.slotId === b.slotId);
     const s = R[lang];
+    const pending = b.pendingUntil !== null && b.status === 'confirmed';
     return shell(
-      { lang, title: b.status === 'confirmed' ? s.confirmed : s.yourBooking, path: manageBase(token), css: CSS_URL },
+      {
+        lang,
+        title: pending ? I[lang].checkMail : b.status === 'confirmed' ? s.confirmed : s.yourBooking,
+        path: manageBase(token),
+        css: CSS_URL,
+      },
       extra +
+        (pending ? confirmBox(lang, b, manageBase(token), config.timezone) : '') +
         managePage(lang, {
           booking: b,
           token,
@@ -224,7 +265,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
     },
   );
 
-  for (const action of ['cancel', 'modify'] as const) {
+  for (const action of ['cancel', 'modify', 'confirm'] as const) {
     app.post(
       `/reserve/manage/:token/${action}`,
       {
@@ -241,6 +282,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
         const token = req.params.token;
         try {
           if (action === 'cancel') service.cancel(service.byToken(token), { staff: false });
+          else if (action === 'confirm') service.confirm(token);
           else {
             const f = req.body ?? {};
             service.modify(token, { date: f['date'] ?? '', start: f['start'] ?? '', end: f['end'] ?? '' });
@@ -268,4 +310,12 @@ function checkPerson(f: Record<string, string>): { name: string; email: string; 
   if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return 'e-mail: not an address';
   if (plate !== '' && !/^[A-Za-z0-9 -]{2,12}$/.test(plate)) return 'plate: letters, digits, spaces, dashes';
   return { name, email, ...(plate !== '' ? { plate } : {}) };
+}
+
+const csrfField = (token: string) => `<input type="hidden" name="csrf_token" value="${token}">`;
+
+function sameToken(given: string | undefined, want: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -28,7 +28,7 @@ export async function reservationRoutes(
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   const service = c.reservations.service;
   const events = new EventsStore(c.db);
-  const base = { service, config: c.config, clock: c.clock };
+  const base = { service, config: c.config, clock: c.clock, citizen: c.identity.citizenOf };
   await app.register(reservationApiRoutes, { prefix: '/api/v1', ...base });
   await app.register(reservationPageRoutes, base);
   const staff = { prefix: '/api/v1/staff/reservations', ...base, events, access: c.access };

@@ -4,6 +4,7 @@ import type { Catalog, SlotRow } from '../storage/catalog.ts';
 import type { ReservationRules } from './config.ts';
 import { ReservationError, ruleError } from './errors.ts';
 import { beforeCutoff, resolveWindow, type ResolvedWindow, type WindowRequest } from './rules.ts';
+import { EmailVerifications } from './identity.ts';
 import type { BookingStore, Booking } from './store.ts';
 import { addDays, MINUTE_MS, resolveLocal } from './time.ts';
 import { emailKey, hashToken, newBookingCode, newManageToken, plateKey } from './token.ts';
@@ -20,6 +21,8 @@ export interface BookOptions {
   by: string;
   /** Staff bookings skip the per-person limits and may name the slot. */
   staff?: { slot?: { cameraId: string; slotId: string } };
+  /** The signed-in person (identity `oidc`): the booking is bound to them and limits count them. */
+  subjectKey?: string;
 }
 
 /** Told after every committed change, so availability and live updates follow. */
@@ -42,6 +45,7 @@ export class ReservationService {
   readonly store: BookingStore;
   private readonly listeners: ChangeListener[] = [];
   hooks: BookingHooks | undefined;
+  private readonly verifications: EmailVerifications;
 
   constructor(
     store: BookingStore,
@@ -52,6 +56,7 @@ export class ReservationService {
     readonly timezone: string,
   ) {
     this.store = store;
+    this.verifications = new EmailVerifications(store.db);
   }
 
   onChange(l: ChangeListener): void {
@@ -93,6 +98,7 @@ export class ReservationService {
   options(lotId: string, w: WindowRequest): { window: ResolvedWindow; reservable: number; available: number } {
     const rules = this.rulesOf(lotId);
     const window = resolveWindow(rules, w, this.clock.now(), this.timezone);
+    this.expirePending();
     const slots = this.reservableSlots(lotId);
     const taken = this.store.takenSlots(lotId, window.startMs, window.endMs);
     const available = taken === 'all' ? 0 : slots.filter((s) => !taken.has(`${s.cameraId}/${s.slotId}`)).length;
@@ -105,10 +111,21 @@ export class ReservationService {
     const now = this.clock.now();
     const window = resolveWindow(rules, w, now, this.timezone);
     const token = newManageToken();
-    const keys = { email: emailKey(person.email), plate: person.plate ? plateKey(person.plate) : null };
+    const keys = {
+      email: emailKey(person.email),
+      plate: person.plate ? plateKey(person.plate) : null,
+      subject: o.subjectKey ?? null,
+    };
+    const visitor = o.staff === undefined;
+    if (visitor && rules.identity === 'oidc' && keys.subject === null)
+      throw new ReservationError(401, 'VOLNO_RESERVATION_SIGN_IN', 'sign in to book at this car park');
+    const pending = visitor && rules.identity === 'email';
+    let expired: string[] = [];
     const booking = this.store.db
       .transaction(() => {
-        if (o.staff === undefined) this.checkLimits(rules, keys, window, now, 0);
+        expired = this.store.expirePending(now);
+        if (visitor) this.checkLimits(rules, keys, window, now, 0);
+        if (pending) this.verifications.mayMail(person.email, now);
         const slot = this.pickSlot(lotId, window, 0, o.staff?.slot);
         const id = this.store.insert({
           code: this.freshCode(),
@@ -126,15 +143,22 @@ export class ReservationService {
           lang: o.lang,
           createdBy: o.by,
           now,
+          subjectKey: keys.subject,
+          pendingUntil: pending ? now + rules.pendingMin * MINUTE_MS : null,
         });
         const b = this.store.byId(id)!;
         this.hooks?.created(b, token, now);
+        // The confirmation link is the one mail this address gets until it is confirmed.
+        if (pending) this.verifications.sent(person.email, now);
         return b;
       })
       .immediate();
     // Ids and codes only: names, e-mails and plates never reach the log.
-    this.log.info({ booking_id: booking.id, lot_id: lotId, by: o.by.split(':')[0] }, 'booking created');
-    this.changed([lotId]);
+    this.log.info(
+      { booking_id: booking.id, lot_id: lotId, by: o.by.split(':')[0], pending: booking.pendingUntil !== null },
+      'booking created',
+    );
+    this.changed([...new Set([lotId, ...expired])]);
     return { booking, token };
   }
 
@@ -164,7 +188,11 @@ export class ReservationService {
         if (!beforeCutoff(rules, cur.startAt, now))
           throw new ReservationError(409, 'VOLNO_RESERVATION_CUTOFF', 'it is too late to change this booking');
         if (cur.createdBy === 'public' && cur.purgedAt === null) {
-          const keys = { email: emailKey(cur.email ?? ''), plate: cur.plate ? plateKey(cur.plate) : null };
+          const keys = {
+            email: emailKey(cur.email ?? ''),
+            plate: cur.plate ? plateKey(cur.plate) : null,
+            subject: cur.subjectKey,
+          };
           this.checkLimits(rules, keys, window, now, cur.id);
         }
         const same = { cameraId: cur.cameraId, slotId: cur.slotId };
@@ -205,20 +233,64 @@ export class ReservationService {
     return out;
   }
 
+  /** Cancels pending bookings whose hold ran out (identity `email`), telling listeners. */
+  expirePending(): void {
+    const lots = this.store.db.transaction(() => this.store.expirePending(this.clock.now())).immediate();
+    if (lots.length > 0) {
+      this.log.info({ lots }, 'unconfirmed bookings lapsed');
+      this.changed(lots);
+    }
+  }
+
+  /**
+   * The owner opened the mailed link and confirmed: the booking stops being pending and the address
+   * counts as confirmed. 409 once the hold has run out.
+   */
+  confirm(token: string): Booking {
+    this.expirePending();
+    const b = this.byToken(token);
+    // Confirmed already (a second click), or never pending: nothing to do.
+    if (b.pendingUntil === null) return b;
+    const now = this.clock.now();
+    if (b.status !== 'confirmed')
+      throw new ReservationError(409, 'VOLNO_RESERVATION_PENDING_EXPIRED', 'the time to confirm this booking ran out');
+    this.store.db
+      .transaction(() => {
+        if (!this.store.confirmPending(b.id, now))
+          throw new ReservationError(
+            409,
+            'VOLNO_RESERVATION_PENDING_EXPIRED',
+            'the time to confirm this booking ran out',
+          );
+        if (b.email !== null) this.verifications.verified(b.email, now);
+      })
+      .immediate();
+    this.log.info({ booking_id: b.id, lot_id: b.lotId }, 'booking confirmed by e-mail link');
+    this.changed([b.lotId]);
+    return this.byId(b.id);
+  }
+
   private checkLimits(
     r: ReservationRules,
-    keys: { email: string; plate: string | null },
+    keys: { email: string; plate: string | null; subject: string | null },
     w: ResolvedWindow,
     now: number,
     exceptId: number,
   ): void {
     const l = r.limits;
+    const dayStart = resolveLocal(w.date, 0, this.timezone).ms;
+    const dayEnd = resolveLocal(addDays(w.date, 1), 0, this.timezone).ms;
+    // A verified person is counted as such, whatever e-mail or plate they type this time.
+    if (keys.subject !== null) {
+      if (this.store.activeBySubject(keys.subject, now, exceptId) >= l.maxActivePerEmail)
+        throw limit(`you already hold ${l.maxActivePerEmail} bookings`);
+      if (this.store.onDayBySubject(keys.subject, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
+        throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
+    }
     if (this.store.activeByEmail(keys.email, now, exceptId) >= l.maxActivePerEmail)
       throw limit(`this e-mail address already holds ${l.maxActivePerEmail} bookings`);
     if (keys.plate !== null && this.store.activeByPlate(keys.plate, now, exceptId) >= l.maxActivePerPlate)
       throw limit(`this licence plate already holds ${l.maxActivePerPlate} bookings`);
-    const dayStart = resolveLocal(w.date, 0, this.timezone).ms;
-    const dayEnd = resolveLocal(addDays(w.date, 1), 0, this.timezone).ms;
     if (this.store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
       throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
   }

@@ -28,6 +28,10 @@ export interface Booking {
   releasedAt: number | null;
   cancelledAt: number | null;
   purgedAt: number | null;
+  /** Identity `email`: holds its space only until then unless confirmed (then null). */
+  pendingUntil: number | null;
+  /** Identity `oidc`: SHA-256 of issuer and subject. */
+  subjectKey: string | null;
 }
 
 export interface NewBooking {
@@ -46,6 +50,9 @@ export interface NewBooking {
   lang: 'cs' | 'en';
   createdBy: string;
   now: number;
+  /** Identity `oidc`: the verified person (server/identity subjectKey). */
+  subjectKey: string | null;
+  pendingUntil: number | null;
 }
 
 export interface BookingFilter {
@@ -61,7 +68,7 @@ export interface BookingFilter {
 const COLUMNS = `id, code, lot_id AS lotId, camera_id AS cameraId, slot_id AS slotId, start_at AS startAt,
   end_at AS endAt, status, name, email, plate, lang, created_by AS createdBy, created_at AS createdAt,
   updated_at AS updatedAt, checked_in_at AS checkedInAt, released_at AS releasedAt,
-  cancelled_at AS cancelledAt, purged_at AS purgedAt`;
+  cancelled_at AS cancelledAt, purged_at AS purgedAt, pending_until AS pendingUntil, subject_key AS subjectKey`;
 
 /** SQL of bookings and blocks. Callers own transactions; nothing here logs. */
 export class BookingStore {
@@ -71,9 +78,9 @@ export class BookingStore {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       insert: p(`INSERT INTO bookings (code, token_hash, lot_id, camera_id, slot_id, start_at, end_at, status, name,
-        email, plate, email_key, plate_key, lang, created_by, created_at, updated_at)
+        email, plate, email_key, plate_key, lang, created_by, created_at, updated_at, subject_key, pending_until)
         VALUES (@code, @tokenHash, @lotId, @cameraId, @slotId, @startAt, @endAt, 'confirmed', @name, @email, @plate,
-        @emailKey, @plateKey, @lang, @createdBy, @now, @now)`),
+        @emailKey, @plateKey, @lang, @createdBy, @now, @now, @subjectKey, @pendingUntil)`),
       byId: p(`SELECT ${COLUMNS} FROM bookings WHERE id = ?`),
       byToken: p(`SELECT ${COLUMNS} FROM bookings WHERE token_hash = ?`),
       byCode: p(`SELECT ${COLUMNS} FROM bookings WHERE code = ?`),
@@ -100,6 +107,15 @@ export class BookingStore {
           AND status != 'cancelled' AND id != @exceptId
         UNION SELECT id FROM bookings WHERE plate_key = @plate AND start_at >= @from AND start_at < @to
           AND status != 'cancelled' AND id != @exceptId)`),
+      activeBySubject: p(`SELECT count(*) FROM bookings WHERE subject_key = ? AND status IN ${HOLDING}
+        AND end_at > ? AND id != ?`),
+      dayBySubject: p(`SELECT count(*) FROM bookings WHERE subject_key = ? AND start_at >= ? AND start_at < ?
+        AND status != 'cancelled' AND id != ?`),
+      // A lapsed pending booking gives its space back: cancelled without a cancellation mail.
+      expirePending: p(`UPDATE bookings SET status = 'cancelled', cancelled_at = @now, updated_at = @now
+        WHERE pending_until IS NOT NULL AND pending_until <= @now AND status = 'confirmed' RETURNING lot_id`),
+      confirmPending: p(`UPDATE bookings SET pending_until = NULL, updated_at = @now
+        WHERE id = @id AND status = 'confirmed' AND pending_until > @now`),
       setWindow: p(`UPDATE bookings SET start_at = ?, end_at = ?, camera_id = ?, slot_id = ?, updated_at = ?
         WHERE id = ?`),
       setStatus: p(`UPDATE bookings SET status = @status, updated_at = @now,
@@ -178,6 +194,25 @@ export class BookingStore {
       to: dayEnd,
       exceptId,
     }) as number;
+  }
+
+  activeBySubject(key: string, now: number, exceptId = 0): number {
+    return this.s['activeBySubject']!.pluck().get(key, now, exceptId) as number;
+  }
+
+  onDayBySubject(key: string, dayStart: number, dayEnd: number, exceptId = 0): number {
+    return this.s['dayBySubject']!.pluck().get(key, dayStart, dayEnd, exceptId) as number;
+  }
+
+  /** Cancels pending bookings whose hold ran out; returns the lots that changed. */
+  expirePending(now: number): string[] {
+    const rows = this.s['expirePending']!.all({ now }) as { lot_id: string }[];
+    return [...new Set(rows.map((r) => r.lot_id))];
+  }
+
+  /** Confirms a pending booking still within its hold; false when it was not pending or had lapsed. */
+  confirmPending(id: number, now: number): boolean {
+    return this.s['confirmPending']!.run({ id, now }).changes === 1;
   }
 
   setWindow(id: number, start: number, end: number, cameraId: string, slotId: string, now: number): void {

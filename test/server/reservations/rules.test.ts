@@ -156,9 +156,11 @@ describe('booking rules', () => {
     expect(noSlot).toThrow(/\/lots\/0\/reservations: no slot of this lot is marked reservable/);
   });
 
-  it('fills sensible defaults: weekdays 07:00–18:00, weekends closed, Czech holidays on', () => {
-    const d = parseConfig({ lots: [{ ...lots(1)[0], reservations: {} }] }, { baseDir: '/tmp', env: {} }).lots[0]!
+  it('fills sensible defaults: weekdays 07:00–18:00, weekends closed, Czech holidays on, e-mail confirmation', () => {
+    const smtp = { host: 'mail.example.cz', from: 'parking@example.cz', public_url: 'https://parking.example.cz' };
+    const d = parseConfig({ lots: [{ ...lots(1)[0], reservations: {} }], smtp }, { baseDir: '/tmp', env: {} }).lots[0]!
       .reservations!;
+    expect(d.identity).toBe('email');
     expect(d.openingHours.mon).toEqual([{ from: 420, to: 1080 }]);
     expect(d.openingHours.sat).toEqual([]);
     expect(d.czechPublicHolidays).toBe(true);

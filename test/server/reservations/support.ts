@@ -10,6 +10,8 @@ export const STAFF_TOKEN = 'test-staff-token-0123456789';
 export function rules(o: Record<string, unknown> = {}): Record<string, unknown> {
   const all = ['00:00-24:00'];
   return {
+    // The old behaviour (book at once, any address): identity has its own tests (test/server/identity/).
+    identity: 'none',
     granularity_min: 15,
     min_duration_min: 15,
     max_duration_min: 480,

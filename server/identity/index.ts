@@ -1,0 +1,80 @@
+import type { Database } from 'better-sqlite3';
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { IdentityConfig } from './config.ts';
+import { RelyingParty } from './relying-party.ts';
+import { CitizenSessions, FlowStore, type CitizenSession } from './store.ts';
+
+/** The citizen session cookie (SameSite=Lax: the sign-in comes back from the provider's site). */
+export const CITIZEN_COOKIE = 'volno_citizen';
+export const CITIZEN_CALLBACK = '/reserve/oidc/callback';
+export const STAFF_CALLBACK = '/staff/sso/callback';
+
+/**
+ * OpenID Connect sign-in as one component: the relying parties for citizens (identity gateway) and
+ * staff (single sign-on), sign-ins in flight, and citizen sessions. Nothing talks to a provider
+ * until the first sign-in, so start-up never waits for one.
+ */
+export class Identity {
+  readonly flows: FlowStore;
+  readonly citizens: CitizenSessions | undefined;
+  readonly citizenRp: RelyingParty | undefined;
+  readonly staffRp: RelyingParty | undefined;
+
+  constructor(
+    db: Database,
+    clock: Clock,
+    readonly config: IdentityConfig,
+    log: Logger,
+  ) {
+    this.flows = new FlowStore(db, clock);
+    const base = (config.public_url ?? '').replace(/\/+$/, '');
+    const insecure = config.allow_insecure_requests;
+    if (insecure) log.warn('identity.allow_insecure_requests is on: OpenID providers over plain http (tests only)');
+    const c = config.citizen;
+    if (c !== undefined) {
+      this.citizens = new CitizenSessions(db, clock, c.session_idle_s * 1000);
+      this.citizenRp = new RelyingParty(
+        {
+          issuer: c.issuer,
+          clientId: c.client_id,
+          ...(c.client_secret !== undefined ? { clientSecret: c.client_secret } : {}),
+          scopes: c.scopes,
+          redirectUri: base + CITIZEN_CALLBACK,
+          allowInsecure: insecure,
+        },
+        log.child({ rp: 'citizen' }),
+      );
+    }
+    const s = config.staff;
+    if (s !== undefined)
+      this.staffRp = new RelyingParty(
+        {
+          issuer: s.issuer,
+          clientId: s.client_id,
+          ...(s.client_secret !== undefined ? { clientSecret: s.client_secret } : {}),
+          scopes: s.scopes,
+          redirectUri: base + STAFF_CALLBACK,
+          allowInsecure: insecure,
+        },
+        log.child({ rp: 'staff' }),
+      );
+  }
+
+  /** The signed-in citizen of a request, if any (the reservation routes' CitizenLookup). */
+  readonly citizenOf = (req: FastifyRequest): CitizenSession | undefined =>
+    this.citizens?.resolve(req.cookies?.[CITIZEN_COOKIE]);
+
+  /** Absolute callback URL as the provider redirected to it (the registered URI plus the query). */
+  callbackUrl(path: string, reqUrl: string): URL {
+    const u = new URL((this.config.public_url ?? '').replace(/\/+$/, '') + path);
+    u.search = new URL(reqUrl, 'http://localhost').search;
+    return u;
+  }
+
+  /** Whether cookies must be Secure: the public URL is https. */
+  get secureCookies(): boolean {
+    return (this.config.public_url ?? '').startsWith('https://');
+  }
+}
