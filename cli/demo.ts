@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -9,8 +8,6 @@ import { stringify } from 'yaml';
 import { decodeMessage, type CalibrationPayload } from '../protocol/index.ts';
 import { simulatedCalibration } from '../edge/simulator/calibration.ts';
 import { layoutLot } from '../edge/simulator/lot.ts';
-import { agentUsername } from '../server/mqtt/broker-rules.ts';
-import { hashPassword } from '../server/mqtt/password-file.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/volno.mjs');
@@ -76,27 +73,7 @@ function cameras(flags: DemoFlags): DemoCamera[] {
 const DEMO_RESERVABLE = 4;
 const allWeek = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00-24:00']]));
 
-const AGENT = 'demo-agent';
-
-/**
- * The agent's broker account, made afresh at every start: even on loopback, a local process without
- * the password cannot publish fake states (issue 13, finding 3). The server reads the hash; the agent
- * gets the password through its environment, never through a file.
- */
-function agentAccount(dir: string): { username: string; password: string; passwordFile: string } {
-  const username = agentUsername(SITE, AGENT);
-  const password = randomBytes(24).toString('base64url');
-  const passwordFile = join(dir, 'broker-passwd');
-  writeFileSync(passwordFile, `${username}:${hashPassword(password)}\n`, { mode: 0o600 });
-  return { username, password, passwordFile };
-}
-
-function writeConfigs(
-  flags: DemoFlags,
-  mqttPort: number,
-  cams: DemoCamera[],
-  account: { username: string; passwordFile: string },
-): { server: string; edge: string } {
+function writeConfigs(flags: DemoFlags, mqttPort: number, cams: DemoCamera[]): { server: string; edge: string } {
   const dir = resolve(flags.data);
   mkdirSync(join(dir, 'edge'), { recursive: true });
   const server = {
@@ -104,7 +81,7 @@ function writeConfigs(
     site: SITE,
     data_dir: join(dir, 'server'),
     http: { port: flags.port },
-    mqtt: { embedded: { port: mqttPort, password_file: account.passwordFile } },
+    mqtt: { embedded: { port: mqttPort } },
     lots: [
       {
         lot_id: 'demo',
@@ -112,7 +89,6 @@ function writeConfigs(
         name_en: 'Demo car park',
         cameras: cams.map((c, ci) => ({
           camera_id: c.id,
-          agent_id: AGENT,
           slots: c.calibration.slots.map((s, i) => ({
             slot_id: s.slot_id,
             label: s.slot_id,
@@ -131,10 +107,10 @@ function writeConfigs(
   const edge = {
     version: 1,
     site_id: SITE,
-    agent_id: AGENT,
+    agent_id: 'demo-agent',
     models_dir: join(ROOT, 'models'),
     state_dir: join(dir, 'edge'),
-    mqtt: { url: `mqtt://127.0.0.1:${mqttPort}`, username: account.username, password: '${VOLNO_MQTT_PASSWORD}' },
+    mqtt: { url: `mqtt://127.0.0.1:${mqttPort}` },
     cameras: cams.map((c) => {
       const calibrationFile = join(dir, 'edge', `${c.id}.calibration.json`);
       writeFileSync(calibrationFile, JSON.stringify(c.calibration, null, 2));
@@ -154,8 +130,8 @@ function writeConfigs(
   return files;
 }
 
-function start(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env });
+function start(name: string, args: string[]): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`volno demo: the ${name} stopped (${signal ?? `exit ${code}`}); stopping the demo.`);
@@ -210,17 +186,15 @@ export function registerDemoCommand(program: Command): void {
     .option('--slots <n>', 'slots per simulated camera', positive(500), 40)
     .option('--source <url|file>', 'a real camera (rtsp://…) or video file instead of the simulation')
     .option('--calibration <file>', 'calibration JSON (the MQTT calibration payload) for --source')
-    .option('--model <id>', 'model under models/', 'volno-yolox-slot-v1')
+    .option('--model <id>', 'model under models/', 'volno-slotnet-v1')
     .action(async (flags: DemoFlags) => {
       const mqttPort = await freePort();
-      mkdirSync(resolve(flags.data), { recursive: true });
-      const account = agentAccount(resolve(flags.data));
-      const files = writeConfigs(flags, mqttPort, cameras(flags), account);
+      const files = writeConfigs(flags, mqttPort, cameras(flags));
       process.once('SIGINT', () => void stopAll(0));
       process.once('SIGTERM', () => void stopAll(0));
       start('server', ['server', '--config', files.server]);
       await waitForHttp(`http://127.0.0.1:${flags.port}/api/v1/lots`, 60_000);
-      start('edge agent', ['edge', '--config', files.edge], { ...process.env, VOLNO_MQTT_PASSWORD: account.password });
+      start('edge agent', ['edge', '--config', files.edge]);
       const base = `http://127.0.0.1:${flags.port}`;
       console.log(
         `\nVolno demo is running: open ${base}/  (Ctrl+C stops it)\n` +

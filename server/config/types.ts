@@ -4,7 +4,6 @@ import type { AuthConfig } from '../auth/config.ts';
 import type { TrustProxy } from '../http/client-address.ts';
 import type { LimitsConfig } from '../http/limits-config.ts';
 import type { IdentityConfig } from '../identity/config.ts';
-import type { EmbeddedBrokerConfig } from '../mqtt/embedded-config.ts';
 import type { Language, SlotType } from './schema.ts';
 import type { HttpTlsSpec, MqttTlsSpec } from './tls.ts';
 
@@ -62,8 +61,7 @@ export interface ServerConfig {
     shareGroup?: string;
     retainedSettleMs: number;
     tls?: MqttTlsSpec;
-    /** The schema's own type (snake_case), paths absolute. */
-    embedded: EmbeddedBrokerConfig;
+    embedded: { host: string; port: number; username?: string; password?: string };
   };
   ingest: {
     futureToleranceS: number;
