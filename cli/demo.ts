@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -8,6 +9,8 @@ import { stringify } from 'yaml';
 import { decodeMessage, type CalibrationPayload } from '../protocol/index.ts';
 import { simulatedCalibration } from '../edge/simulator/calibration.ts';
 import { layoutLot } from '../edge/simulator/lot.ts';
+import { agentUsername } from '../server/mqtt/broker-rules.ts';
+import { hashPassword } from '../server/mqtt/password-file.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/volno.mjs');
@@ -73,7 +76,27 @@ function cameras(flags: DemoFlags): DemoCamera[] {
 const DEMO_RESERVABLE = 4;
 const allWeek = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00-24:00']]));
 
-function writeConfigs(flags: DemoFlags, mqttPort: number, cams: DemoCamera[]): { server: string; edge: string } {
+const AGENT = 'demo-agent';
+
+/**
+ * The agent's broker account, made afresh at every start: even on loopback, a local process without
+ * the password cannot publish fake states (issue 13, finding 3). The server reads the hash; the agent
+ * gets the password through its environment, never through a file.
+ */
+function agentAccount(dir: string): { username: string; password: string; passwordFile: string } {
+  const username = agentUsername(SITE, AGENT);
+  const password = randomBytes(24).toString('base64url');
+  const passwordFile = join(dir, 'broker-passwd');
+  writeFileSync(passwordFile, `${username}:${hashPassword(password)}\n`, { mode: 0o600 });
+  return { username, password, passwordFile };
+}
+
+function writeConfigs(
+  flags: DemoFlags,
+  mqttPort: number,
+  cams: DemoCamera[],
+  account: { username: string; passwordFile: string },
+): { server: string; edge: string } {
   const dir = resolve(flags.data);
   mkdirSync(join(dir, 'edge'), { recursive: true });
   const server = {
@@ -81,7 +104,7 @@ function writeConfigs(flags: DemoFlags, mqttPort: number, cams: DemoCamera[]): {
     site: SITE,
     data_dir: join(dir, 'server'),
     http: { port: flags.port },
-    mqtt: { embedded: { port: mqttPort } },
+    mqtt: { embedded: { port: mqttPort, password_file: account.passwordFile } },
     lots: [
       {
         lot_id: 'demo',
@@ -89,6 +112,7 @@ function writeConfigs(flags: DemoFlags, mqttPort: number, cams: DemoCamera[]): {
         name_en: 'Demo car park',
         cameras: cams.map((c, ci) => ({
           camera_id: c.id,
+          agent_id: AGENT,
           slots: c.calibration.slots.map((s, i) => ({
             slot_id: s.slot_id,
             label: s.slot_id,
@@ -107,10 +131,10 @@ function writeConfigs(flags: DemoFlags, mqttPort: number, cams: DemoCamera[]): {
   const edge = {
     version: 1,
     site_id: SITE,
-    agent_id: 'demo-agent',
+    agent_id: AGENT,
     models_dir: join(ROOT, 'models'),
     state_dir: join(dir, 'edge'),
-    mqtt: { url: `mqtt://127.0.0.1:${mqttPort}` },
+    mqtt: { url: `mqtt://127.0.0.1:${mqttPort}`, username: account.username, password: '${VOLNO_MQTT_PASSWORD}' },
     cameras: cams.map((c) => {
       const calibrationFile = join(dir, 'edge', `${c.id}.calibration.json`);
       writeFileSync(calibrationFile, JSON.stringify(c.calibration, null, 2));
@@ -130,8 +154,8 @@ function writeConfigs(flags: DemoFlags, mqttPort: number, cams: DemoCamera[]): {
   return files;
 }
 
-function start(name: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+function start(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`volno demo: the ${name} stopped (${signal ?? `exit ${code}`}); stopping the demo.`);
@@ -189,12 +213,14 @@ export function registerDemoCommand(program: Command): void {
     .option('--model <id>', 'model under models/', 'volno-slotnet-v1')
     .action(async (flags: DemoFlags) => {
       const mqttPort = await freePort();
-      const files = writeConfigs(flags, mqttPort, cameras(flags));
+      mkdirSync(resolve(flags.data), { recursive: true });
+      const account = agentAccount(resolve(flags.data));
+      const files = writeConfigs(flags, mqttPort, cameras(flags), account);
       process.once('SIGINT', () => void stopAll(0));
       process.once('SIGTERM', () => void stopAll(0));
       start('server', ['server', '--config', files.server]);
       await waitForHttp(`http://127.0.0.1:${flags.port}/api/v1/lots`, 60_000);
-      start('edge agent', ['edge', '--config', files.edge]);
+      start('edge agent', ['edge', '--config', files.edge], { ...process.env, VOLNO_MQTT_PASSWORD: account.password });
       const base = `http://127.0.0.1:${flags.port}`;
       console.log(
         `\nVolno demo is running: open ${base}/  (Ctrl+C stops it)\n` +

@@ -9,7 +9,7 @@ import type { ApplyHooks } from './ingest/apply.ts';
 import type { Clock } from './clock.ts';
 import type { ServerConfig } from './config/types.ts';
 import { AggregateSampler } from './history/sampler.ts';
-import { Ingestor } from './ingest/ingestor.ts';
+import { cameraAgents, Ingestor } from './ingest/ingestor.ts';
 import { LivenessSweeper } from './ingest/liveness.ts';
 import { IngestMetrics } from './ingest/metrics.ts';
 import { IngestSubscriptions } from './ingest/subscriptions.ts';
@@ -109,6 +109,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
       prefix: config.mqtt.topicPrefix,
       futureToleranceS: config.ingest.futureToleranceS,
       rejectionLogsPerMinute: config.ingest.rejectionLogsPerMinute,
+      cameraAgents: cameraAgents(config.lots),
     });
     const hub = new LiveHub(availability, clock, log.child({ component: 'live' }), config.web.liveTickMs);
     writer.on('commit', (e) => hub.committed(e.lots));
@@ -122,25 +123,30 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
     const sse = new SseBroadcaster(hub, availability, clock, log.child({ component: 'sse' }));
     stack.push({ name: 'sse', stop: () => sse.close() });
 
+    const clientId =
+      config.mqtt.clientId ?? `volno-server-${config.site}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     let broker: EmbeddedBroker | undefined;
     if (config.mqtt.brokerUrl === undefined) {
-      broker = new EmbeddedBroker(config.mqtt.embedded, log.child({ component: 'broker' }));
+      // Accounts and topic rules from this config (docs/security.md, "MQTT trust").
+      const refused = registry.counter('volno_broker_refused_total', 'Embedded broker refusals, by reason.');
+      broker = new EmbeddedBroker(
+        { config: config.mqtt.embedded, rules: config, serverClientId: clientId, refused },
+        log.child({ component: 'broker' }),
+      );
       stack.push({ name: 'broker', stop: () => broker!.stop() });
       await broker.start();
     }
     const mqttUrl = config.mqtt.brokerUrl ?? broker!.url;
     const credentials =
-      config.mqtt.brokerUrl === undefined
-        ? { username: config.mqtt.embedded.username, password: config.mqtt.embedded.password }
+      broker !== undefined
+        ? broker.serverCredentials
         : { username: config.mqtt.username, password: config.mqtt.password, tls: config.mqtt.tls };
     const ha = config.homeAssistant;
     const haOpts = { site: config.site, discoveryPrefix: ha.discoveryPrefix, statePrefix: ha.statePrefix };
     const mqtt = new MqttConnection(
       {
         url: mqttUrl,
-        clientId:
-          config.mqtt.clientId ??
-          `volno-server-${config.site}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+        clientId,
         ...credentials,
         // A configured client id is stable across restarts: the broker then keeps the session and
         // redelivers what arrived while the server was down. A generated one must not persist.

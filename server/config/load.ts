@@ -7,6 +7,7 @@ import { toAuthConfig } from '../auth/config.ts';
 import { toCalibrationOptions } from '../calibration/config.ts';
 import { ServerError } from '../errors.ts';
 import { toTrustProxy, trustProxyIssues } from '../http/client-address.ts';
+import { embeddedBrokerIssues, resolveEmbeddedPaths } from '../mqtt/embedded-config.ts';
 import { refineReservations, toPrivacy, toRules, toSmtp } from '../reservations/config.ts';
 import { refineIdentity } from '../identity/config.ts';
 import { ConfigSchema, type ConfigFile } from './schema.ts';
@@ -56,7 +57,7 @@ export function parseConfig(
       ? resolve(opts.cwd ?? process.cwd(), opts.overrides.dataDir)
       : resolve(opts.baseDir, checked.value.data_dir);
   const config = toServerConfig(checked.value, dataDir, opts.baseDir);
-  const tlsIssues = tlsFileIssues(config.http.tls, config.mqtt.tls);
+  const tlsIssues = tlsFileIssues(config.http.tls, config.mqtt.tls, config.mqtt.embedded);
   if (tlsIssues.length > 0) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', tlsIssues);
   return config;
 }
@@ -132,8 +133,7 @@ export function refineConfig(c: ConfigFile): RefineIssue[] {
       path: '/mqtt/share_group',
       message: 'needs mqtt.broker_url: the embedded broker accepts $share subscriptions but delivers nothing',
     });
-  if ((c.mqtt.embedded.username === undefined) !== (c.mqtt.embedded.password === undefined))
-    issues.push({ path: '/mqtt/embedded', message: 'set both username and password, or neither' });
+  issues.push(...embeddedBrokerIssues(c));
   const lots = new Map<string, number>();
   const cameras = new Map<string, string>();
   c.lots.forEach((lot, li) => {
@@ -194,7 +194,7 @@ function toServerConfig(c: ConfigFile, dataDir: string, baseDir: string): Server
       shareGroup: c.mqtt.share_group,
       retainedSettleMs: c.mqtt.retained_settle_ms,
       tls: mqttTlsSpec(c.mqtt.tls, baseDir),
-      embedded: { ...c.mqtt.embedded },
+      embedded: resolveEmbeddedPaths(c.mqtt.embedded, baseDir),
     },
     ingest: {
       futureToleranceS: c.ingest.future_tolerance_s,

@@ -7,6 +7,7 @@ import { HttpTlsConfig, MqttTlsConfig } from './tls.ts';
 import { TrustProxySchema } from '../http/client-address.ts';
 import { LimitsConfigSchema } from '../http/limits-config.ts';
 import { IdentityConfigSchema } from '../identity/config.ts';
+import { EmbeddedBrokerSchema } from '../mqtt/embedded-config.ts';
 
 /** Slot types the office distinguishes; `ev` is an EV charging space. */
 export const SLOT_TYPES = ['standard', 'disabled', 'ev', 'visitor', 'staff'] as const;
@@ -186,20 +187,7 @@ export const ConfigSchema = Type.Object(
           description:
             'With a share group: how long the extra plain subscription that fetches retained state stays open.',
         }),
-        embedded: section(
-          {
-            host: Type.String({
-              default: '127.0.0.1',
-              title: 'Listen address',
-              description: '0.0.0.0 lets agents on other machines connect.',
-            }),
-            port: port('MQTT port', '0 picks a free port.', 1883),
-            username: Type.Optional(Type.String({ maxLength: 200, title: 'Required username' })),
-            password: Type.Optional(Type.String({ maxLength: 500, title: 'Required password' })),
-          },
-          'Embedded broker',
-          'Used only when no broker_url is set. MQTT 3.1.1 only; no shared subscriptions.',
-        ),
+        embedded: EmbeddedBrokerSchema,
       },
       'MQTT',
       'Where agent messages come from.',

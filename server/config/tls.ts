@@ -79,7 +79,11 @@ export function mqttTlsSpec(t: Static<typeof MqttTlsConfig> | undefined, baseDir
  * names the file instead of failing later inside a TLS handshake. Under the systemd unit the
  * files must be readable by the `volno` user (docs/deployment.md).
  */
-export function tlsFileIssues(http: HttpTlsSpec | undefined, mqtt: MqttTlsSpec | undefined): string[] {
+export function tlsFileIssues(
+  http: HttpTlsSpec | undefined,
+  mqtt: MqttTlsSpec | undefined,
+  embedded?: { password_file?: string | undefined; tls?: { cert_file: string; key_file: string } | undefined },
+): string[] {
   const issues: string[] = [];
   const check = (path: string | undefined, at: string) => {
     if (path === undefined) return;
@@ -94,6 +98,9 @@ export function tlsFileIssues(http: HttpTlsSpec | undefined, mqtt: MqttTlsSpec |
   check(mqtt?.caFile, '/mqtt/tls/ca_file');
   check(mqtt?.certFile, '/mqtt/tls/cert_file');
   check(mqtt?.keyFile, '/mqtt/tls/key_file');
+  check(embedded?.password_file, '/mqtt/embedded/password_file');
+  check(embedded?.tls?.cert_file, '/mqtt/embedded/tls/cert_file');
+  check(embedded?.tls?.key_file, '/mqtt/embedded/tls/key_file');
   if ((mqtt?.certFile === undefined) !== (mqtt?.keyFile === undefined))
     issues.push('/mqtt/tls: set both cert_file and key_file, or neither');
   return issues;

@@ -4,6 +4,7 @@ import type { AuthConfig } from '../auth/config.ts';
 import type { TrustProxy } from '../http/client-address.ts';
 import type { LimitsConfig } from '../http/limits-config.ts';
 import type { IdentityConfig } from '../identity/config.ts';
+import type { EmbeddedBrokerConfig } from '../mqtt/embedded-config.ts';
 import type { Language, SlotType } from './schema.ts';
 import type { HttpTlsSpec, MqttTlsSpec } from './tls.ts';
 
@@ -61,7 +62,8 @@ export interface ServerConfig {
     shareGroup?: string;
     retainedSettleMs: number;
     tls?: MqttTlsSpec;
-    embedded: { host: string; port: number; username?: string; password?: string };
+    /** The schema's own type (snake_case), paths absolute. */
+    embedded: EmbeddedBrokerConfig;
   };
   ingest: {
     futureToleranceS: number;

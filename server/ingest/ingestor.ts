@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { LotSpec } from '../config/types.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { RejectionLog } from './rejection-log.ts';
 import { validateMessage } from './validate.ts';
@@ -10,6 +11,15 @@ export interface IngestorOptions {
   prefix: string;
   futureToleranceS: number;
   rejectionLogsPerMinute: number;
+  /** camera id → its configured agent; see validate.ts. */
+  cameraAgents?: ReadonlyMap<string, string>;
+}
+
+/** camera id → `agent_id` for every camera that has one in the config. */
+export function cameraAgents(lots: LotSpec[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const lot of lots) for (const c of lot.cameras) if (c.agentId !== undefined) owners.set(c.cameraId, c.agentId);
+  return owners;
 }
 
 /**
@@ -40,6 +50,7 @@ export class Ingestor {
         prefix: this.opts.prefix,
         now,
         futureToleranceMs: this.opts.futureToleranceS * 1000,
+        ...(this.opts.cameraAgents !== undefined ? { cameraAgents: this.opts.cameraAgents } : {}),
       });
     } catch (err) {
       // validateMessage never throws by contract; if it ever does, the message is still only rejected.

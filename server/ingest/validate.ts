@@ -21,6 +21,7 @@ export const REJECT_REASONS = [
   'schema',
   'topic_mismatch',
   'future_timestamp',
+  'agent_mismatch',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -55,6 +56,11 @@ export interface ValidateOptions {
   /** Server clock, ms. */
   now: number;
   futureToleranceMs: number;
+  /**
+   * camera id → the agent configured to watch it (`lots[].cameras[].agent_id`). A message about such a
+   * camera from another agent is rejected (issue 13, finding 4). Cameras without agent_id are not bound.
+   */
+  cameraAgents?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -88,6 +94,8 @@ export function validateMessage(topic: string, payload: Buffer | Uint8Array, o: 
   const message = { kind, payload: decoded.value } as IngestMessage;
   const mismatch = topicMismatch(message, params);
   if (mismatch !== null) return { ok: false, reason: 'topic_mismatch', kind, detail: mismatch };
+  const foreign = o.cameraAgents === undefined ? null : foreignCamera(message, o.cameraAgents);
+  if (foreign !== null) return { ok: false, reason: 'agent_mismatch', kind, detail: foreign };
   const future = futureTimestamp(message, o.now + o.futureToleranceMs);
   if (future !== null) return { ok: false, kind, ...future };
   return { ok: true, message };
@@ -134,6 +142,28 @@ function topicMismatch(
   }
   const bad = checks.find(([, inPayload, inTopic]) => inPayload !== inTopic);
   return bad === undefined ? null : `/${bad[0]}: "${bad[1]}" does not match the topic ("${bad[2]}")`;
+}
+
+/**
+ * The broker lets an agent publish only on its own cameras' topics (broker-rules.ts), but the
+ * payload names the agent, and the writer trusts that name for restarts, liveness and per-camera
+ * health: agent-1 saying `agent_id: agent-2` made the server declare agent-2 restarted. So every
+ * camera a message speaks about must be configured for the agent it names.
+ */
+function foreignCamera(m: IngestMessage, owners: ReadonlyMap<string, string>): string | null {
+  const agent = m.payload.agent_id;
+  const cameras =
+    m.kind === 'heartbeat' || m.kind === 'stats'
+      ? m.payload.cameras.map((c) => c.camera_id)
+      : m.kind === 'availability'
+        ? []
+        : [m.payload.camera_id];
+  for (const camera of cameras) {
+    const owner = owners.get(camera);
+    if (owner !== undefined && owner !== agent)
+      return `/agent_id: "${agent}" is not the agent of camera ${camera} (configured: "${owner}")`;
+  }
+  return null;
 }
 
 /** The timestamps each kind carries; `last_frame_at` values are checked too, they feed health pages. */

@@ -57,6 +57,11 @@ export class MqttConnection {
     private readonly log: Logger,
   ) {}
 
+  /** The client id this connection uses (the embedded broker reserves it for the server). */
+  get clientId(): string {
+    return this.opts.clientId;
+  }
+
   get connected(): boolean {
     return this.client?.connected ?? false;
   }

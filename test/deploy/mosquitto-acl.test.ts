@@ -144,18 +144,24 @@ describe('Mosquitto with one account per agent (deploy/mosquitto)', () => {
   });
 
   it('lets two server instances split the ingest on a shared subscription under the same ACL', async () => {
-    const shared = join(site.root, 'etc/volno/server-shared.yaml');
-    writeFileSync(
-      shared,
-      replaceOnce(
-        readFileSync(site.serverConfig, 'utf8'),
-        '  username: volno-server',
-        '  username: volno-server\n  share_group: volno',
-      ),
-    );
+    // Each instance has its own account: use_username_as_clientid makes the username the client id,
+    // and two instances on one account would throw each other off the broker.
+    const instance = async (user: string) => {
+      const file = join(site.root, `etc/volno/server-shared-${user}.yaml`);
+      writeFileSync(
+        file,
+        replaceOnce(
+          readFileSync(site.serverConfig, 'utf8'),
+          '  username: volno-server',
+          `  username: ${user}\n  share_group: volno`,
+        ),
+      );
+      const env = { VOLNO_MQTT_PASSWORD: site.credentials(user)['VOLNO_MQTT_PASSWORD']! };
+      return (await startSiteServer(site, broker.plainUrl, { config: file, dataDir, env })).app;
+    };
     const dataDir = join(site.root, 'var/lib/volno-shared');
-    const one = (await startSiteServer(site, broker.plainUrl, { config: shared, dataDir })).app;
-    const two = (await startSiteServer(site, broker.plainUrl, { config: shared, dataDir })).app;
+    const one = await instance('volno-server-2');
+    const two = await instance('volno-server-3');
     try {
       // Until the retained state is fetched each instance also holds a plain subscription (docs/server.md).
       await waitFor(() => !one.volno.subscriptions.fetchingRetained && !two.volno.subscriptions.fetchingRetained, {

@@ -102,6 +102,9 @@ export function makeSite(): Site {
     outDir: brokerDir,
     credentialsDir,
     append: [extra],
+    // A second and third server instance (share group): each its own account, as volno.conf's
+    // use_username_as_clientid requires.
+    serverAccounts: ['volno-server-2', 'volno-server-3'],
     env: {},
   });
   brokerCanRead(root, brokerDir);

@@ -15,11 +15,11 @@ import type { Site } from './install.ts';
 export async function startSiteServer(
   site: Site,
   brokerUrl: string,
-  o: { config?: string; dataDir?: string } = {},
+  o: { config?: string; dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<{ app: FastifyInstance; config: ServerConfig }> {
   const config = loadConfig({
     file: o.config ?? site.serverConfig,
-    env: site.env,
+    env: { ...site.env, ...o.env },
     overrides: { port: 0, brokerUrl, dataDir: o.dataDir ?? join(site.root, 'var/lib/volno') },
   });
   const app = await buildApp(config, { logger: pino({ level: 'silent' }) });

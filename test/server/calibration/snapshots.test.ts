@@ -287,7 +287,11 @@ describe('camera snapshots for staff', () => {
 
   it('recovers the reference after a restart from the broker’s retained calibration, never from disk', async () => {
     // A second server on the same broker knows nothing but what the broker kept.
-    const other = await startTestServer({ mqtt: { broker_url: s.mqttUrl } }, { listen: false });
+    // It logs in with the server's account: the embedded broker keeps server client ids and topics for it.
+    const other = await startTestServer(
+      { mqtt: { broker_url: s.mqttUrl, ...s.app.volno.broker!.serverCredentials } },
+      { listen: false },
+    );
     try {
       const who = await logInStaff(other.app);
       const ref = await waitFor(
