@@ -22,7 +22,8 @@ export class PrivacyPurger {
     private readonly o: PrivacySettings,
   ) {
     this.purge = db.prepare(
-      `UPDATE bookings SET name = NULL, email = NULL, plate = NULL, email_key = NULL, plate_key = NULL, purged_at = ?
+      `UPDATE bookings SET name = NULL, email = NULL, plate = NULL, email_key = NULL, plate_key = NULL, subject_key = NULL,
+       purged_at = ?
        WHERE purged_at IS NULL AND end_at < ?`,
     );
     this.mail = db.prepare(
