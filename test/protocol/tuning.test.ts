@@ -78,14 +78,18 @@ describe('a snapshot reply with the model’s verdict and features', () => {
     expect(decoded).toEqual({ ok: true, value: payload });
   });
 
-  it('fits the message limit and the broker’s packet limit with 300 slots × 646 features beside the largest JPEG', () => {
-    const jpeg = 'A'.repeat(16_000_000); // the schema's largest JPEG
-    const wire = encodeMessage('snapshot_reply', reply(classified(300), jpeg) as never);
-    expect(wire.length).toBeLessThan(MESSAGES.snapshot_reply.maxBytes);
-    // deploy/mosquitto/volno.conf: max_packet_size 25165824
-    expect(wire.length + 200).toBeLessThan(25_165_824);
-    expect(decodeMessage('snapshot_reply', Buffer.from(wire)).ok).toBe(true);
-  });
+  // 646: the first volno-yolox-slot-v1; 1286: its rebuild with more feature maps.
+  it.each([646, 1286])(
+    'fits the message limit and the broker’s packet limit with 300 slots × %i features beside the largest JPEG',
+    (dim) => {
+      const jpeg = 'A'.repeat(16_000_000); // the schema's largest JPEG
+      const wire = encodeMessage('snapshot_reply', reply(classified(300, dim), jpeg) as never);
+      expect(wire.length).toBeLessThan(MESSAGES.snapshot_reply.maxBytes);
+      // deploy/mosquitto/volno.conf: max_packet_size 25165824
+      expect(wire.length + 200).toBeLessThan(25_165_824);
+      expect(decodeMessage('snapshot_reply', Buffer.from(wire)).ok).toBe(true);
+    },
+  );
 
   it('refuses features whose length does not match dim, with their path', () => {
     const c = classified(2);

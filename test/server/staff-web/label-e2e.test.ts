@@ -2,7 +2,7 @@
 // and the camera's accuracy is shown. Real parts throughout: a GStreamer RTSP server streaming the UFPR05
 // timelapse, a real edge agent running volno-yolox-slot-v1, the real server and broker, and Debian's
 // Chromium logging in through the form.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect } from 'vitest';
@@ -20,11 +20,11 @@ import { createStaffUser, loginStaff } from '../support/staff.ts';
 
 const MODEL = 'volno-yolox-slot-v1';
 /**
- * The deliberately chosen truth: staff know bays 1–4 are taken (say, by a site office the model has
- * never seen), while the model reads them as free through the whole timelapse; every other bay is
- * labelled as the model pre-fills it.
+ * The deliberately chosen truth: staff know the first four bays (by number) that the model reads as free
+ * are taken (say, by a site office the model has never seen); every other bay is labelled as the model
+ * pre-fills it. With volno-yolox-slot-v1 these are bays 1–4, free through the whole timelapse.
  */
-const TAKEN = ['1', '2', '3', '4'];
+const TAKEN: string[] = [];
 const MAX_ROUNDS = 4;
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
@@ -140,15 +140,24 @@ cameras:
       const body = (await (await fetch(`${base}/api/v1/lots/east/slots`)).json()) as { slots: SlotView[] };
       return new Map(body.slots.filter((s) => s.camera_id === 'cam-1').map((s) => [s.slot_id, s.state]));
     };
-    // With the generic head the taken bays read free.
+    // With the generic head the taken bays read free. (A bay the model is unsure of is `unknown`,
+    // reason `uncertain`, so not every bay need have a state.)
     const before = await waitFor(
       async () => {
         const m = await publicStates();
-        return m.size === 40 && [...m.values()].every((s) => s === 'free' || s === 'occupied') ? m : null;
+        return m.size === 40 && [...m.values()].filter((s) => s === 'free').length >= 20 ? m : null;
       },
-      { timeoutMs: 30_000, intervalMs: 250, what: 'states of all 40 bays' },
+      { timeoutMs: 30_000, intervalMs: 250, what: 'the generic head’s states of the 40 bays' },
     );
-    expect(TAKEN.map((id) => before.get(id))).toEqual(['free', 'free', 'free', 'free']);
+    TAKEN.splice(
+      0,
+      TAKEN.length,
+      ...[...before.keys()]
+        .filter((id) => before.get(id) === 'free')
+        .sort((a, b) => Number(a) - Number(b))
+        .slice(0, 4),
+    );
+    expect(TAKEN).toHaveLength(4);
 
     browser = await launchChromium();
     // bypassCSP only so that axe can be injected; the page's own scripts are the same.
@@ -190,7 +199,10 @@ cameras:
     await applied(tunedVersion!);
     // The head that version carries, as the server stored it; the agent reports it in use (stats, log).
     const head = server.app.volno.calibration.labels.head('cam-1', tunedVersion!);
-    expect(head).toMatchObject({ model_id: MODEL, dim: 646 });
+    const manifest = JSON.parse(readFileSync(join(MODELS_DIR, MODEL, 'model.json'), 'utf8')) as {
+      classifier: { features: { dim: number } };
+    };
+    expect(head).toMatchObject({ model_id: MODEL, dim: manifest.classifier.features.dim });
     const db = server.app.volno.db;
     await waitFor(
       () => {
