@@ -103,9 +103,14 @@ async function signInAtProvider(page: Page, login: string): Promise<void> {
   await page.locator('input[name=login]').fill(login);
   await page.locator('input[name=password]').fill('any password');
   await page.locator('button[type=submit]').click();
-  await page.waitForLoadState();
-  // Consent on the first sign-in of this account at this client.
-  if (page.url().startsWith(provider.issuer)) await page.locator('button[type=submit]').click();
+  // Consent on the first sign-in of this account at this client; later ones come straight back.
+  // Login and consent share one URL, so wait for whichever comes: the Continue button, or our site.
+  const consent = page.getByRole('button', { name: 'Continue' });
+  await Promise.race([
+    consent.waitFor().catch(() => undefined),
+    page.waitForURL((u) => !u.href.startsWith(provider.issuer)).catch(() => undefined),
+  ]);
+  if (page.url().startsWith(provider.issuer)) await consent.click();
 }
 
 /** Back on the booking page for this window (the query may come back percent-encoded). */
