@@ -2,7 +2,9 @@ import getPort from 'get-port';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../server/clock.ts';
+import type { Page } from 'playwright-core';
 import { waitFor } from '../../fixtures/process.ts';
+import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
 import { booking, lots, rules, T0 } from '../reservations/support.ts';
 import { tempDir } from '../support/config.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -11,6 +13,13 @@ interface Received {
   to: string[];
   raw: string;
 }
+
+declare const window: {
+  axe: {
+    run(ctx: unknown, o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
+  };
+};
+declare const document: unknown;
 
 const inbox: Received[] = [];
 let smtp: SMTPServer;
@@ -158,3 +167,51 @@ describe('identity email: a booking is pending until its mailed link is confirme
     );
   });
 });
+
+describe('identity email in Chromium', () => {
+  it('shows the check-your-mail page and the confirm button, both axe-clean, and confirms', async () => {
+    const web = await startTestServer(
+      {
+        lots: lots(1, rules({ identity: 'email', pending_min: 10 })),
+        smtp: { host: '127.0.0.1', port, from: 'parking@example.cz', public_url: 'https://parking.example.cz/' },
+        limits: { bookings_per_address: 100_000, bookings_per_subnet: 100_000 },
+      },
+      { clock: new ManualClock(T0), dataDir: tempDir('volno-pending-web-').dir },
+    );
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ bypassCSP: true })).newPage();
+      await page.goto(`${web.httpUrl}/reserve?lang=en&lot_id=office&date=2026-12-02&start=10:00&end=12:00`);
+      await page.getByLabel('Full name').fill('Eva Svobodová');
+      await page.getByLabel(/^E-mail/).fill('eva@example.cz');
+      await page.getByLabel(/I agree/).check();
+      await page.getByRole('button', { name: 'Reserve' }).click();
+      await page.locator('[data-pending]').waitFor();
+      expect(await page.locator('h1').textContent()).toBe('Check your e-mail');
+      expect(await axe(page)).toEqual([]);
+      await waitFor(() => mailsTo('eva@example.cz').length === 1, { timeoutMs: 10_000, what: 'the link' });
+      const token = linkIn(mailsTo('eva@example.cz')[0]!);
+      await page.goto(`${web.httpUrl}/reserve/manage/${token}?lang=en`);
+      expect(await axe(page)).toEqual([]);
+      await page.locator('[data-confirm]').click();
+      await page.waitForURL(`${web.httpUrl}/reserve/manage/${token}?lang=en`);
+      expect(await page.locator('h1').textContent()).toBe('Booking confirmed');
+      expect(await page.locator('[data-confirm]').count()).toBe(0);
+      expect(await axe(page)).toEqual([]);
+    } finally {
+      await browser.close();
+      await web.stop();
+    }
+  });
+});
+
+/** axe-core WCAG 2.1 A/AA + best practice on the page as it is now (CSP bypassed only to inject axe). */
+async function axe(page: Page): Promise<{ id: string; targets: string[] }[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+}
