@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { FastifyRequest } from 'fastify';
 import { ReservationError } from './errors.ts';
@@ -77,4 +77,12 @@ export class EmailVerifications {
   verified(email: string, now: number): void {
     this.q.verified.run(addressHash(email), now, now);
   }
+}
+
+/** Constant-time comparison of a submitted CSRF token with the session's. */
+export function sameSecret(given: unknown, want: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -19,7 +19,7 @@ import { bookingView, manageBase, origin, qrSvg } from './views.ts';
 import type { Booking } from './store.ts';
 import type { Clock } from '../clock.ts';
 import { ReservationError } from './errors.ts';
-import type { CitizenLookup } from './identity.ts';
+import { sameSecret, type CitizenLookup } from './identity.ts';
 
 export interface ReservationApiOptions {
   service: ReservationService;
@@ -136,7 +136,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       // An `oidc` lot: the citizen's session cookie plus its CSRF token as x-csrf-token.
       const citizen =
         service.lots().find((l) => l.lotId === lot_id)?.rules.identity === 'oidc' ? o.citizen?.(req) : undefined;
-      if (citizen !== undefined && req.headers['x-csrf-token'] !== citizen.csrfToken)
+      if (citizen !== undefined && !sameSecret(req.headers['x-csrf-token'], citizen.csrfToken))
         throw new ReservationError(403, 'VOLNO_RESERVATION_SIGN_IN', 'send the session’s CSRF token as x-csrf-token');
       const { booking, token } = service.book(
         lot_id,

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,7 +11,7 @@ import { pageLanguage } from '../web/i18n.ts';
 import { R } from './i18n.ts';
 import { bookForm, errorBox, managePage, searchForm, shell } from './pages.ts';
 import { beforeCutoff } from './rules.ts';
-import type { CitizenLookup } from './identity.ts';
+import { sameSecret, type CitizenLookup } from './identity.ts';
 import { checkMailBody, confirmBox, signedInBox, signInBox } from './identity-pages.ts';
 import { I } from './identity-i18n.ts';
 import { TokenParams } from './schemas.ts';
@@ -175,7 +175,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
       const citizen = modeOf(q.lot_id) === 'oidc' ? citizenOf(req) : undefined;
       if (modeOf(q.lot_id) === 'oidc') {
         if (citizen === undefined) return send(reply, 401, searchPage(lang, q, signInBox(lang, q)));
-        if (!sameToken(f['csrf_token'], citizen.csrfToken))
+        if (!sameSecret(f['csrf_token'], citizen.csrfToken))
           return send(reply, 403, searchPage(lang, q, errorBox(lang, 'CSRF token missing or wrong; reload the page')));
       }
       const person = checkPerson(f);
@@ -313,9 +313,3 @@ function checkPerson(f: Record<string, string>): { name: string; email: string; 
 }
 
 const csrfField = (token: string) => `<input type="hidden" name="csrf_token" value="${token}">`;
-
-function sameToken(given: string | undefined, want: string): boolean {
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(want);
-  return a.length === b.length && timingSafeEqual(a, b);
-}

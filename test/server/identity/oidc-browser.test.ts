@@ -161,6 +161,18 @@ describe('OpenID Connect sign-in against a real provider, in Chromium', () => {
       expect(rows[0]!.subject_key).toMatch(/^[0-9a-f]{64}$/);
       expect(JSON.stringify(s.app.volno.db.prepare('SELECT * FROM citizen_sessions').all())).not.toContain('citizen-1');
 
+      // The signed-in session's cookie alone is not enough for the JSON API: the CSRF token must come too.
+      const apiWithoutCsrf = await page.evaluate(async () => {
+        const body = { lot_id: 'office', date: '2026-12-03', start: '10:00', end: '11:00', name: 'J', consent: true };
+        const r = await fetch('/api/v1/reservations', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, email: 'jana@example.cz' }),
+        });
+        return r.status;
+      });
+      expect(apiWithoutCsrf).toBe(403);
+
       await page.goto(search('14:00', '15:00'));
       await page.locator('[data-signout]').click();
       await page.waitForURL(`${app}/reserve?lang=en`);
