@@ -2,7 +2,7 @@
  * Cost of the vision core per 1080p frame with 100 slots, split into decode / warp / inference,
  * against the bare inference floor (onnxruntime alone on a ready tensor) measured in the same run.
  *
- *   npx tsx bench/vision/run.ts [--iterations 30] [--threads 1]
+ *   npx tsx bench/vision/run.ts [--iterations 30] [--threads 1] [--models id,id]
  *
  * Prints one JSON object. Compare ratios, not milliseconds: the machine is shared.
  */
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import type { ClassifierModel, DetectorModel } from '../../edge/vision/index.ts';
+import type { DetectorModel } from '../../edge/vision/index.ts';
 import {
   IDENTITY_RGB,
   PatchSampler,
@@ -24,13 +24,14 @@ import {
 } from '../../edge/vision/index.ts';
 import { installDetector } from '../../models/detectors/install.ts';
 import { datasetsRoot, MODELS_DIR } from '../../models/paths.ts';
+import { benchClassifier } from './classifier.ts';
 import { makeScene, median } from './scene.ts';
 
 const { values } = parseArgs({
   options: {
     iterations: { type: 'string', default: '30' },
     threads: { type: 'string', default: '1' },
-    model: { type: 'string', default: 'volno-slotnet-v1' },
+    models: { type: 'string', default: 'volno-yolox-slot-v1,volno-slotnet-v1' },
   },
 });
 const iterations = Number(values.iterations);
@@ -58,33 +59,17 @@ try {
   const frame = await loadRgbFrame(jpeg);
   const decode = await timeIt(() => loadRgbFrame(jpeg));
 
-  // Classifier: the full pipeline and its parts, then onnxruntime alone on the same tensor.
-  const modelDir = resolve(MODELS_DIR, values.model!);
-  const classifier = (await loadOccupancyModel(modelDir, { intraOpNumThreads: threads })) as ClassifierModel;
-  const warp = await timeIt(() => classifier.prepare(frame, slots));
-  const inference = await timeIt(() => classifier.runPrepared(slots.length));
-  const pipeline = await timeIt(() => classifier.classify(frame, slots));
-  const manifest = await readManifest(modelDir);
-  const floorSession = await ort.InferenceSession.create(modelFilePath(modelDir, manifest), {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
-  const { width, height } = manifest.input;
-  const tensor = new ort.Tensor('float32', classifier.preparedInput(slots.length).slice(), [
-    slots.length,
-    3,
-    height,
-    width,
-  ]);
-  const floor = await timeIt(() => floorSession.run({ [manifest.input.name]: tensor }));
-  await floorSession.release();
-  await classifier.close();
+  // Classifiers: the default and SlotNet, each against its own inference floor.
+  const classifiers = [];
+  for (const id of values.models!.split(',')) {
+    classifiers.push(await benchClassifier(resolve(MODELS_DIR, id), frame, slots, threads, timeIt));
+  }
+  const slotnet = await readManifest(resolve(MODELS_DIR, 'volno-slotnet-v1'));
+  const { width, height } = slotnet.input;
 
   // Warp variants on the same 100 slots: the mip pyramid (what runs), plain bilinear (aliases when
   // shrinking), and the sample count of 2×2 supersampling (a patch of twice the side).
-  const quads = slots.map((s) => slotQuad(s, manifest.classifier?.expand ?? 0));
+  const quads = slots.map((s) => slotQuad(s, slotnet.classifier?.expand ?? 0));
   const buf = new Float32Array(slots.length * 3 * 4 * width * height);
   const sampler = new PatchSampler();
   const mip = await timeIt(() => {
@@ -154,18 +139,16 @@ try {
         iterations,
         threads,
         decode_jpeg_ms: ms(decode),
+        // The default model first (its figures are what run-all.ts compares), the others after.
         classifier: {
-          model: manifest.id,
-          patch: `${width}x${height}`,
-          warp_ms: ms(warp),
-          inference_ms: ms(inference),
-          pipeline_ms: ms(pipeline),
-          inference_floor_ms: ms(floor),
-          ms_per_slot: +(median(pipeline) / slots.length).toFixed(4),
-          pipeline_over_floor: +(median(pipeline) / median(floor)).toFixed(2),
-          total_with_decode_ms: +(median(pipeline) + median(decode)).toFixed(3),
-          total_with_decode_over_floor: +((median(pipeline) + median(decode)) / median(floor)).toFixed(2),
+          ...classifiers[0],
+          total_with_decode_ms: +(Number(classifiers[0]!.pipeline_ms) + median(decode)).toFixed(3),
+          total_with_decode_over_floor: +(
+            (Number(classifiers[0]!.pipeline_ms) + median(decode)) /
+            Number(classifiers[0]!.inference_floor_ms)
+          ).toFixed(2),
         },
+        other_classifiers: classifiers.slice(1),
         warp_variants_ms: {
           mip_pyramid: ms(mip),
           plain_bilinear: ms(plain),

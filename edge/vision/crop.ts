@@ -62,7 +62,13 @@ export interface CropPlan {
 /** Grey level the letterbox pads with (before the model's pixel map). */
 export const PAD_GREY = 114;
 
-export function cropPlan(polygon: PixelPolygon, mode: CropMode, context: number, width: number, height: number): CropPlan {
+export function cropPlan(
+  polygon: PixelPolygon,
+  mode: CropMode,
+  context: number,
+  width: number,
+  height: number,
+): CropPlan {
   if (mode === 'square') return { quad: contextQuad(slotQuad(polygon, 0), context) };
   const quad = slotQuad(polygon, context);
   if (mode === 'quad') return { quad };

@@ -19,7 +19,9 @@ export type VisionErrorCode =
   /** An image file could not be read or decoded. */
   | 'VOLNO_IMAGE_UNREADABLE'
   /** The model was used after close(). */
-  | 'VOLNO_MODEL_CLOSED';
+  | 'VOLNO_MODEL_CLOSED'
+  /** A per-camera head was asked of a model that has no features output (SlotNet, detectors). */
+  | 'VOLNO_MODEL_NO_FEATURES';
 
 export class VisionError extends Error {
   override readonly name = 'VisionError';

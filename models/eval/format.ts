@@ -1,3 +1,4 @@
+import type { AdaptReport } from './adapt.ts';
 import type { EvalReport } from './run-eval.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -44,4 +45,22 @@ export function formatReport(r: EvalReport): string {
 export function progressLine(done: number, total: number, width = 30): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);
   return `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} frames`;
+}
+
+/** The `--adapt` part of the report: generic vs tuned head on the frames staff did not label. */
+export function formatAdapt(r: AdaptReport): string {
+  const lines = [
+    `--adapt ${r.adapt_frames} (seed ${r.seed}): on the ${r.frames} frames (${r.slots} slots) not labelled`,
+    `accuracy generic    ${pct(r.accuracy_generic)}`,
+    `accuracy adapted    ${pct(r.accuracy_adapted)}`,
+    '',
+  ];
+  const name = Math.max(6, ...r.per_folder.map((f) => f.folder.length));
+  lines.push(`${'folder'.padEnd(name)}  labels  tuned head  generic  adapted`);
+  for (const f of r.per_folder) {
+    lines.push(
+      `${f.folder.padEnd(name)}  ${String(f.labels).padStart(6)}  ${(f.tuned_head_shipped ? 'shipped' : 'kept generic').padStart(10)}  ${pct(f.accuracy_generic).padStart(7)}  ${pct(f.accuracy_adapted).padStart(7)}`,
+    );
+  }
+  return lines.join('\n');
 }

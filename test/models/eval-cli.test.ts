@@ -55,7 +55,7 @@ describe('volno eval', () => {
       rejected: { path: string; reason: string }[];
       confusion: Record<string, number>;
     };
-    expect(report).toMatchObject({ model_id: 'volno-slotnet-v1', frames: 2, slots: 80 });
+    expect(report).toMatchObject({ model_id: 'volno-yolox-slot-v1', frames: 2, slots: 80 });
     for (const key of [
       'accuracy',
       'f1_occupied',
@@ -88,6 +88,38 @@ describe('volno eval', () => {
     expect(r.stdout).toMatch(/model yolox-nano \(yolox/);
     expect(r.stdout).toMatch(/actual occupied\s+\d+\s+\d+/);
     expect(r.stdout).toMatch(/ms per slot/);
+  });
+
+  it('--adapt takes K labelled frames per camera folder as staff labels and scores the rest, repeatably', async (ctx) => {
+    const seq = requireDataset(ctx, 'pklot-ufpr05/sequence4/frames');
+    const args = ['eval', seq, '--adapt', '1', '--seed', '3', '--json'];
+    const a = await volno(args);
+    expect(a.status).toBe(0);
+    const report = JSON.parse(a.stdout) as Record<string, unknown> & {
+      adapt_per_folder: { labels: number; frames: number; label_frames: string[]; tuned_head_shipped: boolean }[];
+    };
+    expect(report).toMatchObject({ adapt_frames: 1, adapt_seed: 3, frames: 5, slots: 200 });
+    expect(typeof report['accuracy_generic']).toBe('number');
+    expect(typeof report['accuracy_adapted']).toBe('number');
+    // One folder of five frames: one labelled (40 slots), four scored.
+    expect(report.adapt_per_folder).toHaveLength(1);
+    expect(report.adapt_per_folder[0]).toMatchObject({ labels: 40, frames: 4 });
+    expect(report['adapt_slots']).toBe(160);
+    const b = await volno(args);
+    expect(JSON.parse(b.stdout)).toMatchObject({
+      accuracy_adapted: report['accuracy_adapted'],
+      adapt_per_folder: [{ label_frames: report.adapt_per_folder[0]!.label_frames }],
+    });
+  });
+
+  it('refuses --adapt for a model without features, and a bad K', async (ctx) => {
+    const seq = requireDataset(ctx, 'pklot-ufpr05/sequence4/frames');
+    const slotnet = await volno(['eval', seq, '--adapt', '1', '--model', 'volno-slotnet-v1']);
+    expect(slotnet.status).toBe(1);
+    expect(slotnet.stderr).toMatch(/no features output/);
+    const bad = await volno(['eval', seq, '--adapt', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--adapt must be/);
   });
 
   it('exits 1 with the error code when the model does not exist', async () => {

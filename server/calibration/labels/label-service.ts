@@ -134,7 +134,9 @@ export class LabelService {
   ): Promise<SaveOutcome> {
     const rows = this.d.store.rows(cameraId, c.model_id, c.dim, MAX_FIT_ROWS)!;
     const generic = { weights: Float64Array.from(rows.generic.weights), bias: rows.generic.bias };
-    const result = tuneHead({ x: rows.x, dim: rows.dim, labels: rows.labels }, generic, { l2: TUNE_L2 });
+    const result = tuneHead({ x: rows.x, dim: rows.dim, labels: rows.labels, frames: rows.frames }, generic, {
+      l2: TUNE_L2,
+    });
     const now = this.d.clock.now();
     const accuracy: Accuracy = {
       modelId: c.model_id,

@@ -39,6 +39,8 @@ export interface LabelRows {
   x: Float32Array;
   dim: number;
   labels: Uint8Array;
+  /** Which label set (snapshot) each row comes from: the cross-validation folds by snapshot. */
+  frames: Uint16Array;
   generic: { weights: number[]; bias: number };
   sets: number;
 }
@@ -105,14 +107,14 @@ export class LabelStore {
         picked.push({ slot: r.slot_id, set: order, occupied: r.occupied, features: r.features });
       }
     });
-    // Slot by slot, then snapshot by snapshot: tuneHead assigns folds round-robin in row order, so one
-    // slot's labels from different snapshots land in different folds and each is judged by a head
-    // fitted on the others. That is the question staff ask: does the head read *this camera's* slots
-    // right on a frame it has not seen? In snapshot order a slot count divisible by the fold count
-    // would put every copy of a slot in one fold and ask instead about slots never labelled.
+    // Slot by slot, then snapshot by snapshot. With two or more snapshots tuneHead folds by snapshot
+    // (`frames`), so each snapshot is judged by a head fitted on the others: the question staff ask,
+    // does the head read this camera's slots right on a frame it has not seen? With one snapshot the
+    // order spreads the slots over the round-robin folds.
     picked.sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : a.set - b.set));
     const feats = picked.map((p) => p.features);
     const labels = picked.map((p) => p.occupied);
+    const frames = picked.map((p) => p.set);
     const x = new Float32Array(labels.length * dim);
     feats.forEach((b, i) => {
       for (let j = 0; j < dim; j++) x[i * dim + j] = b.readFloatLE(j * 4);
@@ -121,6 +123,7 @@ export class LabelStore {
       x,
       dim,
       labels: Uint8Array.from(labels),
+      frames: Uint16Array.from(frames),
       generic: JSON.parse(sets[0]!.generic_head) as LabelRows['generic'],
       sets: sets.length,
     };

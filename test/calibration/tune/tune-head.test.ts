@@ -63,6 +63,24 @@ describe('tuneHead', () => {
     expect(kept.head).toBeNull();
   });
 
+  it('lets only the 2-parameter recalibration ship from one labelled frame, and folds by frame from two on', () => {
+    const random = seededRandom(TEST_SEED + 3);
+    const { x, labels } = clouds(60, 3, [0, 2, 0], random);
+    const generic = { weights: Float64Array.from([2, 0, 0]), bias: 0 };
+    const one = tuneHead({ x, dim: 3, labels, frames: labels.map(() => 7) }, generic, { l2: 0.01 });
+    expect(one.kind).toBe('recalibrate');
+    if (one.head) {
+      // A recalibrated head is the generic one scaled: no weight where the generic head had none.
+      expect(Math.abs(one.head.weights[1]!)).toBe(0);
+      expect(Math.abs(one.head.weights[2]!)).toBe(0);
+    }
+    const many = tuneHead({ x, dim: 3, labels, frames: labels.map((_, i) => Math.floor(i / 30)) }, generic, {
+      l2: 0.01,
+    });
+    expect(many.kind).toBe('full');
+    expect(many.head).not.toBeNull();
+  });
+
   it('refuses to tune on too few labels or on one class only', () => {
     const generic = { weights: Float64Array.from([1]), bias: 0 };
     const few = tuneHead(

@@ -46,28 +46,31 @@ describe('the simulated car park', () => {
     expect(calibration.slots.map((s) => s.slot_id)).toEqual(layout.slots.map((s) => s.id));
   });
 
-  it('renders frames that our real occupancy model reads correctly, so the demo shows the real pipeline', async () => {
-    const layout = layoutLot(40, 10);
-    const lot = new LotOccupancy(40, { ...options, seed: 3 });
-    const renderer = new LotRenderer(layout);
-    const model = await loadOccupancyModel('models/volno-slotnet-v1');
-    const polygons = slotPolygons(layout);
-    const data = new Uint8Array(layout.width * layout.height * 3);
-    let right = 0;
-    let total = 0;
-    try {
-      for (let t = 0; t < 600; t += 60) {
-        lot.advanceTo(t);
-        renderer.render(lot, data, 0.95 + (t % 120) / 1200);
-        const p = await model.classify({ width: layout.width, height: layout.height, data, capturedAt: t }, polygons);
-        p.forEach((prob, i) => {
-          total++;
-          if (prob >= model.threshold === (lot.car(i) !== null)) right++;
-        });
+  it.each(['volno-yolox-slot-v1', 'volno-slotnet-v1'])(
+    'renders frames that %s reads correctly, so the demo shows the real pipeline',
+    async (id) => {
+      const layout = layoutLot(40, 10);
+      const lot = new LotOccupancy(40, { ...options, seed: 3 });
+      const renderer = new LotRenderer(layout);
+      const model = await loadOccupancyModel(`models/${id}`);
+      const polygons = slotPolygons(layout);
+      const data = new Uint8Array(layout.width * layout.height * 3);
+      let right = 0;
+      let total = 0;
+      try {
+        for (let t = 0; t < 600; t += 60) {
+          lot.advanceTo(t);
+          renderer.render(lot, data, 0.95 + (t % 120) / 1200);
+          const p = await model.classify({ width: layout.width, height: layout.height, data, capturedAt: t }, polygons);
+          p.forEach((prob, i) => {
+            total++;
+            if (prob >= model.threshold === (lot.car(i) !== null)) right++;
+          });
+        }
+      } finally {
+        await model.close();
       }
-    } finally {
-      await model.close();
-    }
-    expect(right / total).toBeGreaterThan(0.85);
-  });
+      expect(right / total).toBeGreaterThan(0.85);
+    },
+  );
 });

@@ -1,0 +1,173 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import {
+  loadRgbFrame,
+  PatchSampler,
+  pixelMap,
+  sha256,
+  slotQuad,
+  type Quad,
+  type RgbFrame,
+} from '../../edge/vision/index.ts';
+import { cropPlan, fillPad, type CropMode, type CropPlan } from '../../edge/vision/crop.ts';
+import { jitterQuad, rng } from '../prepare/jitter.ts';
+import { augmentCrop } from './augment.ts';
+import type { ImageJob, LocoGroup } from './samples.ts';
+
+/** How a slot becomes a crop: the candidates `models:loco` compares. */
+export interface CropConfig {
+  /** Input side in pixels (a multiple of 32 for the YOLOX cut). */
+  readonly size: number;
+  /** See `CropMode` in edge/vision/crop.ts. */
+  readonly crop: CropMode;
+  /** Context around the slot (fraction of its longer side, or of the quad for `quad`). */
+  readonly context: number;
+}
+
+/** Augmented copies per labelled slot when it is used for training: few frames get more. */
+export const AUGMENT_COPIES: Record<LocoGroup, number> = { 'cnrpark-A': 1, 'cnrpark-B': 1, ufpr05: 8, roboflow: 1 };
+
+export interface FeatureTable {
+  readonly dim: number;
+  readonly features: Float32Array;
+  /** Per row: index into the sample list (image order, then slot order) and whether it is augmented. */
+  readonly sample: Int32Array;
+  readonly augmented: Uint8Array;
+}
+
+export const configKey = (c: CropConfig): string => `${c.crop}-${c.size}-c${c.context}`;
+
+/** Where a crop comes from and lands; the runtime's `cropPlan` with the same settings. */
+export function cropOf(polygon: ReadonlyArray<readonly [number, number]>, c: CropConfig): CropPlan {
+  return cropPlan(polygon, c.crop, c.context, c.size, c.size);
+}
+
+const BATCH = 128;
+const YOLOX_MAP = pixelMap('bgr', 1, [0, 0, 0], [1, 1, 1]);
+
+/**
+ * Features of every labelled slot (clean) and of `AUGMENT_COPIES` augmented cuts of it, through the
+ * pooled YOLOX cut (`models/backbone/cut_yolox.py`). Cached per config under `cacheDir`; the same
+ * seed gives the same rows, bit for bit.
+ */
+export async function extractFeatures(
+  jobs: readonly ImageJob[],
+  c: CropConfig,
+  extractor: string,
+  cacheDir: string,
+  seed = 1,
+): Promise<FeatureTable> {
+  const tag = sha256(await readFile(extractor)).slice(0, 8);
+  const file = join(cacheDir, `${configKey(c)}-s${seed}-${tag}.bin`);
+  if (existsSync(file)) return readTable(file);
+  const session = await ort.InferenceSession.create(extractor, { intraOpNumThreads: 1 });
+  const plane = 3 * c.size * c.size;
+  const input = new Float32Array(BATCH * plane);
+  const rows: Float32Array[] = [];
+  const sampleIdx: number[] = [];
+  const aug: number[] = [];
+  let fill = 0;
+  let dim = 0;
+  const pendingMeta: { sample: number; augmented: boolean }[] = [];
+  const flush = async () => {
+    if (fill === 0) return;
+    const t = new ort.Tensor('float32', input.subarray(0, fill * plane), [fill, 3, c.size, c.size]);
+    const out = (await session.run({ images: t })).features_raw!;
+    dim = out.dims[1] as number;
+    rows.push(new Float32Array(out.data as Float32Array));
+    for (const m of pendingMeta) {
+      sampleIdx.push(m.sample);
+      aug.push(m.augmented ? 1 : 0);
+    }
+    pendingMeta.length = 0;
+    fill = 0;
+  };
+  const random = rng(seed);
+  const sampler = new PatchSampler();
+  let donor: number | null = null;
+  let index = 0;
+  for (const job of jobs) {
+    const frame: RgbFrame = await loadRgbFrame(job.image, 0);
+    sampler.begin(frame);
+    const full: Quad = [
+      [0, 0],
+      [frame.width, 0],
+      [frame.width, frame.height],
+      [0, frame.height],
+    ];
+    for (const s of job.samples) {
+      const base: CropPlan = s.polygon === 'full' ? { quad: full } : cropOf(s.polygon, c);
+      const copies = AUGMENT_COPIES[s.group];
+      for (let k = 0; k <= copies; k++) {
+        const augmented = k > 0;
+        const plan = augmented && s.polygon !== 'full' ? cropOf(jitterPolygon(s.polygon, random), c) : base;
+        const target = { data: input, offset: fill * plane, width: c.size, height: c.size };
+        if (plan.region) fillPad(target, YOLOX_MAP);
+        sampler.sample(plan.quad, target, YOLOX_MAP, plan.region);
+        if (augmented) {
+          const d = donor !== null && donor !== fill ? { data: input, offset: donor * plane, size: c.size } : undefined;
+          augmentCrop({ data: input, offset: fill * plane, size: c.size }, random, d);
+        } else if (s.occupied) {
+          donor = fill;
+        }
+        pendingMeta.push({ sample: index, augmented });
+        fill++;
+        if (fill === BATCH) {
+          await flush();
+          donor = null;
+        }
+      }
+      index++;
+    }
+  }
+  await flush();
+  await session.release();
+  const n = sampleIdx.length;
+  const features = new Float32Array(n * dim);
+  let at = 0;
+  for (const r of rows) {
+    features.set(r, at);
+    at += r.length;
+  }
+  const table = { dim, features, sample: Int32Array.from(sampleIdx), augmented: Uint8Array.from(aug) };
+  await mkdir(cacheDir, { recursive: true });
+  await writeTable(file, table);
+  return table;
+}
+
+/** A jittered polygon (as another calibration would draw it), via the quad jitter of SlotNet's recipe. */
+function jitterPolygon(polygon: ReadonlyArray<readonly [number, number]>, random: () => number): [number, number][] {
+  return jitterQuad(slotQuad(polygon, 0), random).map(([x, y]) => [x, y]);
+}
+
+async function writeTable(file: string, t: FeatureTable): Promise<void> {
+  const n = t.sample.length;
+  const header = Buffer.from(JSON.stringify({ dim: t.dim, rows: n }).padEnd(64, ' '));
+  await writeFile(
+    file,
+    Buffer.concat([
+      header,
+      Buffer.from(t.features.buffer, t.features.byteOffset, t.features.byteLength),
+      Buffer.from(t.sample.buffer, t.sample.byteOffset, t.sample.byteLength),
+      Buffer.from(t.augmented.buffer, t.augmented.byteOffset, t.augmented.byteLength),
+    ]),
+  );
+}
+
+async function readTable(file: string): Promise<FeatureTable> {
+  const buf = await readFile(file);
+  const { dim, rows } = JSON.parse(buf.subarray(0, 64).toString()) as { dim: number; rows: number };
+  const copy = (start: number, bytes: number) =>
+    buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + bytes);
+  const f = 64;
+  const s = f + rows * dim * 4;
+  const a = s + rows * 4;
+  return {
+    dim,
+    features: new Float32Array(copy(f, rows * dim * 4)),
+    sample: new Int32Array(copy(s, rows * 4)),
+    augmented: new Uint8Array(copy(a, rows)),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * `npm run models:loco`: leave-one-camera-out for every candidate, choose by the worst left-out camera.
+ *
+ *   npx tsx models/loco.ts [--configs square-64-c0.25,…] [--l2 0.01,…] [--columns all,…] [--adapt-l2 …]
+ *
+ * Prints one JSON object (every fold of every candidate, and the choice). Deterministic: fixed seeds,
+ * one onnxruntime thread, cached feature tables that the same seed rebuilds bit for bit.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import type { CropMode } from '../edge/vision/crop.ts';
+import { configKey, extractFeatures, type CropConfig } from './features/extract.ts';
+import { runLoco, type FoldResult, type HeadConfig } from './features/loco.ts';
+import { allImageJobs } from './features/samples.ts';
+import { cacheRoot, datasetsRoot, REPO_ROOT } from './paths.ts';
+
+const { values } = parseArgs({
+  options: {
+    configs: { type: 'string', default: 'square-64-c0.25,quad-64-c0.1' },
+    l2: { type: 'string', default: '0.001,0.01' },
+    columns: { type: 'string', default: 'all' },
+    norm: { type: 'string', default: 'global' },
+    'adapt-l2': { type: 'string', default: '0.3' },
+    picks: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+
+const parseConfig = (s: string): CropConfig => {
+  const m = /^(square|quad|letterbox)-(\d+)-c([\d.]+)$/.exec(s);
+  if (!m) throw new Error(`bad config ${s}: want square|quad-<size>-c<context>`);
+  return { crop: m[1] as CropMode, size: Number(m[2]), context: Number(m[3]) };
+};
+
+const datasets = datasetsRoot();
+const cache = join(cacheRoot(), 'features');
+const extractor = join(cache, 'yolox-cut.onnx');
+if (!existsSync(extractor)) {
+  execFileSync('/usr/bin/python3', [
+    join(REPO_ROOT, 'models/backbone/cut_yolox.py'),
+    join(datasets, 'models/yolox-nano/yolox_nano.onnx'),
+    extractor,
+  ]);
+}
+const jobs = await allImageJobs(datasets);
+const samples = jobs.flatMap((j) => j.samples);
+const seed = Number(values.seed);
+const candidates: { crop: string; head: HeadConfig; adaptL2: number; folds: FoldResult[] }[] = [];
+for (const c of values.configs!.split(',').map(parseConfig)) {
+  const t0 = performance.now();
+  const table = await extractFeatures(jobs, c, extractor, cache, seed);
+  console.error(`${configKey(c)}: ${table.sample.length} rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  for (const columns of values.columns!.split(',') as HeadConfig['columns'][]) {
+    for (const norm of values.norm!.split(',') as ('global' | 'camera')[]) {
+      for (const l2 of values.l2!.split(',').map(Number)) {
+        for (const adaptL2 of values['adapt-l2']!.split(',').map(Number)) {
+          const t1 = performance.now();
+          const folds = runLoco(
+            table,
+            samples,
+            { columns, l2, norm },
+            { l2: adaptL2, picks: Number(values.picks), seed },
+          );
+          candidates.push({ crop: configKey(c), head: { columns, l2, norm }, adaptL2, folds });
+          const worst = Math.min(...folds.map((f) => f.generic.accuracy));
+          const worstAdapted = Math.min(...folds.map((f) => f.adapted!.accuracy));
+          console.error(
+            `  ${columns} ${norm} l2=${l2} adapt-l2=${adaptL2}: worst ${worst.toFixed(4)} adapted ${worstAdapted.toFixed(4)} ` +
+              folds
+                .map((f) => `${f.group} ${f.generic.accuracy.toFixed(3)}/${f.adapted!.accuracy.toFixed(3)}`)
+                .join(' ') +
+              ` (${((performance.now() - t1) / 1000).toFixed(0)} s)`,
+          );
+        }
+      }
+    }
+  }
+}
+const worstOf = (c: (typeof candidates)[number]) => Math.min(...c.folds.map((f) => f.generic.accuracy));
+const chosen = [...candidates].sort((a, b) => worstOf(b) - worstOf(a))[0];
+console.log(
+  JSON.stringify({
+    seed,
+    candidates,
+    chosen: chosen && { crop: chosen.crop, head: chosen.head, adapt_l2: chosen.adaptL2 },
+  }),
+);
