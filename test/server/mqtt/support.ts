@@ -53,10 +53,14 @@ export function refusals(s: TestServer, reason: string): number {
   return line === undefined ? 0 : Number(line.split(' ')[1]);
 }
 
-/** Resolves when the client's connection is closed (the broker threw it off). */
-export function closed(client: MqttClient): Promise<void> {
-  return new Promise((resolve) => {
+/** Resolves when the broker has closed the client's connection; fails after `timeoutMs` if it keeps it. */
+export function closed(client: MqttClient, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
     if (client.disconnected || !client.connected) return resolve();
-    client.once('close', () => resolve());
+    const timer = setTimeout(() => reject(new Error(`the broker kept the connection for ${timeoutMs} ms`)), timeoutMs);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
