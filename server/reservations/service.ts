@@ -5,8 +5,9 @@ import type { ReservationRules } from './config.ts';
 import { ReservationError, ruleError } from './errors.ts';
 import { beforeCutoff, resolveWindow, type ResolvedWindow, type WindowRequest } from './rules.ts';
 import { EmailVerifications } from './identity.ts';
+import { checkLimits } from './limits.ts';
 import type { BookingStore, Booking } from './store.ts';
-import { addDays, MINUTE_MS, resolveLocal } from './time.ts';
+import { MINUTE_MS } from './time.ts';
 import { emailKey, hashToken, newBookingCode, newManageToken, plateKey } from './token.ts';
 
 export interface Person {
@@ -124,7 +125,7 @@ export class ReservationService {
     const booking = this.store.db
       .transaction(() => {
         expired = this.store.expirePending(now);
-        if (visitor) this.checkLimits(rules, keys, window, now, 0);
+        if (visitor) checkLimits(this.store, rules, keys, window, now, 0, this.timezone);
         if (pending) this.verifications.mayMail(person.email, now);
         const slot = this.pickSlot(lotId, window, 0, o.staff?.slot);
         const id = this.store.insert({
@@ -193,7 +194,7 @@ export class ReservationService {
             plate: cur.plate ? plateKey(cur.plate) : null,
             subject: cur.subjectKey,
           };
-          this.checkLimits(rules, keys, window, now, cur.id);
+          checkLimits(this.store, rules, keys, window, now, cur.id, this.timezone);
         }
         const same = { cameraId: cur.cameraId, slotId: cur.slotId };
         const slot = this.store.slotTaken(cur.lotId, same.cameraId, same.slotId, window.startMs, window.endMs, cur.id)
@@ -270,31 +271,6 @@ export class ReservationService {
     return this.byId(b.id);
   }
 
-  private checkLimits(
-    r: ReservationRules,
-    keys: { email: string; plate: string | null; subject: string | null },
-    w: ResolvedWindow,
-    now: number,
-    exceptId: number,
-  ): void {
-    const l = r.limits;
-    const dayStart = resolveLocal(w.date, 0, this.timezone).ms;
-    const dayEnd = resolveLocal(addDays(w.date, 1), 0, this.timezone).ms;
-    // A verified person is counted as such, whatever e-mail or plate they type this time.
-    if (keys.subject !== null) {
-      if (this.store.activeBySubject(keys.subject, now, exceptId) >= l.maxActivePerEmail)
-        throw limit(`you already hold ${l.maxActivePerEmail} bookings`);
-      if (this.store.onDayBySubject(keys.subject, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
-        throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
-    }
-    if (this.store.activeByEmail(keys.email, now, exceptId) >= l.maxActivePerEmail)
-      throw limit(`this e-mail address already holds ${l.maxActivePerEmail} bookings`);
-    if (keys.plate !== null && this.store.activeByPlate(keys.plate, now, exceptId) >= l.maxActivePerPlate)
-      throw limit(`this licence plate already holds ${l.maxActivePerPlate} bookings`);
-    if (this.store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
-      throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
-  }
-
   /** The first free reservable slot in config order (or the one staff named). Inside a transaction. */
   private pickSlot(
     lotId: string,
@@ -326,5 +302,3 @@ export class ReservationService {
     return (this.rules.get(lotId)?.holdBeforeMin ?? 0) * MINUTE_MS;
   }
 }
-
-const limit = (m: string) => new ReservationError(409, 'VOLNO_RESERVATION_LIMIT', m);

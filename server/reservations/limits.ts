@@ -1,0 +1,46 @@
+import type { ReservationRules } from './config.ts';
+import { ReservationError } from './errors.ts';
+import type { ResolvedWindow } from './rules.ts';
+import type { BookingStore } from './store.ts';
+import { addDays, resolveLocal } from './time.ts';
+
+/** Who a booking counts against: the e-mail and plate keys, and the verified person on `oidc` lots. */
+export interface PersonKeys {
+  email: string;
+  plate: string | null;
+  /** SHA-256 of issuer and subject; null when nobody signed in. */
+  subject: string | null;
+}
+
+const limit = (m: string) => new ReservationError(409, 'VOLNO_RESERVATION_LIMIT', m);
+
+/**
+ * The per-person limits of a lot, counted over holding bookings other than `exceptId`. Runs inside
+ * the booking's transaction, so two requests cannot both pass them.
+ */
+export function checkLimits(
+  store: BookingStore,
+  r: ReservationRules,
+  keys: PersonKeys,
+  w: ResolvedWindow,
+  now: number,
+  exceptId: number,
+  tz: string,
+): void {
+  const l = r.limits;
+  const dayStart = resolveLocal(w.date, 0, tz).ms;
+  const dayEnd = resolveLocal(addDays(w.date, 1), 0, tz).ms;
+  // A verified person is counted as such, whatever e-mail or plate they type this time.
+  if (keys.subject !== null) {
+    if (store.activeBySubject(keys.subject, now, exceptId) >= l.maxActivePerEmail)
+      throw limit(`you already hold ${l.maxActivePerEmail} bookings`);
+    if (store.onDayBySubject(keys.subject, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
+      throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
+  }
+  if (store.activeByEmail(keys.email, now, exceptId) >= l.maxActivePerEmail)
+    throw limit(`this e-mail address already holds ${l.maxActivePerEmail} bookings`);
+  if (keys.plate !== null && store.activeByPlate(keys.plate, now, exceptId) >= l.maxActivePerPlate)
+    throw limit(`this licence plate already holds ${l.maxActivePerPlate} bookings`);
+  if (store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
+    throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
+}
