@@ -191,24 +191,39 @@ describe('OpenID Connect sign-in against a real provider, in Chromium', () => {
     }
   });
 
-  it('accepts ID tokens signed with a rotated key (the JWKS is fetched again for an unknown kid)', async () => {
+  it('checks ID-token signatures against the JWKS, and follows a key rotation once its copy may be refreshed', async () => {
     const oldKid = provider.kid;
     await provider.stop();
     provider = await startProvider(provider.port);
     expect(provider.kid).not.toBe(oldKid);
-    // openid-client (oauth4webapi) refetches the JWKS for an unknown kid only when its copy is at
+    // openid-client (oauth4webapi) fetches the JWKS again for an unknown kid only when its copy is at
     // least 60 s old, so a flood of forged kids cannot make it hammer the provider. Only Date moves
-    // (for provider and relying party alike); timers and the browser run as usual.
+    // (for provider and relying party alike, both in this process); timers and the browser run as usual.
+    const now = Date.now();
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + 61_000);
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     try {
+      // Well inside the cooldown (the copy is from the first test): a token signed with a key the
+      // relying party does not have is refused, so signatures really are checked.
+      vi.setSystemTime(now - 3000_000);
       await page.goto(search('10:00', '12:00'));
       await page.locator('[data-signin]').click();
       await signInAtProvider(page, 'citizen-1');
-      await page.waitForURL(atWindow('10:00'));
-      expect(await page.locator('[data-signout]').count()).toBe(1);
+      await page.waitForURL((u) => u.pathname === '/reserve/oidc/callback');
+      expect(await page.getByRole('status').textContent()).toContain('could not be verified');
+      expect(await axe(page)).toEqual([]);
+
+      // Past the cooldown: the JWKS is fetched again, the new key found, the sign-in accepted. (A fresh
+      // browser, so the provider asks for the login again rather than answering from its session.)
+      vi.setSystemTime(now + 61_000);
+      const again = await (await browser.newContext({ bypassCSP: true })).newPage();
+      await again.goto(search('10:00', '12:00'));
+      await again.locator('[data-signin]').click();
+      await signInAtProvider(again, 'citizen-1');
+      await again.waitForURL(atWindow('10:00'));
+      expect(await again.locator('[data-signout]').count()).toBe(1);
+      await again.context().close();
     } finally {
       vi.useRealTimers();
       await context.close();
