@@ -112,18 +112,4 @@ export class RelyingParty {
       });
     }
   }
-
-  /** RP-initiated logout at the provider, when it offers one. */
-  async endSessionUrl(postLogoutRedirectUri: string): Promise<URL | undefined> {
-    try {
-      const config = await this.configuration();
-      if (config.serverMetadata().end_session_endpoint === undefined) return undefined;
-      return oidc.buildEndSessionUrl(config, {
-        post_logout_redirect_uri: postLogoutRedirectUri,
-        client_id: this.o.clientId,
-      });
-    } catch {
-      return undefined;
-    }
-  }
 }
