@@ -210,7 +210,9 @@ export function registerDemoCommand(program: Command): void {
     .option('--slots <n>', 'slots per simulated camera', positive(500), 40)
     .option('--source <url|file>', 'a real camera (rtsp://…) or video file instead of the simulation')
     .option('--calibration <file>', 'calibration JSON (the MQTT calibration payload) for --source')
-    .option('--model <id>', 'model under models/', 'volno-yolox-slot-v1')
+    // SlotNet reads the simulator's flat, drawn cars surely; the COCO-feature default is honestly unsure
+    // about them (too many slots end `unknown`, reason `uncertain`). A real camera: --model volno-yolox-slot-v1.
+    .option('--model <id>', 'model under models/', 'volno-slotnet-v1')
     .action(async (flags: DemoFlags) => {
       const mqttPort = await freePort();
       mkdirSync(resolve(flags.data), { recursive: true });

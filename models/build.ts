@@ -127,4 +127,12 @@ await writeFile(
     2,
   ) + '\n',
 );
+// The house JSON style, so a rebuild diffs cleanly.
+execFileSync(process.execPath, [
+  join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'),
+  '--write',
+  '--log-level',
+  'warn',
+  out,
+]);
 console.log(JSON.stringify({ out, sha256: manifest.sha256, rows: table.sample.length }));

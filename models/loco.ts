@@ -24,6 +24,7 @@ const { values } = parseArgs({
     norm: { type: 'string', default: 'global' },
     'adapt-l2': { type: 'string', default: '0.3' },
     picks: { type: 'string', default: '5' },
+    'adapt-frames': { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
   },
 });
@@ -61,7 +62,7 @@ for (const c of values.configs!.split(',').map(parseConfig)) {
             table,
             samples,
             { columns, l2, norm },
-            { l2: adaptL2, picks: Number(values.picks), seed },
+            { l2: adaptL2, picks: Number(values.picks), seed, frames: Number(values['adapt-frames']) },
           );
           candidates.push({ crop: configKey(c), head: { columns, l2, norm }, adaptL2, folds });
           const worst = Math.min(...folds.map((f) => f.generic.accuracy));

@@ -1,8 +1,13 @@
-import { fitLogistic, sigmoid } from '../../calibration/tune/logistic.ts';
+import { sigmoid } from '../../calibration/tune/logistic.ts';
 import type { FoldResult } from './loco.ts';
 
 export interface Calibration {
-  /** p = σ(scale · logit + offset), fitted on the left-out cameras' logits (Platt scaling). */
+  /**
+   * p = σ(scale · logit), the temperature fitted on the left-out cameras' logits. No offset: an offset
+   * fitted there learns the left-out sets' mix of free and occupied as much as anything about new
+   * cameras, and it moves every decision (Guo et al., "On calibration of modern neural networks",
+   * ICML 2017: temperature scaling calibrates without changing what is decided).
+   */
   readonly scale: number;
   readonly offset: number;
   /** Calibrated probabilities strictly inside are reported unknown (`uncertain`). */
@@ -17,7 +22,7 @@ export interface Calibration {
 const COIN = 0.75;
 
 /**
- * Platt scaling on the pooled out-of-fold logits of leave-one-camera-out (each camera weighing the
+ * Temperature scaling on the pooled out-of-fold logits of leave-one-camera-out (each camera weighing the
  * same), then the widest band around 0.5 whose predictions were right less than 75 % of the time.
  * Everything here comes from cameras the fitted head had not seen, never from a held-out set.
  */
@@ -31,11 +36,8 @@ export function calibrate(folds: readonly FoldResult[]): Calibration {
     labels.push(...y);
     weights.push(...l.map(() => 1 / l.length));
   }
-  const x = Float32Array.from(logits);
-  const rows = logits.map((_, i) => i);
-  const fit = fitLogistic({ x, dim: 1, rows, labels, weights }, { l2: 1e-4 });
-  const scale = fit.weights[0]!;
-  const offset = fit.bias;
+  const scale = temperature(logits, labels, weights);
+  const offset = 0;
   const p = logits.map((z) => sigmoid(scale * z + offset));
   let band = { low: 0.5, high: 0.5 };
   for (let d = 0.05; d <= 0.3 + 1e-9; d += 0.05) {
@@ -63,4 +65,26 @@ export function calibrate(folds: readonly FoldResult[]): Calibration {
     accuracyInBand: inN ? inRight / inN : 0,
     accuracyOutside: p.length - inN ? outRight / (p.length - inN) : 0,
   };
+}
+
+/** The scale in [0.05, 5] minimising the weighted log-loss, by golden-section search (it is convex). */
+function temperature(logits: number[], labels: number[], weights: number[]): number {
+  const loss = (a: number) => {
+    let l = 0;
+    logits.forEach((z, i) => {
+      const t = a * z;
+      l += weights[i]! * ((t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t))) - labels[i]! * t);
+    });
+    return l;
+  };
+  let lo = 0.05;
+  let hi = 5;
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let k = 0; k < 60; k++) {
+    const a = hi - g * (hi - lo);
+    const b = lo + g * (hi - lo);
+    if (loss(a) < loss(b)) hi = b;
+    else lo = a;
+  }
+  return (lo + hi) / 2;
 }

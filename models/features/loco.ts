@@ -23,7 +23,7 @@ export interface FoldResult {
   readonly generic: Score;
   /** Logits of the left-out camera's slots and their labels: what calibration is fitted on. */
   readonly oof?: { logits: number[]; labels: number[] };
-  /** `--adapt 1` as the product does it: one labelled frame of the camera, scored on the others. */
+  /** `--adapt K` as the product does it: K labelled frames of the camera, scored on the others. */
   readonly adapted?: { frames: number; accuracy: number; worstPick: number; shipped: number };
 }
 
@@ -77,7 +77,7 @@ export function runLoco(
   t: FeatureTable,
   samples: readonly Sample[],
   cfg: HeadConfig,
-  adapt: { l2: number; picks: number; seed: number } | null,
+  adapt: { l2: number; picks: number; seed: number; frames?: number } | null,
 ): FoldResult[] {
   return LOCO_GROUPS.map((group) => {
     const model = fitGeneric(t, samples, cfg, group);
@@ -96,19 +96,20 @@ export function runLoco(
     const generic = score(probs, labels);
     const oof = { logits, labels };
     if (!adapt) return { group, generic, oof };
-    return { group, generic, oof, adapted: adaptOneFrame(x, dim, test, samples, t, model.head, adapt) };
+    return { group, generic, oof, adapted: adaptFrames(x, dim, test, samples, t, model.head, adapt) };
   });
 }
 
-function adaptOneFrame(
+function adaptFrames(
   x: Float32Array,
   dim: number,
   test: number[],
   samples: readonly Sample[],
   t: FeatureTable,
   generic: LogisticHead,
-  adapt: { l2: number; picks: number; seed: number },
+  adapt: { l2: number; picks: number; seed: number; frames?: number },
 ): FoldResult['adapted'] {
+  const k = adapt.frames ?? 1;
   const byFrame = new Map<string, number[]>();
   for (const r of test) {
     const f = samples[t.sample[r]!]!.frame;
@@ -118,16 +119,19 @@ function adaptOneFrame(
   const random = rng(adapt.seed);
   const accs: number[] = [];
   let shipped = 0;
-  for (let k = 0; k < adapt.picks; k++) {
-    const chosen = frames[Math.floor(random() * frames.length)]!;
-    const rows = byFrame.get(chosen)!;
+  for (let pick = 0; pick < adapt.picks; pick++) {
+    const chosen = new Set<string>();
+    while (chosen.size < Math.min(k, frames.length - 1)) chosen.add(frames[Math.floor(random() * frames.length)]!);
+    const rows = [...chosen].flatMap((f) => byFrame.get(f)!);
     const fx = new Float32Array(rows.length * dim);
     rows.forEach((r, i) => fx.set(x.subarray(r * dim, (r + 1) * dim), i * dim));
     const labels = rows.map((r) => (samples[t.sample[r]!]!.occupied ? 1 : 0));
-    const result = tuneHead({ x: fx, dim, labels, frames: rows.map(() => 0) }, generic, { l2: adapt.l2 });
+    const frameIds = [...chosen];
+    const frameOf = rows.map((r) => frameIds.indexOf(samples[t.sample[r]!]!.frame));
+    const result = tuneHead({ x: fx, dim, labels, frames: frameOf }, generic, { l2: adapt.l2 });
     if (result.head) shipped++;
     const head = result.head ?? generic;
-    const rest = test.filter((r) => samples[t.sample[r]!]!.frame !== chosen);
+    const rest = test.filter((r) => !chosen.has(samples[t.sample[r]!]!.frame));
     const probs = rest.map((r) => sigmoid(logit(head, x, r * dim)));
     accs.push(
       score(
@@ -137,7 +141,7 @@ function adaptOneFrame(
     );
   }
   return {
-    frames: 1,
+    frames: k,
     accuracy: accs.reduce((a, b) => a + b, 0) / accs.length,
     worstPick: Math.min(...accs),
     shipped,

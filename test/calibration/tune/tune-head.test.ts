@@ -63,22 +63,26 @@ describe('tuneHead', () => {
     expect(kept.head).toBeNull();
   });
 
-  it('lets only the 2-parameter recalibration ship from one labelled frame, and folds by frame from two on', () => {
+  it('ships nothing from one labelled frame, and cross-validates frame by frame from two on', () => {
     const random = seededRandom(TEST_SEED + 3);
     const { x, labels } = clouds(60, 3, [0, 2, 0], random);
     const generic = { weights: Float64Array.from([2, 0, 0]), bias: 0 };
     const one = tuneHead({ x, dim: 3, labels, frames: labels.map(() => 7) }, generic, { l2: 0.01 });
-    expect(one.kind).toBe('recalibrate');
-    if (one.head) {
-      // A recalibrated head is the generic one scaled: no weight where the generic head had none.
-      expect(Math.abs(one.head.weights[1]!)).toBe(0);
-      expect(Math.abs(one.head.weights[2]!)).toBe(0);
-    }
+    expect(one.head).toBeNull();
+    expect(one.accuracyTuned).toBe(one.accuracyGeneric);
     const many = tuneHead({ x, dim: 3, labels, frames: labels.map((_, i) => Math.floor(i / 30)) }, generic, {
       l2: 0.01,
     });
     expect(many.kind).toBe('full');
     expect(many.head).not.toBeNull();
+    // A frame the head never saw decides: when the two frames disagree about what "occupied" looks
+    // like, no head fitted on one of them reads the other, and nothing ships.
+    const flipped = labels.map((y, i) => (i < 30 ? y : 1 - y));
+    const right = { weights: Float64Array.from([0, 5, 0]), bias: 0 };
+    const split = tuneHead({ x, dim: 3, labels: flipped, frames: labels.map((_, i) => Math.floor(i / 30)) }, right, {
+      l2: 0.01,
+    });
+    expect(split.head).toBeNull();
   });
 
   it('refuses to tune on too few labels or on one class only', () => {
