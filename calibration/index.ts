@@ -25,3 +25,5 @@ export * from './io/labelled-frame.ts';
 export { minAreaRect, rotatedRectCorners, type RotatedRect } from './io/rotated-rect.ts';
 export { parseXml, type XmlElement } from './io/xml.ts';
 export { DEFAULT_MAX_IMPORT_BYTES } from './io/text.ts';
+export * from './tune/logistic.ts';
+export * from './tune/tune-head.ts';
