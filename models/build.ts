@@ -3,16 +3,14 @@
  * every camera group, calibrates it on the leave-one-camera-out predictions, and writes the model
  * folder (ONNX, manifest, head, training log).
  *
- *   npx tsx models/build.ts --config quad-64-c0.1 --columns all --l2 0.01 --id volno-yolox-slot-v1
+ *   npx tsx models/build.ts --config letterbox-64-c0.1 --columns all --l2 0.1 --id volno-yolox-slot-v1
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sha256 } from '../edge/vision/index.ts';
-import type { CropMode } from '../edge/vision/crop.ts';
-import { configKey, extractFeatures, type CropConfig } from './features/extract.ts';
+import { configKey, ensureExtractor, extractFeatures, parseCropConfig } from './features/extract.ts';
 import { calibrate } from './features/calibrate.ts';
 import { fitGeneric, runLoco, type HeadConfig } from './features/loco.ts';
 import { HOLDOUT } from './prepare/sources.ts';
@@ -22,31 +20,21 @@ import { cacheRoot, datasetsRoot, MODELS_DIR, REPO_ROOT } from './paths.ts';
 
 const { values } = parseArgs({
   options: {
-    config: { type: 'string', default: 'quad-64-c0.1' },
+    config: { type: 'string', default: 'letterbox-64-c0.1' },
     columns: { type: 'string', default: 'all' },
-    l2: { type: 'string', default: '0.01' },
+    l2: { type: 'string', default: '0.1' },
     id: { type: 'string', default: 'volno-yolox-slot-v1' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
   },
 });
-const m = /^(square|quad|letterbox)-(\d+)-c([\d.]+)$/.exec(values.config!);
-if (!m) throw new Error(`bad --config ${values.config}`);
-const crop: CropConfig = { crop: m[1] as CropMode, size: Number(m[2]), context: Number(m[3]) };
+const crop = parseCropConfig(values.config!);
 const head: HeadConfig = { columns: values.columns as HeadConfig['columns'], l2: Number(values.l2) };
 const id = values.id!;
 const out = values.out ?? join(MODELS_DIR, id);
 const datasets = datasetsRoot();
 const cache = join(cacheRoot(), 'features');
-const extractor = join(cache, 'yolox-cut.onnx');
-if (!existsSync(extractor)) {
-  await mkdir(cache, { recursive: true });
-  execFileSync('/usr/bin/python3', [
-    join(REPO_ROOT, 'models/backbone/cut_yolox.py'),
-    join(datasets, 'models/yolox-nano/yolox_nano.onnx'),
-    extractor,
-  ]);
-}
+const extractor = await ensureExtractor(datasets, cache);
 const jobs = await allImageJobs(datasets);
 const samples = jobs.flatMap((j) => j.samples);
 const table = await extractFeatures(jobs, crop, extractor, cache, Number(values.seed));

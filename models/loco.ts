@@ -6,20 +6,17 @@
  * Prints one JSON object (every fold of every candidate, and the choice). Deterministic: fixed seeds,
  * one onnxruntime thread, cached feature tables that the same seed rebuilds bit for bit.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
-import type { CropMode } from '../edge/vision/crop.ts';
-import { configKey, extractFeatures, type CropConfig } from './features/extract.ts';
+import { configKey, ensureExtractor, extractFeatures, parseCropConfig } from './features/extract.ts';
 import { runLoco, type FoldResult, type HeadConfig } from './features/loco.ts';
 import { allImageJobs } from './features/samples.ts';
-import { cacheRoot, datasetsRoot, REPO_ROOT } from './paths.ts';
+import { cacheRoot, datasetsRoot } from './paths.ts';
 
 const { values } = parseArgs({
   options: {
-    configs: { type: 'string', default: 'square-64-c0.25,quad-64-c0.1' },
-    l2: { type: 'string', default: '0.001,0.01' },
+    configs: { type: 'string', default: 'letterbox-64-c0.1,quad-64-c0.1' },
+    l2: { type: 'string', default: '0.01,0.1' },
     columns: { type: 'string', default: 'all' },
     norm: { type: 'string', default: 'global' },
     'adapt-l2': { type: 'string', default: '0.3' },
@@ -29,27 +26,14 @@ const { values } = parseArgs({
   },
 });
 
-const parseConfig = (s: string): CropConfig => {
-  const m = /^(square|quad|letterbox)-(\d+)-c([\d.]+)$/.exec(s);
-  if (!m) throw new Error(`bad config ${s}: want square|quad-<size>-c<context>`);
-  return { crop: m[1] as CropMode, size: Number(m[2]), context: Number(m[3]) };
-};
-
 const datasets = datasetsRoot();
 const cache = join(cacheRoot(), 'features');
-const extractor = join(cache, 'yolox-cut.onnx');
-if (!existsSync(extractor)) {
-  execFileSync('/usr/bin/python3', [
-    join(REPO_ROOT, 'models/backbone/cut_yolox.py'),
-    join(datasets, 'models/yolox-nano/yolox_nano.onnx'),
-    extractor,
-  ]);
-}
+const extractor = await ensureExtractor(datasets, cache);
 const jobs = await allImageJobs(datasets);
 const samples = jobs.flatMap((j) => j.samples);
 const seed = Number(values.seed);
 const candidates: { crop: string; head: HeadConfig; adaptL2: number; folds: FoldResult[] }[] = [];
-for (const c of values.configs!.split(',').map(parseConfig)) {
+for (const c of values.configs!.split(',').map(parseCropConfig)) {
   const t0 = performance.now();
   const table = await extractFeatures(jobs, c, extractor, cache, seed);
   console.error(`${configKey(c)}: ${table.sample.length} rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   type RgbFrame,
 } from '../../edge/vision/index.ts';
 import { cropPlan, fillPad, type CropMode, type CropPlan } from '../../edge/vision/crop.ts';
+import { REPO_ROOT } from '../paths.ts';
 import { jitterQuad, rng } from '../prepare/jitter.ts';
 import { augmentCrop } from './augment.ts';
 import type { ImageJob, LocoGroup } from './samples.ts';
@@ -38,6 +40,27 @@ export interface FeatureTable {
 }
 
 export const configKey = (c: CropConfig): string => `${c.crop}-${c.size}-c${c.context}`;
+
+/** Parses a {@link configKey} back (`letterbox-64-c0.1`); the CLIs take candidates this way. */
+export function parseCropConfig(key: string): CropConfig {
+  const m = /^(square|quad|letterbox)-(\d+)-c([\d.]+)$/.exec(key);
+  if (!m) throw new Error(`bad crop config ${key}: want square|quad|letterbox-<size>-c<context>`);
+  return { crop: m[1] as CropMode, size: Number(m[2]), context: Number(m[3]) };
+}
+
+/** The pooled YOLOX cut in `cacheDir`, made from the shared datasets' YOLOX-Nano when absent. */
+export async function ensureExtractor(datasets: string, cacheDir: string): Promise<string> {
+  const extractor = join(cacheDir, 'yolox-cut.onnx');
+  if (!existsSync(extractor)) {
+    await mkdir(cacheDir, { recursive: true });
+    execFileSync('/usr/bin/python3', [
+      join(REPO_ROOT, 'models/backbone/cut_yolox.py'),
+      join(datasets, 'models/yolox-nano/yolox_nano.onnx'),
+      extractor,
+    ]);
+  }
+  return extractor;
+}
 
 /** Where a crop comes from and lands; the runtime's `cropPlan` with the same settings. */
 export function cropOf(polygon: ReadonlyArray<readonly [number, number]>, c: CropConfig): CropPlan {

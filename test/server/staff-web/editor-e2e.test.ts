@@ -8,9 +8,9 @@ import { afterEach, describe, expect } from 'vitest';
 import { test } from '../../fixtures/index.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import { requireDataset } from '../../support/datasets.ts';
-import { MODELS_DIR, startAgent, type RunningAgent } from '../../edge/support/agent.ts';
+import { MODELS_DIR, type RunningAgent } from '../../edge/support/agent.ts';
+import { startRtspAgent } from './rtsp-agent.ts';
 import { UFPR05_VIDEO } from '../../edge/support/ufpr05.ts';
-import { SITE } from '../support/messages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createStaffUser, loginStaff } from '../support/staff.ts';
 import { launchChromium } from '../../support/chromium.ts';
@@ -126,24 +126,13 @@ describe('the calibration editor against a live camera', () => {
     server = await startTestServer({
       lots: [{ lot_id: 'east', name: 'Východní parkoviště', cameras: [{ camera_id: 'cam-1', slots: [] }] }],
     });
-    agent = await startAgent(`
-version: 1
-site_id: ${SITE}
-agent_id: agent-e2e
-models_dir: ${MODELS_DIR}
-intervals: { heartbeat_s: 1, stats_s: 5, refresh_s: 2 }
-mqtt: { url: "${server.mqttUrl}", protocol_version: 4, reconnect_period_s: 0.2 }
-cameras:
-  - id: cam-1
-    source: { type: rtsp, url: "${camera.url}", timeout_s: 5 }
-    sample_rate_fps: 2
-    model: ${MODEL}
-    calibration: {}
-    delays: { enter_s: 0, exit_s: 0 }
-    frame_ttl_s: 10
-    reconnect: { initial_s: 0.2, max_s: 1 }
-    shift: { enabled: false }
-`);
+    agent = await startRtspAgent({
+      agentId: 'agent-e2e',
+      rtspUrl: camera.url,
+      mqttUrl: server.mqttUrl,
+      model: MODEL,
+      statsS: 5,
+    });
     const user = await createStaffUser(server.app, { username: 'calibrator', role: 'operator' });
     // Staff open the editor once the camera streams (as the camera list shows them); before that a
     // snapshot request can only time out.

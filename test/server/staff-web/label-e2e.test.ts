@@ -8,13 +8,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect } from 'vitest';
 import { fromCalibrationPayload } from '../../../calibration/index.ts';
 import { decodeFeatures } from '../../../protocol/index.ts';
-import { MODELS_DIR, startAgent, type RunningAgent } from '../../edge/support/agent.ts';
+import { MODELS_DIR, type RunningAgent } from '../../edge/support/agent.ts';
+import { startRtspAgent } from './rtsp-agent.ts';
 import { UFPR05_VIDEO, ufpr05Calibration } from '../../edge/support/ufpr05.ts';
 import { test } from '../../fixtures/index.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
 import { requireDataset } from '../../support/datasets.ts';
-import { SITE } from '../support/messages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createStaffUser, loginStaff } from '../support/staff.ts';
 
@@ -89,24 +89,13 @@ describe('tuning a camera on staff labels', () => {
       lots: [{ lot_id: 'east', name: 'Východní parkoviště', cameras: [{ camera_id: 'cam-1', slots: [] }] }],
     });
     const base = server.httpUrl;
-    agent = await startAgent(`
-version: 1
-site_id: ${SITE}
-agent_id: agent-label
-models_dir: ${MODELS_DIR}
-intervals: { heartbeat_s: 1, stats_s: 1, refresh_s: 2 }
-mqtt: { url: "${server.mqttUrl}", protocol_version: 4, reconnect_period_s: 0.2 }
-cameras:
-  - id: cam-1
-    source: { type: rtsp, url: "${camera.url}", timeout_s: 5 }
-    sample_rate_fps: 2
-    model: ${MODEL}
-    calibration: {}
-    delays: { enter_s: 0, exit_s: 0 }
-    frame_ttl_s: 10
-    reconnect: { initial_s: 0.2, max_s: 1 }
-    shift: { enabled: false }
-`);
+    agent = await startRtspAgent({
+      agentId: 'agent-label',
+      rtspUrl: camera.url,
+      mqttUrl: server.mqttUrl,
+      model: MODEL,
+      statsS: 1,
+    });
     const user = await createStaffUser(server.app, { username: 'calibrator', role: 'operator' });
     const headers = {
       ...(await loginStaff(base, user.username, user.password)).headers,
