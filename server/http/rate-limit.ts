@@ -11,6 +11,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Draw from the per-address and per-subnet booking budget (server/http/rate-limit.ts). */
     rateLimit?: 'booking';
+    /**
+     * How a page route answers a refusal (status 429 and `retry-after` are set, the refusal counted and
+     * logged): a citizen posting a form without JavaScript gets a page, not the API's JSON.
+     */
+    rateLimitPage?: (req: FastifyRequest, reply: FastifyReply, retryAfterS: number) => unknown;
   }
 }
 
@@ -63,6 +68,21 @@ export function registerBookingLimits(
     const r = limiter.take(budgets);
     if (r.refusedBy !== undefined) {
       const subnet = r.refusedBy === 1;
+      const page = req.routeOptions.config.rateLimitPage;
+      if (page) {
+        try {
+          refuse(req, reply, {
+            counter: o.counter,
+            limit: subnet ? 'booking_subnet' : 'booking_address',
+            retryAfterMs: r.retryAfterMs,
+            key: budgets[r.refusedBy]!.key,
+            message: 'too many bookings',
+          });
+        } catch {
+          // Counted, logged and `retry-after` set; the route renders its own page below.
+        }
+        return page(req, reply.code(429), Math.max(1, Math.ceil(r.retryAfterMs / 1000)));
+      }
       refuse(req, reply, {
         counter: o.counter,
         limit: subnet ? 'booking_subnet' : 'booking_address',

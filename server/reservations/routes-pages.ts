@@ -150,7 +150,20 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
     '/reserve/book',
     {
       schema: { ...hide, summary: 'Booking form post', querystring: Type.Object(Lang), body: FormBody },
-      config: { rateLimit: 'booking' },
+      config: {
+        rateLimit: 'booking',
+        rateLimitPage: (req, reply, seconds) => {
+          const lang = language(req as Parameters<typeof language>[0], reply);
+          const f = req.body as Record<string, string | undefined>;
+          const q = { lot_id: f['lot_id'] ?? '', date: f['date'] ?? '', start: f['start'] ?? '', end: f['end'] ?? '' };
+          const minutes = Math.ceil(seconds / 60);
+          const text =
+            lang === 'cs'
+              ? `Z vaší adresy přišlo příliš mnoho rezervací. Zkuste to znovu za ${minutes} min.`
+              : `Too many bookings from your address. Try again in ${minutes} min.`;
+          return send(reply, 429, searchPage(lang, q, errorBox(lang, text)));
+        },
+      },
     },
     async (req, reply) => {
       const lang = language(req, reply);

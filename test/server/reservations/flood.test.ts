@@ -62,6 +62,10 @@ describe('booking limits per client address and subnet', () => {
       redirect: 'manual',
     });
     expect(form.status).toBe(429);
+    // A citizen without JavaScript gets a page that says so, not the API's JSON.
+    expect(form.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(Number(form.headers.get('retry-after'))).toBeGreaterThan(3500);
+    expect(await form.text()).toMatch(/příliš mnoho rezervací|Too many bookings/);
     const metrics = await (
       await fetch(`${s.httpUrl}/metrics`, { headers: { authorization: `Bearer ${STAFF_TOKEN}` } })
     ).text();
