@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One seed for every property test (test/support/property-seed.ts; VOLNO_TEST_SEED overrides).
+    setupFiles: ['./test/support/property-seed.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -13,7 +13,13 @@ import {
   type Homography,
 } from '../../calibration/homography.ts';
 
-/** A convex-ish quad: the unit square's corners jittered by up to 0.3, then scaled and moved. */
+/**
+ * A convex-ish quad: the unit square's corners jittered by up to 0.3, then scaled and moved. Excluded on
+ * purpose: quads where any three corners are nearly collinear (a triangle of them under 2 % of the
+ * scale squared). Four points with three on a line determine no homography well: the seeded run of
+ * issue 14 found one at 1e-4 and the 1e-9 tolerance failed on rounding, not on a bug. The fitting
+ * code refuses exactly collinear points (VOLNO_HOMOGRAPHY_DEGENERATE, tested below).
+ */
 const quad = fc
   .record({
     jitter: fc.array(fc.double({ min: -0.3, max: 0.3, noNaN: true }), { minLength: 8, maxLength: 8 }),
@@ -30,7 +36,13 @@ const quad = fc
         [0, 1],
       ] as const
     ).map(([x, y], i): Point => [(x + jitter[2 * i]!) * scale + dx, (y + jitter[2 * i + 1]!) * scale + dy]),
-  );
+  )
+  .filter((q) => {
+    const scale = Math.max(Math.hypot(q[2]![0] - q[0]![0], q[2]![1] - q[0]![1]), 1e-12);
+    const tri = (a: Point, b: Point, c: Point) =>
+      Math.abs((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])) / 2;
+    return [0, 1, 2, 3].every((i) => tri(q[i]!, q[(i + 1) % 4]!, q[(i + 2) % 4]!) >= 0.02 * scale * scale);
+  });
 
 const close = (a: Point, b: Point, tol: number) => Math.hypot(a[0] - b[0], a[1] - b[1]) <= tol;
 
