@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { TUNE_L2, tuneHead } from '../../../calibration/tune/tune-head.ts';
+import { MIN_FRAMES, TUNE_L2, tuneHead } from '../../../calibration/tune/tune-head.ts';
 import { decodeFeatures, type SnapshotClassified, type TunedHead } from '../../../protocol/index.ts';
 import type { Clock } from '../../clock.ts';
 import { calibrationError } from '../errors.ts';
@@ -155,8 +155,11 @@ export class LabelService {
         accuracy,
         published_version: null,
         message:
-          `the tuned head (${pct(result.accuracyTuned)}, cross-validated) does not beat the generic one ` +
-          `(${pct(result.accuracyGeneric)}) on ${result.labels} labels; nothing was published`,
+          rows.sets < MIN_FRAMES
+            ? `${result.labels} labels from one snapshot; a tuned head needs labels from ${MIN_FRAMES} snapshots ` +
+              `or more (one frame cannot tell the camera from one moment's light); nothing was published`
+            : `the tuned head (${pct(result.accuracyTuned)}, cross-validated) does not beat the generic one ` +
+              `(${pct(result.accuracyGeneric)}) on ${result.labels} labels; nothing was published`,
       };
     }
     const doc = this.d.cal.versions.get(cameraId, c.calibration_version)?.document;
