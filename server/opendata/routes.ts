@@ -7,6 +7,8 @@ import type { StaffAccess } from '../auth/access.ts';
 import type { Registry } from '../metrics/registry.ts';
 import { datexPublication } from './datex.ts';
 import { DatexSchema } from './datex-schema.ts';
+import { parkApiSites } from './parkapi.ts';
+import { ParkApiSchema } from './parkapi-schema.ts';
 
 export interface OpenDataRoutesOptions {
   availability: AvailabilityService;
@@ -31,6 +33,24 @@ export const openDataRoutes: FastifyPluginAsyncTypebox<OpenDataRoutesOptions> = 
       config: { etag: true, cacheControl: 'public, max-age=10' },
     },
     async () => datexPublication(o.availability, { site: o.site, name: o.name, lang: 'cs', now: o.clock.now() }),
+  );
+
+  // The lots come from the config loaded with the app, so they last changed when the app was built.
+  const staticSince = o.clock.now();
+  app.get(
+    '/api/v1/opendata/parkapi',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'ParkAPI v3 parking sites (JSON)',
+        description:
+          'Every lot with coordinates as a ParkAPI v3 parking site with its real-time free capacity ' +
+          '(unknown, stale and reserved slots are not free).',
+        response: { 200: ParkApiSchema },
+      },
+      config: { etag: true, cacheControl: 'public, max-age=10' },
+    },
+    async () => parkApiSites(o.availability, { site: o.site, staticSince }),
   );
 
   app.get(

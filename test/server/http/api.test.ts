@@ -206,6 +206,7 @@ describe('documentation and probes', () => {
         '/api/v1/lots/{lot_id}/availability',
         '/api/v1/live',
         '/api/v1/opendata/datex2',
+        '/api/v1/opendata/parkapi',
         '/metrics',
       ]),
     );

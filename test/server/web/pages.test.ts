@@ -79,6 +79,7 @@ describe('the public page', () => {
       '/api/v1/lots/north/history',
       '/api/v1/lots/north/stats',
       '/api/v1/opendata/datex2',
+      '/api/v1/opendata/parkapi',
       ...assets,
     ];
     for (const url of publicUrls) {
