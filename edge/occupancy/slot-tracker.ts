@@ -108,6 +108,9 @@ export class SlotTracker {
       if (at - this.unsureSince >= Math.max(this.timing.enterMs, this.timing.exitMs)) {
         return this.markUnknown(at, 'uncertain');
       }
+      // The frame was judged and the state stands meanwhile: without this the server would call the
+      // slot stale during an unsure spell, and for the wrong reason.
+      r.observedAt = at;
       return false;
     }
     this.unsureSince = null;

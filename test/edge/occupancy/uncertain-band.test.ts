@@ -15,7 +15,7 @@ describe('the uncertain band', () => {
     feed(t, 0, 31, 0.05);
     expect(t.current.state).toBe('free');
     feed(t, 32, 61, 0.6); // unsure for 29 s: the longer delay (30 s) has not passed
-    expect(t.current.state).toBe('free');
+    expect(t.current).toMatchObject({ state: 'free', observedAt: s(61) });
     t.observe(s(62), 0.6, 0.5, band);
     expect(t.current).toMatchObject({ state: 'unknown', reason: 'uncertain' });
   });
