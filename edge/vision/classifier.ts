@@ -42,24 +42,25 @@ export class ClassifierModel implements LoadedOccupancyModel {
     return this.manifest.classifier?.features?.dim ?? 0;
   }
 
+  /** Per frame on the agent: fetches only the probabilities, not the features (100 slots × 1,286 floats). */
   async classify(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<Float32Array> {
-    return (await this.classifyDetailed(frame, polygons)).probs;
+    return (await this.queue.run(() => this.classifyNow(frame, polygons, false))).probs;
   }
 
   /** P(occupied) and, when the model has them, the standardised features of every slot, from one run. */
   classifyDetailed(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<DetailedResult> {
-    return this.queue.run(() => this.classifyNow(frame, polygons));
+    return this.queue.run(() => this.classifyNow(frame, polygons, true));
   }
 
   /** Runs the graph on `count` patches already in the input buffer; exposed for the benchmark floor. */
   async runPrepared(count: number): Promise<Float32Array> {
-    return (await this.runPreparedDetailed(count)).probs;
+    return (await this.runPreparedDetailed(count, false)).probs;
   }
 
-  private async runPreparedDetailed(count: number): Promise<DetailedResult> {
+  private async runPreparedDetailed(count: number, withFeatures: boolean): Promise<DetailedResult> {
     const { width, height } = this.manifest.input;
     const spec = this.manifest.classifier!;
-    const featureSpec = spec.features;
+    const featureSpec = withFeatures ? spec.features : undefined;
     const dim = featureSpec?.dim ?? 0;
     const features = featureSpec ? new Float32Array(count * dim) : undefined;
     const batch = this.manifest.input.fixed_batch ?? count;
@@ -71,7 +72,8 @@ export class ClassifierModel implements LoadedOccupancyModel {
       let out: ort.Tensor;
       let feats: ort.Tensor | undefined;
       try {
-        const result = await this.session.run({ [this.manifest.input.name]: tensor });
+        const fetches = featureSpec ? [spec.output, featureSpec.output] : [spec.output];
+        const result = await this.session.run({ [this.manifest.input.name]: tensor }, fetches);
         out = result[spec.output]!;
         feats = featureSpec ? result[featureSpec.output] : undefined;
       } catch (cause) {
@@ -149,13 +151,17 @@ export class ClassifierModel implements LoadedOccupancyModel {
     return count;
   }
 
-  private async classifyNow(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<DetailedResult> {
+  private async classifyNow(
+    frame: RgbFrame,
+    polygons: ReadonlyArray<PixelPolygon>,
+    withFeatures: boolean,
+  ): Promise<DetailedResult> {
     if (this.closed) throw new VisionError('VOLNO_MODEL_CLOSED', `model ${this.id} is closed`);
     if (polygons.length === 0) return { probs: new Float32Array(0), dim: this.featureDim };
     const t0 = performance.now();
     const count = this.prepare(frame, polygons);
     const t1 = performance.now();
-    const result = await this.runPreparedDetailed(count);
+    const result = await this.runPreparedDetailed(count, withFeatures);
     const t2 = performance.now();
     this.lastTimings = { preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: 0 };
     return result;
