@@ -24,12 +24,10 @@ export function rateLimitedCounter(registry: Registry): Counter {
   return registry.counter('volno_rate_limited_total', 'Requests refused by a per-client limit (429), by limit.');
 }
 
-/** Sends 429 VOLNO_RATE_LIMITED with retry-after, counted and logged (the one shape for every limit). */
-export function refuse(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  o: { counter: Counter; limit: string; retryAfterMs: number; key: string; message: string },
-): never {
+type Refusal = { counter: Counter; limit: string; retryAfterMs: number; key: string };
+
+/** Counts and logs a refusal and sets `retry-after`; returns its seconds. */
+function noteRefusal(req: FastifyRequest, reply: FastifyReply, o: Refusal): number {
   const seconds = Math.max(1, Math.ceil(o.retryAfterMs / 1000));
   o.counter.inc({ limit: o.limit });
   req.log.warn(
@@ -37,6 +35,12 @@ export function refuse(
     'request refused: per-client limit reached',
   );
   void reply.header('retry-after', String(seconds));
+  return seconds;
+}
+
+/** Sends 429 VOLNO_RATE_LIMITED with retry-after, counted and logged (the one shape for every limit). */
+export function refuse(req: FastifyRequest, reply: FastifyReply, o: Refusal & { message: string }): never {
+  const seconds = noteRefusal(req, reply, o);
   throw new ApiError(429, 'VOLNO_RATE_LIMITED', `${o.message}; try again in ${seconds} s`);
 }
 
@@ -68,26 +72,16 @@ export function registerBookingLimits(
     const r = limiter.take(budgets);
     if (r.refusedBy !== undefined) {
       const subnet = r.refusedBy === 1;
-      const page = req.routeOptions.config.rateLimitPage;
-      if (page) {
-        try {
-          refuse(req, reply, {
-            counter: o.counter,
-            limit: subnet ? 'booking_subnet' : 'booking_address',
-            retryAfterMs: r.retryAfterMs,
-            key: budgets[r.refusedBy]!.key,
-            message: 'too many bookings',
-          });
-        } catch {
-          // Counted, logged and `retry-after` set; the route renders its own page below.
-        }
-        return page(req, reply.code(429), Math.max(1, Math.ceil(r.retryAfterMs / 1000)));
-      }
-      refuse(req, reply, {
+      const refusal = {
         counter: o.counter,
         limit: subnet ? 'booking_subnet' : 'booking_address',
         retryAfterMs: r.retryAfterMs,
         key: budgets[r.refusedBy]!.key,
+      };
+      const page = req.routeOptions.config.rateLimitPage;
+      if (page) return page(req, reply.code(429), noteRefusal(req, reply, refusal));
+      refuse(req, reply, {
+        ...refusal,
         message: subnet ? 'too many bookings from your network' : 'too many bookings from your address',
       });
     }
