@@ -14,7 +14,6 @@ import { configKey, ensureExtractor, extractFeatures, parseCropConfig } from './
 import { calibrate } from './features/calibrate.ts';
 import { fitGeneric, runLoco, type HeadConfig } from './features/loco.ts';
 import { HOLDOUT } from './prepare/sources.ts';
-import { TUNE_L2 } from '../calibration/tune/tune-head.ts';
 import { allImageJobs } from './features/samples.ts';
 import { cacheRoot, datasetsRoot, MODELS_DIR, REPO_ROOT } from './paths.ts';
 
@@ -39,7 +38,8 @@ const jobs = await allImageJobs(datasets);
 const samples = jobs.flatMap((j) => j.samples);
 const table = await extractFeatures(jobs, crop, extractor, cache, Number(values.seed));
 // Leave-one-camera-out once more, for the model card and to calibrate on cameras the head never saw.
-const folds = runLoco(table, samples, head, { l2: TUNE_L2, picks: 3, seed: Number(values.seed) });
+// (With labelled frames it is `models:loco --adapt-frames K`; here only the generic head is needed.)
+const folds = runLoco(table, samples, head, null);
 const cal = calibrate(folds);
 // The shipped head never reads the held-out sets, so `volno eval` on them stays a fair comparison.
 const generic = fitGeneric(table, samples, head, null, (s) => HOLDOUT.some((h) => s.image.includes(`/${h}/`)));
@@ -49,7 +49,7 @@ const headJson = {
   mean: generic.columns.map((j) => generic.standardizer.mean[j]),
   std: generic.columns.map((j) => generic.standardizer.std[j]),
   weights: [...generic.head.weights].map((w) => cal.scale * w),
-  bias: cal.scale * generic.head.bias + cal.offset,
+  bias: cal.scale * generic.head.bias,
 };
 const tmpHead = join(cache, `${id}-head-full.json`);
 await writeFile(tmpHead, JSON.stringify(headJson));
@@ -109,7 +109,7 @@ await writeFile(
       dim: table.dim,
       holdout: HOLDOUT,
       calibration: cal,
-      loco: folds.map((f) => ({ group: f.group, ...f.generic, adapt_1: f.adapted })),
+      loco: folds.map((f) => ({ group: f.group, ...f.generic })),
     },
     null,
     2,

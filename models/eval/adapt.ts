@@ -1,15 +1,10 @@
-import {
-  loadOccupancyModel,
-  loadRgbFrame,
-  readGenericHead,
-  readManifest,
-  VisionError,
-} from '../../edge/vision/index.ts';
+import { loadOccupancyModel, readGenericHead, readManifest, VisionError } from '../../edge/vision/index.ts';
 import { logit, sigmoid } from '../../calibration/tune/logistic.ts';
 import { TUNE_L2, tuneHead } from '../../calibration/tune/tune-head.ts';
 import { rng } from '../prepare/jitter.ts';
 import { findLabelledFrames, type Rejected } from '../dataset/labelled-frames.ts';
 import { add, emptyConfusion, scores, type Confusion } from './metrics.ts';
+import { loadLabelledImage } from './run-eval.ts';
 
 export interface AdaptOptions {
   /** Labelled frames per camera folder taken as staff labels. */
@@ -77,13 +72,8 @@ export async function evaluateAdapted(folder: string, modelDir: string, opts: Ad
   let dim = 0;
   try {
     for (const f of frames) {
-      let image;
-      try {
-        image = await loadRgbFrame(f.imagePath);
-      } catch (err) {
-        rejected.push({ path: f.jsonPath, reason: err instanceof Error ? err.message : String(err) });
-        continue;
-      }
+      const image = await loadLabelledImage(f, rejected);
+      if (!image) continue;
       const r = await model.classifyDetailed(
         image,
         f.slots.map((s) => s.polygon),

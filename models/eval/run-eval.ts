@@ -1,5 +1,5 @@
-import { loadOccupancyModel, loadRgbFrame } from '../../edge/vision/index.ts';
-import { findLabelledFrames, type Rejected } from '../dataset/labelled-frames.ts';
+import { loadOccupancyModel, loadRgbFrame, type RgbFrame } from '../../edge/vision/index.ts';
+import { findLabelledFrames, type LabelledFrame, type Rejected } from '../dataset/labelled-frames.ts';
 import { add, emptyConfusion, scores, type Confusion, type Scores } from './metrics.ts';
 
 export interface EvalOptions {
@@ -47,20 +47,8 @@ export async function evaluateFolder(folder: string, modelDir: string, opts: Eva
   try {
     for (const f of frames) {
       const t0 = performance.now();
-      let image;
-      try {
-        image = await loadRgbFrame(f.imagePath);
-      } catch (err) {
-        rejected.push({ path: f.jsonPath, reason: err instanceof Error ? err.message : String(err) });
-        continue;
-      }
-      if (image.width !== f.width || image.height !== f.height) {
-        rejected.push({
-          path: f.jsonPath,
-          reason: `image is ${image.width}x${image.height}, the labels say ${f.width}x${f.height}`,
-        });
-        continue;
-      }
+      const image = await loadLabelledImage(f, rejected);
+      if (!image) continue;
       const t1 = performance.now();
       const probs = await model.classify(
         image,
@@ -100,4 +88,26 @@ export async function evaluateFolder(folder: string, modelDir: string, opts: Eva
     decode_ms_per_frame: evaluated === 0 ? 0 : decodeMs / evaluated,
     rejected,
   };
+}
+
+/**
+ * The image of a labelled frame, or null with the reason added to `rejected` (unreadable, or not the
+ * size its labels were drawn on: its polygons would be scored against the wrong pixels).
+ */
+export async function loadLabelledImage(f: LabelledFrame, rejected: Rejected[]): Promise<RgbFrame | null> {
+  let image: RgbFrame;
+  try {
+    image = await loadRgbFrame(f.imagePath);
+  } catch (err) {
+    rejected.push({ path: f.jsonPath, reason: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+  if (image.width !== f.width || image.height !== f.height) {
+    rejected.push({
+      path: f.jsonPath,
+      reason: `image is ${image.width}x${image.height}, the labels say ${f.width}x${f.height}`,
+    });
+    return null;
+  }
+  return image;
 }

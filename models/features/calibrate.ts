@@ -9,7 +9,6 @@ export interface Calibration {
    * ICML 2017: temperature scaling calibrates without changing what is decided).
    */
   readonly scale: number;
-  readonly offset: number;
   /** Calibrated probabilities strictly inside are reported unknown (`uncertain`). */
   readonly band: { low: number; high: number };
   /** Share of left-out slots inside the band, and the accuracy on them and on the rest. */
@@ -37,8 +36,7 @@ export function calibrate(folds: readonly FoldResult[]): Calibration {
     weights.push(...l.map(() => 1 / l.length));
   }
   const scale = temperature(logits, labels, weights);
-  const offset = 0;
-  const p = logits.map((z) => sigmoid(scale * z + offset));
+  const p = logits.map((z) => sigmoid(scale * z));
   let band = { low: 0.5, high: 0.5 };
   for (let d = 0.05; d <= 0.3 + 1e-9; d += 0.05) {
     const lo = 0.5 - d;
@@ -59,7 +57,6 @@ export function calibrate(folds: readonly FoldResult[]): Calibration {
   });
   return {
     scale,
-    offset,
     band,
     inBand: inN / p.length,
     accuracyInBand: inN ? inRight / inN : 0,

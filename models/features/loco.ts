@@ -113,7 +113,9 @@ function adaptFrames(
   const byFrame = new Map<string, number[]>();
   for (const r of test) {
     const f = samples[t.sample[r]!]!.frame;
-    byFrame.set(f, [...(byFrame.get(f) ?? []), r]);
+    const rows = byFrame.get(f);
+    if (rows) rows.push(r);
+    else byFrame.set(f, [r]);
   }
   const frames = [...byFrame.keys()].sort();
   const random = rng(adapt.seed);

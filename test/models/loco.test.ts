@@ -49,7 +49,11 @@ describe('models:loco', () => {
     expect(folds.map((f) => f.group)).toEqual([...LOCO_GROUPS]);
     for (const f of folds) {
       expect(f.generic.n).toBe(samples.filter((s) => s.group === f.group).length);
-      expect(f.generic.accuracy).toBeGreaterThanOrEqual(0);
+      const { tn, fp, fn, tp } = f.generic;
+      expect(tn + fp + fn + tp).toBe(f.generic.n);
+      expect(f.generic.accuracy).toBeCloseTo((tn + tp) / f.generic.n, 12);
+      // Left-out predictions are what the calibration is fitted on: one logit per left-out slot.
+      expect(f.oof!.logits).toHaveLength(f.generic.n);
       expect(f.adapted!.frames).toBe(1);
     }
     expect(runLoco(a, samples, { columns: 'all', l2: 0.1 }, null)).toEqual(
