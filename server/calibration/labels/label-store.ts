@@ -99,19 +99,19 @@ export class LabelStore {
       )
       .all(cameraId, modelId, dim) as { label_set_id: number; generic_head: string }[];
     if (sets.length === 0) return null;
-    const stmt = this.db.prepare('SELECT slot_id, occupied, features FROM calibration_labels WHERE label_set_id = ?');
-    const picked: { slot: string; set: number; occupied: number; features: Buffer }[] = [];
+    const stmt = this.db.prepare(
+      'SELECT occupied, features FROM calibration_labels WHERE label_set_id = ? ORDER BY slot_id',
+    );
+    const picked: { set: number; occupied: number; features: Buffer }[] = [];
     sets.forEach((set, order) => {
-      for (const r of stmt.all(set.label_set_id) as { slot_id: string; occupied: number; features: Buffer }[]) {
+      for (const r of stmt.all(set.label_set_id) as { occupied: number; features: Buffer }[]) {
         if (picked.length >= maxRows || r.features.length !== dim * 4) continue;
-        picked.push({ slot: r.slot_id, set: order, occupied: r.occupied, features: r.features });
+        picked.push({ set: order, occupied: r.occupied, features: r.features });
       }
     });
-    // Slot by slot, then snapshot by snapshot. With two or more snapshots tuneHead folds by snapshot
-    // (`frames`), so each snapshot is judged by a head fitted on the others: the question staff ask,
-    // does the head read this camera's slots right on a frame it has not seen? With one snapshot the
-    // order spreads the slots over the round-robin folds.
-    picked.sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : a.set - b.set));
+    // Row order does not matter: tuneHead folds by snapshot (`frames`), so each snapshot is judged by a
+    // head fitted on the others (does the head read this camera's slots right on a frame it has not
+    // seen?), and one snapshot alone ships nothing.
     const feats = picked.map((p) => p.features);
     const labels = picked.map((p) => p.occupied);
     const frames = picked.map((p) => p.set);

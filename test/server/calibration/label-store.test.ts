@@ -41,7 +41,7 @@ const set = (createdAt: number, labels: [string, boolean, number][]): NewLabelSe
 });
 
 describe('the label store', () => {
-  it('hands rows slot by slot, newest snapshot first, so one slot’s labels fall into different folds', () => {
+  it('hands rows newest snapshot first, each with its snapshot, so the cross-validation folds by snapshot', () => {
     const { labels } = store();
     labels.add(
       set(1000, [
@@ -56,8 +56,9 @@ describe('the label store', () => {
       ]),
     );
     const rows = labels.rows('cam-1', 'm', 2, 100)!;
-    expect([...rows.x]).toEqual([3, -3, 2, -2, 4, -4, 1, -1]);
+    expect([...rows.x]).toEqual([3, -3, 4, -4, 2, -2, 1, -1]);
     expect([...rows.labels]).toEqual([1, 0, 0, 1]);
+    expect([...rows.frames]).toEqual([0, 0, 1, 1]);
     expect(rows.sets).toBe(2);
     expect(labels.rows('cam-1', 'other-model', 2, 100)).toBeNull();
   });
