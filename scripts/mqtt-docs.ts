@@ -71,7 +71,7 @@ export function renderMqttDocs(): string {
     '## Who may publish',
     '',
     'The direction column is enforced, not advisory. Both brokers get the same rules from the server config',
-    '(`server/mqtt/broker-rules.ts`): an agent publishes only its own `agent/{agent}/…` topics and the',
+    '(`server/core/mqtt/broker-rules.ts`): an agent publishes only its own `agent/{agent}/…` topics and the',
     "agent → server topics of the cameras whose `agent_id` is its own, and receives only its cameras'",
     'calibrations and snapshot requests; only the server publishes server → agent topics. The server also',
     'rejects (`agent_mismatch`) a message whose `agent_id` is not the configured agent of every camera it',

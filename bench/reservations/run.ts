@@ -16,10 +16,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { buildApp } from '../../server/app.ts';
-import { ManualClock } from '../../server/clock.ts';
-import { parseConfig } from '../../server/config/load.ts';
-import { listen } from '../../server/server.ts';
+import { buildApp } from '../../server/main/app.ts';
+import { ManualClock } from '../../server/core/clock.ts';
+import { parseConfig } from '../../server/core/config/load.ts';
+import { listen } from '../../server/main/server.ts';
 import { addDays } from '../../server/reservations/time.ts';
 
 const { values } = parseArgs({

@@ -1,8 +1,8 @@
 // Availability requests per second and tail latency, against a bare Fastify route serving the same
 // bytes, with the same closed-loop load generator (in a worker thread) in the same run.
 import Fastify from 'fastify';
-import { buildApp } from '../../server/app.ts';
-import { listen } from '../../server/server.ts';
+import { buildApp } from '../../server/main/app.ts';
+import { listen } from '../../server/main/server.ts';
 import { benchConfig, percentile, round, slotMessages, tempDir, worker } from './setup.ts';
 
 const PER_CAMERA = 200;

@@ -1,6 +1,6 @@
 // Ingest rate into SQLite against a bare mqtt.js subscriber, through the same broker, same messages.
 import mqtt from 'mqtt';
-import { buildApp } from '../../server/app.ts';
+import { buildApp } from '../../server/main/app.ts';
 import { benchConfig, round, slotMessages, startBroker, tempDir, worker } from './setup.ts';
 
 const PER_CAMERA = 100;

@@ -5,9 +5,9 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { buildApp } from '../../server/app.ts';
+import { buildApp } from '../../server/main/app.ts';
 import { frame } from '../../server/live/sse.ts';
-import { listen } from '../../server/server.ts';
+import { listen } from '../../server/main/server.ts';
 import { benchConfig, percentile, round, slotMessages, tempDir } from './setup.ts';
 
 const CLIENTS_SCRIPT = fileURLToPath(new URL('./sse-clients.mjs', import.meta.url));

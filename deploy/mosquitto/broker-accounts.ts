@@ -13,23 +13,23 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../server/config/load.ts';
-import type { ServerConfig } from '../../server/config/types.ts';
+import { loadConfig } from '../../server/core/config/load.ts';
+import type { ServerConfig } from '../../server/core/config/types.ts';
 import {
   agentCameras,
   agentRules,
   agentUsername,
   serverRules,
   type TopicRules,
-} from '../../server/mqtt/broker-rules.ts';
-import { hashPassword } from '../../server/mqtt/password-file.ts';
-import { ServerError } from '../../server/errors.ts';
+} from '../../server/core/mqtt/broker-rules.ts';
+import { hashPassword } from '../../server/core/mqtt/password-file.ts';
+import { ServerError } from '../../server/core/errors.ts';
 
-// The rules themselves live in server/mqtt/broker-rules.ts: the embedded broker enforces the same ones.
+// The rules themselves live in server/core/mqtt/broker-rules.ts: the embedded broker enforces the same ones.
 export { agentCameras, agentUsername };
 
 /**
- * The ACL file's text, from the rules both brokers share (server/mqtt/broker-rules.ts, built from the
+ * The ACL file's text, from the rules both brokers share (server/core/mqtt/broker-rules.ts, built from the
  * protocol's own topic table). Mosquitto denies whatever no line allows. `serverAccounts` are extra
  * server instances (one account each, because `use_username_as_clientid` binds a client id to it).
  */
@@ -67,7 +67,7 @@ export function renderAcl(
   return out.join('\n') + '\n';
 }
 
-// The `$7$` hash lives beside the embedded broker's check of it (server/mqtt/password-file.ts).
+// The `$7$` hash lives beside the embedded broker's check of it (server/core/mqtt/password-file.ts).
 export { hashPassword };
 
 export interface BrokerAccountsOptions {

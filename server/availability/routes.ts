@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorResponses } from '../http/errors.ts';
-import { etagOf, matches } from '../http/etag.ts';
+import { ApiError, errorResponses } from '../core/http/errors.ts';
+import { etagOf, matches } from '../core/http/etag.ts';
 import type { AvailabilityService } from './service.ts';
 import { LotAvailabilitySchema, LotParams, LotSchema, LotSlotsSchema } from './schemas.ts';
 

@@ -1,11 +1,11 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Clock } from '../clock.ts';
-import { SLOT_TYPES, type SlotType } from '../config/schema.ts';
-import type { Catalog } from '../storage/catalog.ts';
+import type { Clock } from '../core/clock.ts';
+import { SLOT_TYPES, type SlotType } from '../core/config/schema.ts';
+import type { Catalog } from '../core/storage/catalog.ts';
 import type { Counts, Lot, LotAvailability, LotSlots, SlotView } from './schemas.ts';
 
 export type { Counts, Lot, LotAvailability, LotSlots, SlotView } from './schemas.ts';
-import type { SlotStateValue } from '../storage/state-store.ts';
+import type { SlotStateValue } from '../core/storage/state-store.ts';
 
 interface StateLite {
   state: SlotStateValue;

@@ -1,8 +1,8 @@
 import type { CalibrationErrorCode } from '../../calibration/index.ts';
-import { ApiError, type ApiErrorCode } from '../http/errors.ts';
+import { ApiError, type ApiErrorCode } from '../core/http/errors.ts';
 import type { IssueJson } from './issues.ts';
 
-/** HTTP error codes of the calibration API, on top of the shared ones in server/http/errors.ts. */
+/** HTTP error codes of the calibration API, on top of the shared ones in server/core/http/errors.ts. */
 export type CalibrationApiCode =
   | ApiErrorCode
   /** The calibration core's own codes (calibration/errors.ts), passed through. */
@@ -23,7 +23,7 @@ export type CalibrationApiCode =
   | 'VOLNO_HOMOGRAPHY_DEGENERATE';
 
 /**
- * An ApiError with a calibration code. The shared handler (server/http/errors.ts) sends any
+ * An ApiError with a calibration code. The shared handler (server/core/http/errors.ts) sends any
  * ApiError's code as is; its type lists only the shared codes, hence the one cast here rather than
  * an edit to a file several parts share.
  */

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { DocumentMask, reprojectCalibration, CalibrationError, type PrivacyMask } from '../../calibration/index.ts';
 import { SchemaCodec } from '../../protocol/index.ts';
-import { errorResponses } from '../http/errors.ts';
+import { errorResponses } from '../core/http/errors.ts';
 import { listCameras } from './cameras.ts';
 import { calibrationError, CalibrationIssuesError } from './errors.ts';
 import { validateDocument } from './issues.ts';

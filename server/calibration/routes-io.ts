@@ -10,7 +10,7 @@ import {
   type CalibrationDocument,
   type Parsed,
 } from '../../calibration/index.ts';
-import { errorResponses } from '../http/errors.ts';
+import { errorResponses } from '../core/http/errors.ts';
 import { calibrationError } from './errors.ts';
 import { validateDocument } from './issues.ts';
 import { documentFromBody } from './json.ts';

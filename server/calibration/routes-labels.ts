@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { errorResponses } from '../http/errors.ts';
+import { errorResponses } from '../core/http/errors.ts';
 import { calibrationError } from './errors.ts';
 import { accuracyJson, AccuracyJson } from './labels/accuracy-json.ts';
 import type { CalibrationRoutesOptions } from './routes.ts';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { diffCalibrations } from '../../calibration/index.ts';
-import { errorResponses } from '../http/errors.ts';
+import { errorResponses } from '../core/http/errors.ts';
 import { calibrationError, CalibrationIssuesError } from './errors.ts';
 import { validateDocument } from './issues.ts';
 import { ackJson, diffJson, documentFromBody, isoOrNull, versionJson, versionStatus } from './json.ts';

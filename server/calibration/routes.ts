@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from 'better-sqlite3';
-import type { StaffAccess } from '../auth/access.ts';
-import type { Clock } from '../clock.ts';
-import { errorHandler } from '../http/errors.ts';
+import type { StaffAccess } from '../core/access.ts';
+import type { Clock } from '../core/clock.ts';
+import { errorHandler } from '../core/http/errors.ts';
 import { CalibrationIssuesError } from './errors.ts';
 import { cameraRoutes } from './routes-cameras.ts';
 import { ioRoutes } from './routes-io.ts';

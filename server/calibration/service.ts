@@ -18,9 +18,9 @@ import {
   type Polygon,
   type SnapshotReplyPayload,
 } from '../../protocol/index.ts';
-import type { Clock } from '../clock.ts';
-import type { MqttConnection } from '../mqtt/connection.ts';
-import type { Catalog } from '../storage/catalog.ts';
+import type { Clock } from '../core/clock.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
+import type { Catalog } from '../core/storage/catalog.ts';
 import { syncCatalog } from './catalog-sync.ts';
 import { CalibrationIssuesError, calibrationError } from './errors.ts';
 import { validateDocument, type Lang } from './issues.ts';

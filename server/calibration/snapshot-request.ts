@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { buildTopic, encodeMessage, publishOptions, type Polygon } from '../../protocol/index.ts';
-import type { Clock } from '../clock.ts';
-import type { MqttConnection } from '../mqtt/connection.ts';
+import type { Clock } from '../core/clock.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
 import { calibrationError } from './errors.ts';
 import { maskJpeg } from './privacy.ts';
 import { SnapshotStore, type Snapshot } from './snapshot-store.ts';

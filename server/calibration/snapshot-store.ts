@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SnapshotClassified, SnapshotReplyPayload } from '../../protocol/index.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 
 /** A masked camera frame held for staff; never written to disk. */
 export interface Snapshot {

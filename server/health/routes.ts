@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Clock } from '../clock.ts';
-import { errorResponses } from '../http/errors.ts';
-import type { StaffAccess } from '../auth/access.ts';
-import { AgentsStore } from '../storage/agents-store.ts';
-import { CamerasStore } from '../storage/cameras-store.ts';
+import type { Clock } from '../core/clock.ts';
+import { errorResponses } from '../core/http/errors.ts';
+import type { StaffAccess } from '../core/access.ts';
+import { AgentsStore } from '../core/storage/agents-store.ts';
+import { CamerasStore } from '../core/storage/cameras-store.ts';
 import type { Database } from 'better-sqlite3';
 
 export interface HealthRoutesOptions {

@@ -3,10 +3,10 @@ import type { Database } from 'better-sqlite3';
 import { Type } from 'typebox';
 import { IdParam, LotParams } from '../availability/schemas.ts';
 import type { AvailabilityService } from '../availability/service.ts';
-import type { Clock } from '../clock.ts';
-import { ApiError, errorResponses } from '../http/errors.ts';
-import type { StaffAccess } from '../auth/access.ts';
-import type { Aggregates } from '../storage/aggregates.ts';
+import type { Clock } from '../core/clock.ts';
+import { ApiError, errorResponses } from '../core/http/errors.ts';
+import type { StaffAccess } from '../core/access.ts';
+import type { Aggregates } from '../core/storage/aggregates.ts';
 import { profile, toPoint } from './stats.ts';
 
 export interface HistoryRoutesOptions {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AvailabilityService } from '../availability/service.ts';
-import type { Clock } from '../clock.ts';
-import type { Aggregates } from '../storage/aggregates.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Aggregates } from '../core/storage/aggregates.ts';
 
 /** Samples every lot's counts into the hourly and daily aggregates every `intervalS`. */
 export class AggregateSampler {

@@ -1,4 +1,4 @@
-import type { BucketRow } from '../storage/aggregates.ts';
+import type { BucketRow } from '../core/storage/aggregates.ts';
 
 export interface Point {
   start: string;

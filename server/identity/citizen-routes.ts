@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../core/http/errors.ts';
 import { CITIZEN_CALLBACK, CITIZEN_COOKIE, type Identity } from './index.ts';
 import { sendPage } from './page.ts';
 import { subjectKey } from './store.ts';

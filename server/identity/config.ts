@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { STAFF_ROLES } from '../auth/access.ts';
+import { STAFF_ROLES } from '../core/access.ts';
 
 const URL_PATTERN = '^https?://[^\\s/]+(/[^\\s]*)?$';
 const url = (title: string, description: string) =>

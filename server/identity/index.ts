@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { IdentityConfig } from './config.ts';
 import { RelyingParty } from './relying-party.ts';
 import { CitizenSessions, FlowStore, type CitizenSession } from './store.ts';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { FlowSecrets } from './relying-party.ts';
 
 /** 256 random bits, base64url: what a cookie carries. Only its SHA-256 is stored. */

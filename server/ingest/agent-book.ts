@@ -1,4 +1,4 @@
-import type { AgentRow, AgentsStore } from '../storage/agents-store.ts';
+import type { AgentRow, AgentsStore } from '../core/storage/agents-store.ts';
 
 /** How a message's session relates to the agent's current one. */
 export type SessionRelation = 'first' | 'current' | 'restart' | 'old_session';

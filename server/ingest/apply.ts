@@ -4,10 +4,10 @@ import type {
   CameraSummaryPayload,
   SnapshotReplyPayload,
 } from '../../protocol/index.ts';
-import type { AgentRow } from '../storage/agents-store.ts';
-import type { CamerasStore } from '../storage/cameras-store.ts';
-import type { Catalog } from '../storage/catalog.ts';
-import type { StateStore } from '../storage/state-store.ts';
+import type { AgentRow } from '../core/storage/agents-store.ts';
+import type { CamerasStore } from '../core/storage/cameras-store.ts';
+import type { Catalog } from '../core/storage/catalog.ts';
+import type { StateStore } from '../core/storage/state-store.ts';
 import type { AgentBook } from './agent-book.ts';
 import type { IgnoreReason } from './metrics.ts';
 import { applySlotState, forceUnknown } from './apply-slot.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { LotSpec } from '../config/types.ts';
+import type { Clock } from '../core/clock.ts';
+import type { LotSpec } from '../core/config/types.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { RejectionLog } from './rejection-log.ts';
 import { validateMessage } from './validate.ts';

@@ -1,4 +1,4 @@
-import type { Counter, Registry } from '../metrics/registry.ts';
+import type { Counter, Registry } from '../core/metrics/registry.ts';
 
 /** Why a valid message changed nothing; not an error, but worth watching. */
 export type IgnoreReason = 'stale' | 'duplicate' | 'old_session' | 'stale_availability' | 'snapshot_reply';

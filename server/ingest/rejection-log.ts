@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 
 /**
  * Logs why messages were rejected, at most `perMinute` lines a minute: a misbehaving or hostile

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { topicFilter, type MessageKind } from '../../protocol/index.ts';
-import type { MqttConnection } from '../mqtt/connection.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
 import { INGEST_KINDS } from './validate.ts';
 
 /** Kinds whose current value the broker retains; a new subscriber needs them to know the present. */

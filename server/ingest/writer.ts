@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import { AgentsStore } from '../storage/agents-store.ts';
-import { CamerasStore } from '../storage/cameras-store.ts';
-import type { Catalog } from '../storage/catalog.ts';
-import { StateStore } from '../storage/state-store.ts';
+import type { Clock } from '../core/clock.ts';
+import { AgentsStore } from '../core/storage/agents-store.ts';
+import { CamerasStore } from '../core/storage/cameras-store.ts';
+import type { Catalog } from '../core/storage/catalog.ts';
+import { StateStore } from '../core/storage/state-store.ts';
 import { AgentBook } from './agent-book.ts';
 import { applyOp, type ApplyHooks, type BatchContext, type IngestOp } from './apply.ts';
 import type { IgnoreReason, IngestMetrics } from './metrics.ts';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { AvailabilityService, LotAvailability, LotSlots } from '../availability/service.ts';
 
 /** Least time between two availability events that differ only in `updated_at`. */

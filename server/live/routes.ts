@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ID_PATTERN } from '../../protocol/index.ts';
 import type { AvailabilityService } from '../availability/service.ts';
-import { ApiError, errorResponses } from '../http/errors.ts';
-import { refuse } from '../http/rate-limit.ts';
-import type { Counter } from '../metrics/registry.ts';
+import { ApiError, errorResponses } from '../core/http/errors.ts';
+import { refuse } from '../core/http/rate-limit.ts';
+import type { Counter } from '../core/metrics/registry.ts';
 import type { SseBroadcaster } from './sse.ts';
 
 export interface LiveRoutesOptions {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AvailabilityService } from '../availability/service.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { LiveHub } from './hub.ts';
 
 /** A client that lets this much unsent data pile up is not reading; it is dropped. */

@@ -1,5 +1,5 @@
 import type { AvailabilityService, SlotView } from '../availability/service.ts';
-import type { SlotType } from '../config/schema.ts';
+import type { SlotType } from '../core/config/schema.ts';
 import type { Datex } from './datex-schema.ts';
 
 /** DATEX II user/fuel assignment for each slot type (standard spaces carry none). */

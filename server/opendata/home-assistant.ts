@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AvailabilityService, LotAvailability, LotSlots } from '../availability/service.ts';
 import type { LiveHub } from '../live/hub.ts';
-import type { MqttConnection } from '../mqtt/connection.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
 
 export interface HomeAssistantOptions {
   site: string;

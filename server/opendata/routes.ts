@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AvailabilityService } from '../availability/service.ts';
-import type { Clock } from '../clock.ts';
-import { errorResponses } from '../http/errors.ts';
-import type { StaffAccess } from '../auth/access.ts';
-import type { Registry } from '../metrics/registry.ts';
+import type { Clock } from '../core/clock.ts';
+import { errorResponses } from '../core/http/errors.ts';
+import type { StaffAccess } from '../core/access.ts';
+import type { Registry } from '../core/metrics/registry.ts';
 import { datexPublication } from './datex.ts';
 import { DatexSchema } from './datex-schema.ts';
 import { parkApiSites } from './parkapi.ts';

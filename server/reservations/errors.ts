@@ -1,4 +1,4 @@
-import { ApiError, type ApiErrorCode } from '../http/errors.ts';
+import { ApiError, type ApiErrorCode } from '../core/http/errors.ts';
 
 /** Stable codes of booking errors; clients switch on `code`. */
 export type ReservationErrorCode =

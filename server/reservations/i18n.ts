@@ -1,4 +1,4 @@
-import type { Language } from '../config/schema.ts';
+import type { Language } from '../core/config/schema.ts';
 
 /** Every text of the reservation pages and e-mails, in Czech and English. */
 export const R = {

@@ -1,4 +1,4 @@
-import type { Language } from '../config/schema.ts';
+import type { Language } from '../core/config/schema.ts';
 import { fill, formatTime } from './i18n.ts';
 import type { Booking } from './store.ts';
 

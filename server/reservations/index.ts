@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { ServerConfig } from '../config/types.ts';
-import type { Catalog } from '../storage/catalog.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ServerConfig } from '../core/config/types.ts';
+import type { Catalog } from '../core/storage/catalog.ts';
 import type { ReservationRules } from './config.ts';
 import { ReservationLoop } from './loop.ts';
 import { Mailer } from './mailer.ts';

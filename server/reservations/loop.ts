@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { ReservationRules } from './config.ts';
 import type { ReservationService } from './service.ts';
 import { MINUTE_MS } from './time.ts';

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { SmtpSettings } from './config.ts';
 import { bookingIcs } from './ics.ts';
 import { fill, formatWindow, R } from './i18n.ts';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ServerConfig } from '../config/types.ts';
-import { errorResponses } from '../http/errors.ts';
+import type { ServerConfig } from '../core/config/types.ts';
+import { errorResponses } from '../core/http/errors.ts';
 import { bookingIcs } from './ics.ts';
 import { fill, R } from './i18n.ts';
 import { openingOf } from './rules.ts';
@@ -17,7 +17,7 @@ import {
 import type { ReservationService } from './service.ts';
 import { bookingView, manageBase, origin, qrSvg } from './views.ts';
 import type { Booking } from './store.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import { ReservationError } from './errors.ts';
 import { sameSecret, type CitizenLookup } from './identity.ts';
 
@@ -128,7 +128,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
         body: BookBody,
         response: { 201: CreatedSchema, 202: PendingSchema, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
       },
-      // Per-address and per-subnet booking budget, 429 past it (server/http/rate-limit.ts).
+      // Per-address and per-subnet booking budget, 429 past it (server/core/http/rate-limit.ts).
       config: { ...NO_STORE, rateLimit: 'booking' },
     },
     async (req, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { ID_PATTERN } from '../../protocol/index.ts';
-import { errorResponses } from '../http/errors.ts';
+import { errorResponses } from '../core/http/errors.ts';
 import { ReservationError } from './errors.ts';
 import type { StaffReservationOptions } from './routes-staff.ts';
 import { WindowFields } from './schemas.ts';

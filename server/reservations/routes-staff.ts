@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { ID_PATTERN } from '../../protocol/index.ts';
-import type { StaffAccess } from '../auth/access.ts';
-import type { Clock } from '../clock.ts';
-import type { ServerConfig } from '../config/types.ts';
-import { errorResponses } from '../http/errors.ts';
+import type { StaffAccess } from '../core/access.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ServerConfig } from '../core/config/types.ts';
+import { errorResponses } from '../core/http/errors.ts';
 import { csvRow } from './csv.ts';
 import { PersonFields, WindowFields } from './schemas.ts';
 import type { ReservationService } from './service.ts';

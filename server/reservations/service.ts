@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { Catalog, SlotRow } from '../storage/catalog.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Catalog, SlotRow } from '../core/storage/catalog.ts';
 import type { ReservationRules } from './config.ts';
 import { ReservationError, ruleError } from './errors.ts';
 import { beforeCutoff, resolveWindow, type ResolvedWindow, type WindowRequest } from './rules.ts';

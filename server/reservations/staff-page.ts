@@ -1,6 +1,6 @@
-import type { StaffPrincipal } from '../auth/access.ts';
-import { roleAtLeast } from '../auth/access.ts';
-import { staffPage } from '../staff-web/layout.ts';
+import type { StaffPrincipal } from '../core/access.ts';
+import { roleAtLeast } from '../core/access.ts';
+import { staffPage } from '../staff/layout.ts';
 import { esc } from '../web/render.ts';
 import type { BlockRow, Booking } from './store.ts';
 import type { EventView } from './events.ts';

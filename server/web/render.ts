@@ -1,6 +1,6 @@
 import type { Lot, LotAvailability, LotSlots, SlotView } from '../availability/schemas.ts';
-import type { Language } from '../config/schema.ts';
-import { fill, formatAge, plural, STRINGS, type Strings } from './i18n.ts';
+import type { Language } from '../core/config/schema.ts';
+import { fill, formatAge, plural, STRINGS, type Strings } from '../core/web/i18n.ts';
 
 export const esc = (v: string | number) =>
   String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -3,11 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { LotParams } from '../availability/schemas.ts';
 import type { AvailabilityService } from '../availability/service.ts';
-import type { Language } from '../config/schema.ts';
-import type { ServerConfig } from '../config/types.ts';
-import type { Clock } from '../clock.ts';
+import type { Language } from '../core/config/schema.ts';
+import type { ServerConfig } from '../core/config/types.ts';
+import type { Clock } from '../core/clock.ts';
 import { assetUrl, loadAssets } from './assets.ts';
-import { pageLanguage, STRINGS } from './i18n.ts';
+import { pageLanguage, STRINGS } from '../core/web/i18n.ts';
 import { esc, page, type LotView } from './render.ts';
 
 export interface WebRoutesOptions {

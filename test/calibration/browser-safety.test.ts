@@ -27,7 +27,7 @@ function closure(start: string): Map<string, string> {
 }
 
 describe('calibration/ stays loadable in the browser editor', () => {
-  it.each(['calibration/index.ts', 'calibration/editor/main.ts'])(
+  it.each(['calibration/index.ts', 'ui/calibration-editor/main.ts'])(
     '%s imports nothing from Node, edge/ or server/, and no package but typebox, in any file it pulls in',
     (entry) => {
       const problems: string[] = [];
@@ -49,9 +49,9 @@ describe('calibration/ stays loadable in the browser editor', () => {
   });
 
   it('index.ts exports every core module, so the editor has one entry point into the core', () => {
-    // The editor's own browser code (calibration/editor/) sits on top of the core, not in it.
+    // The editor's own browser code (ui/calibration-editor/) sits on top of the core, not in it.
     const reached = new Set(closure('calibration/index.ts').keys());
-    const core = files('calibration').filter((f) => !f.startsWith('calibration/editor/'));
+    const core = files('calibration').filter((f) => !f.startsWith('ui/calibration-editor/'));
     expect(core.filter((f) => !reached.has(f))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../server/clock.ts';
+import { ManualClock } from '../../server/core/clock.ts';
 import { freePort, stopChild, track, waitFor } from '../fixtures/process.ts';
 import { startTestServer, type TestServer } from '../server/support/server.ts';
 import { booking, lots, T0 } from '../server/reservations/support.ts';

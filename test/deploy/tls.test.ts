@@ -9,7 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig as loadEdgeConfig } from '../../edge/config/load.ts';
 import { MqttLink } from '../../edge/mqtt/link.ts';
-import { listen } from '../../server/server.ts';
+import { listen } from '../../server/main/server.ts';
 import { waitFor } from '../fixtures/process.ts';
 import { startDeployBroker, type DeployBroker } from './support/broker.ts';
 import { certs, installFile, makeSite, replaceOnce, type Site } from './support/install.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/app.ts';
+import { buildApp } from '../../server/main/app.ts';
 import { FakeAgent } from '../server/support/messages.ts';
 import { tempDir, testConfig } from '../server/support/config.ts';
 import { createStaffUser, loginStaff, type StaffSession } from '../server/support/staff.ts';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { MIN_FRAMES, TUNE_L2, tuneHead } from '../../../calibration/tune/tune-head.ts';
 import { decodeFeatures, type SnapshotClassified, type TunedHead } from '../../../protocol/index.ts';
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import { calibrationError } from '../errors.ts';
 import type { Lang } from '../issues.ts';
 import type { CalibrationService } from '../service.ts';

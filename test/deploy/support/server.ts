@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
-import { buildApp } from '../../../server/app.ts';
-import { loadConfig } from '../../../server/config/load.ts';
-import type { ServerConfig } from '../../../server/config/types.ts';
+import { buildApp } from '../../../server/main/app.ts';
+import { loadConfig } from '../../../server/core/config/load.ts';
+import type { ServerConfig } from '../../../server/core/config/types.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import type { Site } from './install.ts';
 

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LabelService } from '../../../server/calibration/labels/label-service.ts';
 import { LabelStore, type NewLabelSet } from '../../../server/calibration/labels/label-store.ts';
 import type { CalibrationService } from '../../../server/calibration/service.ts';
-import { ManualClock } from '../../../server/clock.ts';
-import { openDatabase } from '../../../server/storage/database.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
+import { openDatabase } from '../../../server/core/storage/database.ts';
 import { tempDir } from '../support/config.ts';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotStore } from '../../../server/calibration/snapshot-store.ts';
-import { ManualClock } from '../../../server/clock.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
 
 const limits = { ttlMs: 60_000, maxBytes: 1000, maxPending: 2 };
 const image = (cameraId: string, bytes = 100) => ({

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { AggregateSampler } from '../../../server/history/sampler.ts';
 import { profile } from '../../../server/history/stats.ts';
-import { Aggregates } from '../../../server/storage/aggregates.ts';
-import { RetentionPurger } from '../../../server/storage/retention.ts';
+import { Aggregates } from '../../../server/core/storage/aggregates.ts';
+import { RetentionPurger } from '../../../server/core/storage/retention.ts';
 import { ingestHarness, type Harness } from '../support/ingest-harness.ts';
 import { FakeAgent } from '../support/messages.ts';
 

@@ -1,7 +1,7 @@
 import getPort from 'get-port';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../server/clock.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../fixtures/process.ts';
 import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
@@ -161,7 +161,7 @@ describe('identity email: a booking is pending until its mailed link is confirme
   });
 
   it('refuses `email` without smtp, so a lot never waits for a mail that cannot be sent', async () => {
-    const { parseConfig } = await import('../../../server/config/load.ts');
+    const { parseConfig } = await import('../../../server/core/config/load.ts');
     expect(() => parseConfig({ lots: lots(1, rules({ identity: 'email' })) }, { baseDir: '/tmp', env: {} })).toThrow(
       /\/lots\/0\/reservations\/identity: email needs smtp/,
     );

@@ -1,7 +1,7 @@
 import getPort from 'get-port';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../../../server/clock.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
 import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
 import { startTestProvider, type TestProvider } from '../../support/oidc-provider.ts';
 import { lots, rules, T0 } from '../reservations/support.ts';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { subnetOf } from '../../../server/http/client-address.ts';
+import { subnetOf } from '../../../server/core/http/client-address.ts';
 import { tempDir } from '../support/config.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { ManualClock } from '../../../server/clock.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
 import { T0, STAFF_TOKEN, booking, lots } from './support.ts';
 
 const servers: TestServer[] = [];

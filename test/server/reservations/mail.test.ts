@@ -1,7 +1,7 @@
 import getPort from 'get-port';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../server/clock.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import { tempDir } from '../support/config.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

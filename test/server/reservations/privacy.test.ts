@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../server/app.ts';
-import { ManualClock } from '../../../server/clock.ts';
-import { createLogger } from '../../../server/logger.ts';
+import { buildApp } from '../../../server/main/app.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
+import { createLogger } from '../../../server/core/logger.ts';
 import { hashToken } from '../../../server/reservations/token.ts';
 import { tempDir, testConfig } from '../support/config.ts';
 import { booking, lots, rules, STAFF_TOKEN, staffHeaders, T0 } from './support.ts';

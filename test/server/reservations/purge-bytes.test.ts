@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../server/app.ts';
-import { ManualClock } from '../../../server/clock.ts';
-import { DB_FILE_NAME } from '../../../server/storage/database.ts';
+import { buildApp } from '../../../server/main/app.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
+import { DB_FILE_NAME } from '../../../server/core/storage/database.ts';
 import { tempDir, testConfig } from '../support/config.ts';
 import { booking, lots, rules, STAFF_TOKEN, T0 } from './support.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '../../../server/config/load.ts';
+import { parseConfig } from '../../../server/core/config/load.ts';
 import { beforeCutoff, resolveWindow } from '../../../server/reservations/rules.ts';
 import { lots, rules } from './support.ts';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ManualClock } from '../../../server/clock.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** 2026-12-01 is a Tuesday; 08:00 UTC is 09:00 in Prague. */

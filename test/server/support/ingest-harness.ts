@@ -3,17 +3,17 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { AvailabilityService } from '../../../server/availability/service.ts';
-import { ManualClock } from '../../../server/clock.ts';
-import type { ServerConfig } from '../../../server/config/types.ts';
+import { ManualClock } from '../../../server/core/clock.ts';
+import type { ServerConfig } from '../../../server/core/config/types.ts';
 import { Ingestor } from '../../../server/ingest/ingestor.ts';
 import { LivenessSweeper } from '../../../server/ingest/liveness.ts';
 import { IngestMetrics } from '../../../server/ingest/metrics.ts';
 import { IngestWriter } from '../../../server/ingest/writer.ts';
-import { Registry } from '../../../server/metrics/registry.ts';
-import { Catalog } from '../../../server/storage/catalog.ts';
-import { openDatabase } from '../../../server/storage/database.ts';
-import { StateStore } from '../../../server/storage/state-store.ts';
-import { AgentsStore } from '../../../server/storage/agents-store.ts';
+import { Registry } from '../../../server/core/metrics/registry.ts';
+import { Catalog } from '../../../server/core/storage/catalog.ts';
+import { openDatabase } from '../../../server/core/storage/database.ts';
+import { StateStore } from '../../../server/core/storage/state-store.ts';
+import { AgentsStore } from '../../../server/core/storage/agents-store.ts';
 import { tempDir, testConfig } from './config.ts';
 
 export type Harness = ReturnType<typeof ingestHarness>;

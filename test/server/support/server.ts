@@ -1,9 +1,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../../server/app.ts';
-import type { Clock } from '../../../server/clock.ts';
-import type { ServerConfig } from '../../../server/config/types.ts';
-import { listen } from '../../../server/server.ts';
+import { buildApp } from '../../../server/main/app.ts';
+import type { Clock } from '../../../server/core/clock.ts';
+import type { ServerConfig } from '../../../server/core/config/types.ts';
+import { listen } from '../../../server/main/server.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import { tempDir, testConfig } from './config.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { StaffRole } from '../../../server/auth/access.ts';
-import { SESSION_COOKIE } from '../../../server/auth/account-access.ts';
+import type { StaffRole } from '../../../server/core/access.ts';
+import { SESSION_COOKIE } from '../../../server/staff/account-access.ts';
 
 /** A password that passes the rules (12+ characters, not the username). */
 export const STAFF_PASSWORD = 'correct-horse-battery-staple';

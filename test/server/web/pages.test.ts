@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { negotiate } from '../../../server/web/i18n.ts';
+import { negotiate } from '../../../server/core/web/i18n.ts';
 import { FakeAgent } from '../support/messages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Value } from 'typebox/value';
+import YAML from 'yaml';
+import { SchemaCodec, assertTopicPrefix, type RefineIssue } from '../../../protocol/index.ts';
+import { toAuthConfig } from '../../staff/config.ts';
+import { toCalibrationOptions } from '../../calibration/config.ts';
+import { ServerError } from '../errors.ts';
+import { toTrustProxy, trustProxyIssues } from '../http/client-address.ts';
+import { embeddedBrokerIssues, resolveEmbeddedPaths } from '../mqtt/embedded-config.ts';
+import { refineReservations, toPrivacy, toRules, toSmtp } from '../../reservations/config.ts';
+import { refineIdentity } from '../../identity/config.ts';
+import { ConfigSchema, type ConfigFile } from './schema.ts';
+import { httpTlsSpec, mqttTlsSpec, tlsFileIssues } from './tls.ts';
+import type { ConfigOverrides, ServerConfig } from './types.ts';
+
+export interface LoadConfigOptions {
+  /** YAML or JSON file; defaults only when absent. */
+  file?: string;
+  overrides?: ConfigOverrides;
+  env?: NodeJS.ProcessEnv;
+  /** Base for relative paths from flags (default: process.cwd()). */
+  cwd?: string;
+}
+
+const codec = new SchemaCodec(ConfigSchema, refineConfig);
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Reads, fills in and validates the server configuration. Every problem is reported at once as
+ * `path: message` lines in a `VOLNO_CONFIG_INVALID` error, so an operator fixes the file in one go.
+ */
+export function loadConfig(opts: LoadConfigOptions = {}): ServerConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const raw = opts.file === undefined ? {} : readConfigFile(resolve(cwd, opts.file));
+  const baseDir = opts.file === undefined ? cwd : dirname(resolve(cwd, opts.file));
+  return parseConfig(raw, { ...opts, cwd, baseDir });
+}
+
+/**
+ * Validates an already-parsed configuration object (the file's content). `baseDir` resolves a
+ * relative data_dir; flags resolve against `cwd`.
+ */
+export function parseConfig(
+  raw: unknown,
+  opts: { baseDir: string; cwd?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides },
+): ServerConfig {
+  const issues: string[] = [];
+  const substituted = substituteEnv(raw, opts.env ?? process.env, '', issues);
+  if (issues.length > 0) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', issues);
+  const withFlags = applyOverrides(substituted, opts.overrides ?? {});
+  const filled = Value.Default(ConfigSchema, withFlags);
+  const checked = codec.check(filled);
+  if (!checked.ok) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', checked.error.issues);
+  const dataDir =
+    opts.overrides?.dataDir !== undefined
+      ? resolve(opts.cwd ?? process.cwd(), opts.overrides.dataDir)
+      : resolve(opts.baseDir, checked.value.data_dir);
+  const config = toServerConfig(checked.value, dataDir, opts.baseDir);
+  const tlsIssues = tlsFileIssues(config.http.tls, config.mqtt.tls, config.mqtt.embedded);
+  if (tlsIssues.length > 0) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', tlsIssues);
+  return config;
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ServerError('VOLNO_CONFIG_NOT_FOUND', `cannot read config file ${path}`, [], { cause });
+  }
+  const doc = YAML.parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const lines = doc.errors.map((e) => `${path}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
+    throw new ServerError('VOLNO_CONFIG_PARSE', `cannot parse config file ${path}`, lines);
+  }
+  return doc.toJS() ?? {};
+}
+
+/** Replaces `${NAME}` / `${NAME:-default}` in every string, so secrets stay out of the file. */
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, issues: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(PLACEHOLDER, (_m, name: string, fallback: string | undefined) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      issues.push(`${path || '/'}: environment variable ${name} is not set`);
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}/${i}`, issues));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, `${path}/${k}`, issues)]),
+    );
+  }
+  return value;
+}
+
+function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw; // the schema reports it
+  const cfg = structuredClone(raw) as Record<string, Record<string, unknown> | undefined>;
+  const sub = (key: string): Record<string, unknown> => {
+    const v = cfg[key];
+    if (v !== undefined && (v === null || typeof v !== 'object')) return {}; // left for the schema to report
+    return (cfg[key] ??= {});
+  };
+  if (o.port !== undefined) sub('http')['port'] = o.port;
+  if (o.brokerUrl !== undefined) sub('mqtt')['broker_url'] = o.brokerUrl;
+  if (o.mqttPort !== undefined) {
+    const mqtt = sub('mqtt');
+    const embedded = mqtt['embedded'];
+    mqtt['embedded'] = { ...(embedded !== null && typeof embedded === 'object' ? embedded : {}), port: o.mqttPort };
+  }
+  return cfg;
+}
+
+/** What JSON Schema cannot say: unique ids, a valid time zone, combinations that cannot work. */
+export function refineConfig(c: ConfigFile): RefineIssue[] {
+  const issues: RefineIssue[] = [];
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: c.timezone });
+  } catch {
+    issues.push({ path: '/timezone', message: `"${c.timezone}" is not an IANA time zone` });
+  }
+  try {
+    assertTopicPrefix(c.mqtt.topic_prefix);
+  } catch (err) {
+    issues.push({ path: '/mqtt/topic_prefix', message: (err as Error).message });
+  }
+  if (c.mqtt.share_group !== undefined && c.mqtt.broker_url === undefined)
+    issues.push({
+      path: '/mqtt/share_group',
+      message: 'needs mqtt.broker_url: the embedded broker accepts $share subscriptions but delivers nothing',
+    });
+  issues.push(...embeddedBrokerIssues(c));
+  const lots = new Map<string, number>();
+  const cameras = new Map<string, string>();
+  c.lots.forEach((lot, li) => {
+    const dup = lots.get(lot.lot_id);
+    if (dup !== undefined) issues.push({ path: `/lots/${li}/lot_id`, message: `duplicates /lots/${dup}/lot_id` });
+    lots.set(lot.lot_id, li);
+    if ((lot.latitude === undefined) !== (lot.longitude === undefined))
+      issues.push({ path: `/lots/${li}`, message: 'set both latitude and longitude, or neither' });
+    const cells = new Map<string, string>();
+    lot.cameras.forEach((cam, ci) => {
+      const at = `/lots/${li}/cameras/${ci}`;
+      const seen = cameras.get(cam.camera_id);
+      if (seen !== undefined) issues.push({ path: `${at}/camera_id`, message: `duplicates ${seen}/camera_id` });
+      cameras.set(cam.camera_id, at);
+      const slots = new Set<string>();
+      cam.slots.forEach((slot, si) => {
+        if (slots.has(slot.slot_id))
+          issues.push({ path: `${at}/slots/${si}/slot_id`, message: `"${slot.slot_id}" appears twice on this camera` });
+        slots.add(slot.slot_id);
+        if ((slot.row === undefined) !== (slot.col === undefined))
+          issues.push({ path: `${at}/slots/${si}`, message: 'set both row and col, or neither' });
+        if (slot.row !== undefined && slot.col !== undefined) {
+          const cell = `${slot.row}:${slot.col}`;
+          const other = cells.get(cell);
+          if (other !== undefined)
+            issues.push({ path: `${at}/slots/${si}`, message: `row ${slot.row} col ${slot.col} is taken by ${other}` });
+          cells.set(cell, `${cam.camera_id}/${slot.slot_id}`);
+        }
+      });
+    });
+  });
+  issues.push(...trustProxyIssues(c.http.trust_proxy));
+  issues.push(...refineReservations(c));
+  issues.push(...refineIdentity(c));
+  return issues;
+}
+
+function toServerConfig(c: ConfigFile, dataDir: string, baseDir: string): ServerConfig {
+  return {
+    site: c.site,
+    timezone: c.timezone,
+    dataDir,
+    logLevel: c.log_level,
+    http: {
+      host: c.http.host,
+      port: c.http.port,
+      trustProxy: toTrustProxy(c.http.trust_proxy),
+      staffToken: c.http.staff_token,
+      embedOrigins: c.http.embed_origins,
+      tls: httpTlsSpec(c.http.tls, baseDir),
+    },
+    mqtt: {
+      brokerUrl: c.mqtt.broker_url,
+      username: c.mqtt.username,
+      password: c.mqtt.password,
+      clientId: c.mqtt.client_id,
+      topicPrefix: c.mqtt.topic_prefix,
+      shareGroup: c.mqtt.share_group,
+      retainedSettleMs: c.mqtt.retained_settle_ms,
+      tls: mqttTlsSpec(c.mqtt.tls, baseDir),
+      embedded: resolveEmbeddedPaths(c.mqtt.embedded, baseDir),
+    },
+    ingest: {
+      futureToleranceS: c.ingest.future_tolerance_s,
+      agentTtlS: c.ingest.agent_ttl_s,
+      missedHeartbeats: c.ingest.missed_heartbeats,
+      batchMax: c.ingest.batch_max,
+      batchDelayMs: c.ingest.batch_delay_ms,
+      rejectionLogsPerMinute: c.ingest.rejection_logs_per_minute,
+      sweepIntervalS: c.ingest.sweep_interval_s,
+    },
+    freshness: { staleAfterS: c.freshness.stale_after_s },
+    retention: {
+      transitionsDays: c.retention.transitions_days,
+      hourlyDays: c.retention.hourly_days,
+      dailyDays: c.retention.daily_days,
+      purgeIntervalS: c.retention.purge_interval_s,
+    },
+    aggregates: { sampleIntervalS: c.aggregates.sample_interval_s },
+    homeAssistant: {
+      enabled: c.home_assistant.enabled,
+      discoveryPrefix: c.home_assistant.discovery_prefix,
+      statePrefix: c.home_assistant.state_prefix,
+    },
+    web: {
+      defaultLanguage: c.web.default_language,
+      title: c.web.title,
+      titleEn: c.web.title_en,
+      liveTickMs: c.web.live_tick_ms,
+    },
+    auth: toAuthConfig(c.auth),
+    limits: c.limits,
+    calibration: toCalibrationOptions(c.calibration),
+    lots: c.lots.map((l) => ({
+      lotId: l.lot_id,
+      name: l.name,
+      nameEn: l.name_en,
+      address: l.address,
+      latitude: l.latitude,
+      longitude: l.longitude,
+      cameras: l.cameras.map((cam) => ({
+        cameraId: cam.camera_id,
+        name: cam.name,
+        agentId: cam.agent_id,
+        slots: cam.slots.map((s) => ({
+          slotId: s.slot_id,
+          label: s.label ?? s.slot_id,
+          type: s.type,
+          reservable: s.reservable,
+          row: s.row,
+          col: s.col,
+        })),
+      })),
+      ...(l.reservations !== undefined ? { reservations: toRules(l.reservations) } : {}),
+    })),
+    smtp: toSmtp(c.smtp),
+    privacy: toPrivacy(c.privacy),
+    identity: c.identity,
+  };
+}

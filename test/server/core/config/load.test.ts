@@ -1,0 +1,151 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../../../../server/core/config/load.ts';
+import { ServerError } from '../../../../server/core/errors.ts';
+import { tempDir } from '../../support/config.ts';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => (tmp = tempDir('volno-config-')));
+afterEach(() => tmp.cleanup());
+
+const issuesOf = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ServerError) return [...err.issues];
+    throw err;
+  }
+  throw new Error('expected a config error');
+};
+
+describe('server configuration', () => {
+  it('starts from defaults when there is no file', () => {
+    const c = loadConfig({ cwd: tmp.dir, env: {} });
+    expect(c).toMatchObject({
+      site: 'default',
+      dataDir: join(tmp.dir, 'volno-data'),
+      http: { host: '127.0.0.1', port: 8080 },
+      mqtt: { topicPrefix: 'volno/v1', embedded: { host: '127.0.0.1', port: 1883 } },
+      homeAssistant: { enabled: true, discoveryPrefix: 'homeassistant' },
+      lots: [],
+    });
+    expect(c.mqtt.brokerUrl).toBeUndefined();
+  });
+
+  it('reads YAML, resolves data_dir against the file, fills secrets from the environment, and lets flags win', () => {
+    const file = join(tmp.dir, 'volno.yaml');
+    writeFileSync(
+      file,
+      [
+        'site: krajsky-urad',
+        'data_dir: ./data',
+        'http: { port: 9000, staff_token: "${STAFF_TOKEN}" }',
+        'mqtt: { broker_url: "mqtt://broker:1883", username: volno, password: "${MQTT_PASSWORD:-fallback}" }',
+        'lots:',
+        '  - lot_id: north',
+        '    name: Sever',
+        '    cameras: [{ camera_id: cam-1, slots: [{ slot_id: "1", type: ev, reservable: true }] }]',
+      ].join('\n'),
+    );
+    const c = loadConfig({
+      file,
+      cwd: '/',
+      env: { STAFF_TOKEN: 'sixteen-chars-at-least' },
+      overrides: { port: 0, mqttPort: 1884, brokerUrl: 'mqtt://other:1883' },
+    });
+    expect(c.dataDir).toBe(join(tmp.dir, 'data'));
+    expect(c.http).toMatchObject({ port: 0, staffToken: 'sixteen-chars-at-least' });
+    expect(c.mqtt).toMatchObject({ brokerUrl: 'mqtt://other:1883', password: 'fallback', embedded: { port: 1884 } });
+    expect(c.lots[0]?.cameras[0]?.slots[0]).toEqual({
+      slotId: '1',
+      label: '1',
+      type: 'ev',
+      reservable: true,
+      row: undefined,
+      col: undefined,
+    });
+  });
+
+  it('reports every problem at once as path: message lines, unknown keys included', () => {
+    const issues = issuesOf(() =>
+      parseConfig(
+        {
+          sight: 'typo',
+          http: { port: 70000 },
+          mqtt: { share_group: 'g' },
+          lots: [
+            {
+              lot_id: 'a',
+              name: 'A',
+              cameras: [{ camera_id: 'c', slots: [{ slot_id: 's', type: 'vip' }, { slot_id: 's' }] }],
+            },
+            { lot_id: 'a', name: 'B', latitude: 50 },
+          ],
+        },
+        { baseDir: tmp.dir, env: {} },
+      ),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        '/: unknown property "sight"',
+        '/http/port: must be <= 65535',
+        '/lots/0/cameras/0/slots/0/type: must be one of "standard", "disabled", "ev", "visitor", "staff"',
+      ]),
+    );
+  });
+
+  it('refuses combinations that cannot work: duplicate ids, a share group on the embedded broker', () => {
+    const issues = issuesOf(() =>
+      parseConfig(
+        {
+          timezone: 'Mars/Olympus',
+          mqtt: { share_group: 'g' },
+          lots: [
+            {
+              lot_id: 'a',
+              name: 'A',
+              cameras: [
+                {
+                  camera_id: 'c',
+                  slots: [
+                    { slot_id: 's', row: 1, col: 1 },
+                    { slot_id: 's', row: 1, col: 1 },
+                  ],
+                },
+              ],
+            },
+            { lot_id: 'a', name: 'B', latitude: 50, cameras: [{ camera_id: 'c' }] },
+          ],
+        },
+        { baseDir: tmp.dir, env: {} },
+      ),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        '/timezone: "Mars/Olympus" is not an IANA time zone',
+        expect.stringMatching(/^\/mqtt\/share_group: needs mqtt.broker_url/),
+        '/lots/1/lot_id: duplicates /lots/0/lot_id',
+        '/lots/1: set both latitude and longitude, or neither',
+        '/lots/1/cameras/0/camera_id: duplicates /lots/0/cameras/0/camera_id',
+        '/lots/0/cameras/0/slots/1/slot_id: "s" appears twice on this camera',
+        '/lots/0/cameras/0/slots/1: row 1 col 1 is taken by c/s',
+      ]),
+    );
+  });
+
+  it('names a missing environment variable instead of using an empty secret', () => {
+    expect(issuesOf(() => parseConfig({ mqtt: { password: '${NOPE}' } }, { baseDir: tmp.dir, env: {} }))).toEqual([
+      '/mqtt/password: environment variable NOPE is not set',
+    ]);
+  });
+
+  it('reports YAML syntax errors with the line, and a missing file by name', () => {
+    const file = join(tmp.dir, 'bad.yaml');
+    writeFileSync(file, 'site: a\nhttp: {port: 1\nlots: [');
+    expect(() => loadConfig({ file, env: {} })).toThrow(expect.objectContaining({ code: 'VOLNO_CONFIG_PARSE' }));
+    expect(() => loadConfig({ file: join(tmp.dir, 'none.yaml'), env: {} })).toThrow(
+      expect.objectContaining({ code: 'VOLNO_CONFIG_NOT_FOUND' }),
+    );
+  });
+});
