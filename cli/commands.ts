@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { registerEdgeCommands } from '../edge/cli.ts';
 import { registerModelCommands } from '../models/cli.ts';
-import { registerServerCommands } from '../server/cli.ts';
-import { registerUserCommands } from '../server/auth/cli.ts';
+import { registerServerCommands } from '../server/main/cli.ts';
+import { registerUserCommands } from '../server/staff/cli.ts';
 import { registerDemoCommand } from './demo.ts';
 import { validatePayloadCommand } from './validate-payload.ts';
 

@@ -9,8 +9,8 @@ import { stringify } from 'yaml';
 import { decodeMessage, type CalibrationPayload } from '../protocol/index.ts';
 import { simulatedCalibration } from '../edge/simulator/calibration.ts';
 import { layoutLot } from '../edge/simulator/lot.ts';
-import { agentUsername } from '../server/mqtt/broker-rules.ts';
-import { hashPassword } from '../server/mqtt/password-file.ts';
+import { agentUsername } from '../server/core/mqtt/broker-rules.ts';
+import { hashPassword } from '../server/core/mqtt/password-file.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/volno.mjs');

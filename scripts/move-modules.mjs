@@ -50,7 +50,9 @@ for (const [file, text] of edits) writeFileSync(file, text);
 for (const { from, to } of moves) {
   mkdirSync(dirname(to), { recursive: true });
   if (existsSync(to) && statSync(to).isDirectory() && statSync(from).isDirectory()) {
-    for (const f of execFileSync('git', ['ls-files', from], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    for (const f of execFileSync('git', ['ls-files', from], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)) {
       const abs = resolve(root, f);
       const dst = join(to, relative(from, abs));
       mkdirSync(dirname(dst), { recursive: true });
