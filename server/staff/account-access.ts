@@ -3,7 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { forwardedHeader, hasForwardingHeaders, isLoopback, socketAddress } from '../core/http/client-address.ts';
 import { ApiError } from '../core/http/errors.ts';
-import { roleAtLeast, type StaffAccess, type StaffPreHandler, type StaffPrincipal, type StaffRole } from '../core/access.ts';
+import {
+  roleAtLeast,
+  type StaffAccess,
+  type StaffPreHandler,
+  type StaffPrincipal,
+  type StaffRole,
+} from '../core/access.ts';
 import type { Accounts } from './accounts.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { Sessions } from './sessions.ts';
