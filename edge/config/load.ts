@@ -4,7 +4,7 @@ import { Value } from 'typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
 import { SchemaCodec } from '../../protocol/index.ts';
 import { EdgeError } from '../errors.ts';
-import { substituteEnv } from './env.ts';
+import { substituteEnv } from '../../kit/env.ts';
 import { CONFIG_VERSION, EdgeConfigSchema, type EdgeConfig } from './schema.ts';
 import { refineConfig } from './refine.ts';
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Value } from 'typebox/value';
 import YAML from 'yaml';
+import { substituteEnv } from '../../../kit/env.ts';
 import { SchemaCodec, assertTopicPrefix, type RefineIssue } from '../../../protocol/index.ts';
 import { toAuthConfig } from '../../staff/config.ts';
 import { toCalibrationOptions } from '../../calibration/config.ts';
@@ -24,7 +25,6 @@ export interface LoadConfigOptions {
 }
 
 const codec = new SchemaCodec(ConfigSchema, refineConfig);
-const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
  * Reads, fills in and validates the server configuration. Every problem is reported at once as
@@ -45,10 +45,14 @@ export function parseConfig(
   raw: unknown,
   opts: { baseDir: string; cwd?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides },
 ): ServerConfig {
-  const issues: string[] = [];
-  const substituted = substituteEnv(raw, opts.env ?? process.env, '', issues);
-  if (issues.length > 0) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', issues);
-  const withFlags = applyOverrides(substituted, opts.overrides ?? {});
+  const substituted = substituteEnv(raw, opts.env ?? process.env);
+  if (substituted.issues.length > 0)
+    throw new ServerError(
+      'VOLNO_CONFIG_INVALID',
+      'configuration is not valid',
+      substituted.issues.map((i) => `${i.path}: ${i.message}`),
+    );
+  const withFlags = applyOverrides(substituted.value, opts.overrides ?? {});
   const filled = Value.Default(ConfigSchema, withFlags);
   const checked = codec.check(filled);
   if (!checked.ok) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', checked.error.issues);
@@ -75,26 +79,6 @@ function readConfigFile(path: string): unknown {
     throw new ServerError('VOLNO_CONFIG_PARSE', `cannot parse config file ${path}`, lines);
   }
   return doc.toJS() ?? {};
-}
-
-/** Replaces `${NAME}` / `${NAME:-default}` in every string, so secrets stay out of the file. */
-function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, issues: string[]): unknown {
-  if (typeof value === 'string') {
-    return value.replace(PLACEHOLDER, (_m, name: string, fallback: string | undefined) => {
-      const v = env[name];
-      if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      issues.push(`${path || '/'}: environment variable ${name} is not set`);
-      return '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}/${i}`, issues));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, `${path}/${k}`, issues)]),
-    );
-  }
-  return value;
 }
 
 function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {

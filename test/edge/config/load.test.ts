@@ -39,6 +39,20 @@ describe('the edge config', () => {
     expect(r.issues).toContain('/cameras/0/source/url: environment variable CAM_NORTH_USER is not set');
   });
 
+  it("takes the server's placeholder rules: a fallback after :-, and $${…} for a literal", () => {
+    const r = parseConfig(
+      minimal(
+        '  - { id: cam-a, source: { type: rtsp, url: "rtsp://${CAM_USER:-viewer}:p$${x}@h/s" }, model: m }',
+        'log_level: ${LOG_LEVEL:-warn}',
+      ),
+      '/srv',
+      { CAM_USER: '' },
+    );
+    if (!r.ok) throw new Error(r.issues.join('\n'));
+    expect(r.value.config.log_level).toBe('warn');
+    expect(r.value.config.cameras[0]!.source.url).toBe('rtsp://viewer:p${x}@h/s');
+  });
+
   it('fills defaults from the schema', () => {
     const r = parseConfig(minimal('  - { id: cam-a, source: { type: rtsp, url: "rtsp://h/s" }, model: m }'), '/srv');
     if (!r.ok) throw new Error(r.issues.join('\n'));
