@@ -1,3 +1,5 @@
+import { VolnoError } from '../kit/errors.ts';
+
 /**
  * Stable error codes of the calibration core; callers (HTTP routes, the editor) switch on `code`,
  * never on the message.
@@ -18,17 +20,8 @@ export type CalibrationErrorCode =
   /** The row tool was given an impossible request (bad count, crossing the horizon, …). */
   | 'VOLNO_ROW_INVALID';
 
-export class CalibrationError extends Error {
+export class CalibrationError extends VolnoError<CalibrationErrorCode> {
   override readonly name = 'CalibrationError';
-  constructor(
-    readonly code: CalibrationErrorCode,
-    message: string,
-    /** Readable `path: message` lines, one per problem. */
-    readonly issues: readonly string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(issues.length > 0 ? `${message}\n  ${issues.join('\n  ')}` : message, options);
-  }
 }
 
 /** Result of the parsers: they never throw on bad input, so a server can count and log the rejection. */

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../kit/version.ts';
 
 const program = new Command('volno')
   .description('Volno: edge computer-vision parking occupancy.')

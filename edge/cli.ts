@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
-import { VERSION } from '../cli/version.ts';
+import { VERSION } from '../kit/version.ts';
 import { Agent } from './agent/agent.ts';
 import { checkConfigFiles } from './config/check-files.ts';
 import { loadConfig, type LoadedConfig } from './config/load.ts';

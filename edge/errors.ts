@@ -1,3 +1,5 @@
+import { VolnoError } from '../kit/errors.ts';
+
 /** Stable codes of the edge agent; callers and log searches switch on `code`, never on the message. */
 export type EdgeErrorCode =
   /** The config file is missing, not YAML, or does not match the schema. */
@@ -23,20 +25,8 @@ export type EdgeErrorCode =
   /** The occupancy model could not be loaded or run. */
   | 'VOLNO_MODEL_FAILED';
 
-export class EdgeError extends Error {
+export class EdgeError extends VolnoError<EdgeErrorCode> {
   override readonly name = 'EdgeError';
-  constructor(
-    readonly code: EdgeErrorCode,
-    message: string,
-    /** Readable `path: message` lines, one per problem. */
-    readonly issues: readonly string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(issues.length > 0 ? `${message}\n  ${issues.join('\n  ')}` : message, options);
-  }
 }
 
-/** The message of anything thrown, for logs and acknowledgements. */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorMessage } from '../kit/errors.ts';

@@ -1,3 +1,5 @@
+import { VolnoError } from '../../kit/errors.ts';
+
 /** Stable codes of the vision core; callers switch on `code`, never on the message. */
 export type VisionErrorCode =
   /** model.json is missing, not JSON, or does not match the manifest schema. */
@@ -23,15 +25,6 @@ export type VisionErrorCode =
   /** A per-camera head was asked of a model that has no features output (SlotNet, detectors). */
   | 'VOLNO_MODEL_NO_FEATURES';
 
-export class VisionError extends Error {
+export class VisionError extends VolnoError<VisionErrorCode> {
   override readonly name = 'VisionError';
-  constructor(
-    readonly code: VisionErrorCode,
-    message: string,
-    /** Readable `path: message` lines, one per problem (manifest validation). */
-    readonly issues: readonly string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(issues.length > 0 ? `${message}\n  ${issues.join('\n  ')}` : message, options);
-  }
 }

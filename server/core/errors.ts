@@ -1,3 +1,5 @@
+import { VolnoError } from '../../kit/errors.ts';
+
 /** Stable error codes of the server; callers and operators switch on `code`, never on the message. */
 export type ServerErrorCode =
   | 'VOLNO_CONFIG_NOT_FOUND'
@@ -10,15 +12,6 @@ export type ServerErrorCode =
   | 'VOLNO_HTTP_LISTEN'
   | 'VOLNO_MQTT_CONNECT';
 
-export class ServerError extends Error {
+export class ServerError extends VolnoError<ServerErrorCode> {
   override readonly name = 'ServerError';
-  constructor(
-    readonly code: ServerErrorCode,
-    message: string,
-    /** Readable `path: message` lines, one per problem (config errors). */
-    readonly issues: readonly string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(issues.length > 0 ? `${message}\n  ${issues.join('\n  ')}` : message, options);
-  }
 }

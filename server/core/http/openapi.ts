@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { VERSION } from '../../../cli/version.ts';
+import { VERSION } from '../../../kit/version.ts';
 
 /**
  * OpenAPI from the routes' own TypeBox schemas: the UI at /docs, the document at /docs/json.
