@@ -116,6 +116,36 @@ export const EXAMPLES: { [K in MessageKind]: { params: TopicParams; payload: Pay
     params: { site: 'krajsky-urad', camera: 'north-1' },
     payload: { ...envelope, seq: 1790, camera_id: 'north-1', version: 3, result: 'applied' },
   },
+  calibration_running: {
+    params: { site: 'krajsky-urad', camera: 'north-1' },
+    payload: {
+      ...envelope,
+      seq: 3,
+      camera_id: 'north-1',
+      origin: 'file',
+      version: 1,
+      issued_at: '2026-11-29T14:02:11.000Z',
+      // calibrationDigest(calibration): test/protocol/calibration-running.test.ts recomputes it.
+      sha256: 'abc70803ec80780af58808d377ddc2c8b3d5b6435b5d57c1be63e1cf444f9f74',
+      calibration: {
+        frame_width: 1280,
+        frame_height: 720,
+        slots: [
+          {
+            slot_id: 'A07',
+            polygon: [
+              [0.475, 0.851],
+              [0.579, 0.908],
+              [0.605, 0.808],
+              [0.475, 0.731],
+            ],
+            exit_delay_s: 60,
+          },
+        ],
+        privacy_masks: [],
+      },
+    },
+  },
   snapshot_request: {
     params: { site: 'krajsky-urad', camera: 'north-1' },
     payload: {

@@ -13,6 +13,7 @@ export * from './validate.ts';
 export * from './envelope.ts';
 export * from './payloads/availability.ts';
 export * from './payloads/calibration.ts';
+export * from './payloads/calibration-running.ts';
 export * from './payloads/camera-summary.ts';
 export * from './payloads/heartbeat.ts';
 export * from './payloads/slot-state.ts';

@@ -1,6 +1,7 @@
 import type { Static, TSchema } from 'typebox';
 import { AvailabilityPayload, refineAvailability } from './payloads/availability.ts';
 import { CalibrationAckPayload, CalibrationPayload, refineCalibration } from './payloads/calibration.ts';
+import { CalibrationRunningPayload, refineCalibrationRunning } from './payloads/calibration-running.ts';
 import { CameraSummaryPayload } from './payloads/camera-summary.ts';
 import { HeartbeatPayload } from './payloads/heartbeat.ts';
 import { refineSlotState, SlotStatePayload } from './payloads/slot-state.ts';
@@ -98,6 +99,18 @@ export const MESSAGES = {
     summary: 'The agent applied or rejected a calibration version, and why.',
     schema: CalibrationAckPayload,
     maxBytes: 8 * KiB,
+  }),
+  calibration_running: spec({
+    template: 'camera/{camera}/calibration/running',
+    direction: 'agent → server',
+    retain: true,
+    qos: 1,
+    summary:
+      'The calibration the agent runs, where it came from, and its hash. The server records a file calibration as a version unless staff have published one.',
+    schema: CalibrationRunningPayload,
+    refine: refineCalibrationRunning,
+    // No reference image: 1000 slots of 32 points and a tuned head stay well below this.
+    maxBytes: 4 * 1024 * KiB,
   }),
   snapshot_request: spec({
     template: 'camera/{camera}/snapshot/request',
