@@ -11,6 +11,7 @@ import { createSource } from '../source/create-source.ts';
 import type { FrameSource, SourceListener } from '../source/types.ts';
 import { loadOccupancyModel, readGenericHead, readManifest, type LinearHead } from '../vision/index.ts';
 import type { OccupancyModel } from '../vision/types.ts';
+import { CalibrationReporter } from './calibration-report.ts';
 import { Inbound } from './inbound.ts';
 import { Publisher } from './publisher.ts';
 
@@ -36,6 +37,7 @@ export class Agent {
   private link: MqttLink | undefined;
   private publisher: Publisher | undefined;
   private inbound: Inbound | undefined;
+  private reporter: CalibrationReporter | undefined;
   private readonly store: StateStore;
   private stopping: Promise<void> | undefined;
   private started = false;
@@ -65,11 +67,11 @@ export class Agent {
     const restored = await this.loadState();
     for (const cam of config.cameras) await this.model(cam.model);
 
-    const fromTopic = new Set(config.cameras.filter((c) => c.calibration.file === undefined).map((c) => c.id));
+    // Every camera follows the retained calibration topic, also one with a file: what staff publish
+    // wins over the file (docs/calibration-editor.md, "Which calibration is in force").
+    const fromTopic = new Set(config.cameras.map((c) => c.id));
     const subscriptions = config.cameras.flatMap((c) => [
-      ...(fromTopic.has(c.id)
-        ? [topicFilter('calibration', { site: config.site_id, camera: c.id }, config.topic_prefix)]
-        : []),
+      topicFilter('calibration', { site: config.site_id, camera: c.id }, config.topic_prefix),
       topicFilter('snapshot_request', { site: config.site_id, camera: c.id }, config.topic_prefix),
     ]);
     this.link = new MqttLink({
@@ -87,11 +89,16 @@ export class Agent {
       // down (test/system/agent-broker-faults.test.ts saw slots unknown until the next refresh_s).
       onConnect: (sessionPresent) => {
         const reconnected = this.connections++ > 0;
-        if (!sessionPresent || reconnected) this.publisher?.refreshAll();
+        if (!sessionPresent || reconnected) {
+          this.publisher?.refreshAll();
+          this.reporter?.republish();
+        }
       },
       now: deps.now,
     });
     this.publisher = new Publisher(this.link, config, this.cameras, deps.version, deps.now);
+    const reporter = new CalibrationReporter(this.link, log.child({ part: 'calibration' }));
+    this.reporter = reporter;
     for (const cam of config.cameras) this.cameras.set(cam.id, this.pipeline(cam, restored.get(cam.id)));
     this.inbound = new Inbound(
       this.link,
@@ -100,6 +107,7 @@ export class Agent {
       config.topic_prefix,
       log.child({ part: 'inbound' }),
       deps.now,
+      (cameraId, raw) => reporter.applied(cameraId, raw, 'published'),
     );
 
     for (const cam of config.cameras) await this.initialCalibration(cam);
@@ -183,23 +191,34 @@ export class Agent {
     });
   }
 
-  /** A calibration file, or the last one received over MQTT (so a broker outage at boot costs nothing). */
+  /**
+   * What a camera runs before the broker answers: the last calibration the server published (cached in
+   * state_dir, so a broker outage at boot costs nothing), else the camera's own file. A published
+   * version wins over the file; the file only starts a camera no staff member has published for.
+   */
   private async initialCalibration(cam: CameraConfig): Promise<void> {
     const pipeline = this.cameras.get(cam.id)!;
     const log = this.deps.log.child({ camera: cam.id });
-    if (cam.calibration.file !== undefined) {
-      let text: string;
-      try {
-        text = await readFile(cam.calibration.file, 'utf8');
-      } catch (err) {
-        log.error({ err: errorMessage(err) }, 'cannot read the calibration file; the camera runs without slots');
+    const cached = await pipeline.files.loadCalibration();
+    if (cached !== null) {
+      const outcome = await pipeline.applyCalibration(cached, 'cache');
+      if (outcome.result === 'applied') {
+        this.reporter?.applied(cam.id, cached, 'cache');
+        if (cam.calibration.file !== undefined)
+          log.info({ version: outcome.version }, 'running the last published calibration, not the calibration file');
         return;
       }
-      await pipeline.applyCalibration(text, 'file');
+    }
+    if (cam.calibration.file === undefined) return;
+    let text: string;
+    try {
+      text = await readFile(cam.calibration.file, 'utf8');
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'cannot read the calibration file; the camera runs without slots');
       return;
     }
-    const cached = await pipeline.files.loadCalibration();
-    if (cached !== null) await pipeline.applyCalibration(cached, 'cache');
+    const outcome = await pipeline.applyCalibration(text, 'file');
+    if (outcome.result === 'applied') this.reporter?.applied(cam.id, text, 'file');
   }
 
   private async loadState(): Promise<Map<string, CameraState>> {

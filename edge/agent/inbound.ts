@@ -30,6 +30,8 @@ export class Inbound {
     private readonly prefix: string,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** Told of every published calibration that was installed (for the running-calibration report). */
+    private readonly onApplied?: (cameraId: string, raw: Buffer) => void,
   ) {}
 
   handle(topic: string, payload: Buffer): void {
@@ -57,6 +59,7 @@ export class Inbound {
       const outcome = await camera.applyCalibration(payload, 'topic');
       if (outcome.result === 'rejected') this.counters.rejected++;
       if (outcome.result === 'unchanged') return;
+      if (outcome.result === 'applied') this.onApplied?.(camera.id, payload);
       const key = `${outcome.version}|${outcome.result}|${outcome.result === 'rejected' ? outcome.reason : ''}`;
       if (this.answered.get(camera.id) === key) return;
       this.answered.set(camera.id, key);

@@ -109,7 +109,7 @@ export const CameraConfig = Type.Object(
             minLength: 1,
             title: 'Calibration file',
             description:
-              'A calibration JSON (the MQTT calibration payload). Without it the agent takes the retained calibration topic.',
+              'A calibration JSON (the MQTT calibration payload), for a cold start. The retained calibration topic always wins: once staff publish a version, the agent runs it and keeps it in state_dir, also across restarts.',
           }),
         ),
       },
