@@ -3,6 +3,7 @@ import type { EdgeConfig } from '../config/schema.ts';
 import type { MqttLink } from '../mqtt/link.ts';
 import { slotStateBody, streamBody, summaryBody } from './payloads.ts';
 import { ProcessLoad } from './process-load.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 /**
  * Turns pipeline events and clocks into messages: slot states on change, summaries on change, a full
@@ -10,7 +11,7 @@ import { ProcessLoad } from './process-load.ts';
  * agent's own load, statistics, and periodic state-file saves.
  */
 export class Publisher {
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: PeriodicTimer[] = [];
   private readonly load = new ProcessLoad();
   private readonly startedAt: number;
   private dirty = false;
@@ -28,11 +29,16 @@ export class Publisher {
 
   start(saveState: () => Promise<void>): void {
     const i = this.config.intervals;
-    const every = (s: number, fn: () => void) => this.timers.push(setInterval(fn, s * 1000));
-    every(i.heartbeat_s, () => this.heartbeat());
-    every(i.stats_s, () => this.stats());
-    every(i.refresh_s, () => this.refreshAll());
-    every(i.state_save_s, () => {
+    const every = (s: number, name: string, fn: () => void) => {
+      // The agent's own timers keep it alive, as the plain intervals did.
+      const t = new PeriodicTimer(fn, { everyMs: s * 1000, name, keepAlive: true });
+      t.start();
+      this.timers.push(t);
+    };
+    every(i.heartbeat_s, 'heartbeat', () => this.heartbeat());
+    every(i.stats_s, 'stats', () => this.stats());
+    every(i.refresh_s, 'refresh', () => this.refreshAll());
+    every(i.state_save_s, 'state save', () => {
       if (!this.dirty) return;
       this.dirty = false;
       void saveState();
@@ -41,7 +47,7 @@ export class Publisher {
   }
 
   stop(): void {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) t.stop();
     this.timers.length = 0;
   }
 

@@ -21,6 +21,7 @@ import { FrameHolder } from './frame-holder.ts';
 import { DurationSample, RateMeter } from './meters.ts';
 import { ReferenceView } from './reference-view.ts';
 import { streamHealth, type StreamStatus } from './stream-health.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 export interface CameraEvents {
   /** Slots whose published state changed (in calibration order). */
@@ -73,7 +74,7 @@ export class CameraPipeline {
   private lastShiftCheck = -Infinity;
   private fits = true;
   private sourceDetail: string | undefined;
-  private ttlTimer: NodeJS.Timeout | undefined;
+  private ttlTimer: PeriodicTimer | undefined;
   private startedAt = 0;
   private lastSummaryKey = '';
   private inferenceErrors = 0;
@@ -132,14 +133,20 @@ export class CameraPipeline {
   async start(): Promise<void> {
     this.startedAt = this.now();
     const tick = Math.min(1000, (this.opts.camera.frame_ttl_s * 1000) / 4);
-    this.ttlTimer = setInterval(() => this.checkTtl(), tick);
+    this.ttlTimer = new PeriodicTimer(() => this.checkTtl(), {
+      everyMs: tick,
+      name: 'frame ttl check',
+      log: this.opts.log,
+      keepAlive: true,
+    });
+    this.ttlTimer.start();
     await this.source.start();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.ttlTimer);
+    this.ttlTimer?.stop();
     await this.source.stop();
     await this.idle;
     this.holder.clear();

@@ -55,6 +55,8 @@ export class ImageFolderSource implements FrameSource {
       return;
     }
     const period = 1000 / this.opts.sampleRateFps;
+    // A plain interval, not kit/timer.ts: ticks are async and must not overlap, stop() awaits the one in
+    // flight, and the last image of a non-looping folder clears the interval from inside a tick.
     this.timer = setInterval(() => {
       // A slow decode must not pile up ticks: skip this one, as a busy camera pipeline would.
       if (this.busy) return;

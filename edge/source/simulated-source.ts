@@ -4,6 +4,7 @@ import { LotOccupancy } from '../simulator/occupancy.ts';
 import { LotRenderer } from '../simulator/render.ts';
 import { FramePool } from './frame-pool.ts';
 import { newCounters, type FrameSource, type SourceListener, type SourceStatus } from './types.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 export interface SimulatedSourceOptions {
   slots: number;
@@ -34,7 +35,7 @@ export class SimulatedSource implements FrameSource {
   private readonly renderer: LotRenderer;
   private readonly pool: FramePool;
   private readonly startedAt: number;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: PeriodicTimer | undefined;
 
   constructor(private readonly opts: SimulatedSourceOptions) {
     this.frameSize = { width: opts.width, height: opts.height };
@@ -51,12 +52,18 @@ export class SimulatedSource implements FrameSource {
 
   async start(): Promise<void> {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), 1000 / this.opts.sampleRateFps);
-    this.tick();
+    this.timer = new PeriodicTimer(() => this.tick(), {
+      everyMs: 1000 / this.opts.sampleRateFps,
+      name: 'simulated frame',
+      log: this.opts.log,
+      immediate: true,
+      keepAlive: true,
+    });
+    this.timer.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.timer?.stop();
     this.timer = undefined;
   }
 

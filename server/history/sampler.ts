@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import type { AvailabilityService } from '../availability/service.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Aggregates } from '../core/storage/aggregates.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 /** Samples every lot's counts into the hourly and daily aggregates every `intervalS`. */
 export class AggregateSampler {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: PeriodicTimer;
 
   constructor(
     private readonly availability: AvailabilityService,
@@ -13,12 +14,12 @@ export class AggregateSampler {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly intervalS: number,
-  ) {}
+  ) {
+    this.timer = new PeriodicTimer(() => this.tick(), { everyMs: intervalS * 1000, name: 'sampling aggregates', log });
+  }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => this.tick(), this.intervalS * 1000);
-    this.timer.unref();
+    this.timer.start();
   }
 
   /** One sample now; lots without slots are skipped. Never throws. */
@@ -38,7 +39,6 @@ export class AggregateSampler {
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 }

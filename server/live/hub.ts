@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { AvailabilityService, LotAvailability, LotSlots } from '../availability/service.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 /** Least time between two availability events that differ only in `updated_at`. */
 export const REFRESH_EMIT_MS = 5000;
@@ -20,7 +21,7 @@ export interface LiveEvents {
 export class LiveHub extends EventEmitter<LiveEvents> {
   private readonly lastAvailability = new Map<string, { counts: string; updatedAt: string | null; at: number }>();
   private readonly lastSlots = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: PeriodicTimer;
   private lastVersion = 0;
 
   constructor(
@@ -30,14 +31,14 @@ export class LiveHub extends EventEmitter<LiveEvents> {
     private readonly tickMs: number,
   ) {
     super();
+    this.timer = new PeriodicTimer(() => this.tick(), { everyMs: tickMs, name: 'live update', log });
   }
 
   start(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer.running) return;
     this.lastVersion = this.availability.externalVersion();
     this.check(null);
-    this.timer = setInterval(() => this.tick(), this.tickMs);
-    this.timer.unref();
+    this.timer.start();
   }
 
   /** This process committed changes to these lots (`null`: unassigned slots, nothing public). */
@@ -91,7 +92,6 @@ export class LiveHub extends EventEmitter<LiveEvents> {
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 }

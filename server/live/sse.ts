@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AvailabilityService } from '../availability/service.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LiveHub } from './hub.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 /** A client that lets this much unsent data pile up is not reading; it is dropped. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -24,7 +25,7 @@ export const frame = (event: string, data: unknown) => `event: ${event}\ndata: $
  */
 export class SseBroadcaster {
   private readonly clients = new Set<Client>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: PeriodicTimer;
   private closed = false;
 
   constructor(
@@ -32,7 +33,13 @@ export class SseBroadcaster {
     private readonly availability: AvailabilityService,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.timer = new PeriodicTimer(() => this.broadcast(null, 'clock', this.clockPayload()), {
+      everyMs: CLOCK_EVENT_MS,
+      name: 'clock event',
+      log,
+    });
+  }
 
   get size(): number {
     return this.clients.size;
@@ -41,8 +48,7 @@ export class SseBroadcaster {
   start(): void {
     this.hub.on('availability', (a) => this.broadcast(a.lot_id, 'availability', a));
     this.hub.on('slots', (s) => this.broadcast(s.lot_id, 'slots', s));
-    this.timer = setInterval(() => this.broadcast(null, 'clock', this.clockPayload()), CLOCK_EVENT_MS);
-    this.timer.unref();
+    this.timer.start();
   }
 
   private clockPayload() {
@@ -99,8 +105,7 @@ export class SseBroadcaster {
   /** Ends every stream, so the HTTP server can close. Idempotent. */
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
     for (const c of this.clients) c.res.end();
     this.clients.clear();
   }

@@ -9,6 +9,7 @@ import { Mailer } from './mailer.ts';
 import { PrivacyPurger } from './purge.ts';
 import { ReservationService } from './service.ts';
 import { BookingStore } from './store.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 export interface ReservationsOptions {
   /** How often the camera loop looks for deadlines without any message (default 5 s). */
@@ -25,7 +26,7 @@ export class Reservations {
   readonly mailer: Mailer | undefined;
   readonly purger: PrivacyPurger;
   readonly rules: ReadonlyMap<string, ReservationRules>;
-  private pendingTimer: NodeJS.Timeout | undefined;
+  private readonly pendingTimer: PeriodicTimer;
 
   constructor(
     db: Database,
@@ -45,6 +46,11 @@ export class Reservations {
       intervalMs: o.loopIntervalMs ?? 5000,
     });
     this.purger = new PrivacyPurger(db, clock, log, config.privacy);
+    this.pendingTimer = new PeriodicTimer(() => this.service.expirePending(), {
+      everyMs: 30_000,
+      name: 'expiring unconfirmed bookings',
+      log,
+    });
     if (config.smtp !== undefined) {
       const lotInfo = (lotId: string, lang: 'cs' | 'en') => {
         const l = config.lots.find((x) => x.lotId === lotId);
@@ -70,8 +76,7 @@ export class Reservations {
     this.loop.tick();
     // Lapsed unconfirmed bookings (identity `email`) give their space back even when nobody books.
     if ([...this.rules.values()].some((r) => r.identity === 'email')) {
-      this.pendingTimer = setInterval(() => this.service.expirePending(), 30_000);
-      this.pendingTimer.unref();
+      this.pendingTimer.start();
     }
     for (const [lotId, r] of this.rules)
       if (r.enabled && r.identity === 'none')
@@ -82,8 +87,7 @@ export class Reservations {
   }
 
   async stop(): Promise<void> {
-    if (this.pendingTimer !== undefined) clearInterval(this.pendingTimer);
-    this.pendingTimer = undefined;
+    this.pendingTimer.stop();
     this.loop.stop();
     this.purger.stop();
     await this.mailer?.stop();

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ReservationRules } from './config.ts';
 import type { ReservationService } from './service.ts';
 import { MINUTE_MS } from './time.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 export type LoopEventKind = 'checked_in' | 'no_show' | 'occupied_without_booking';
 
@@ -35,7 +36,7 @@ const MAX_BOOKING_MS = 10_080 * MINUTE_MS;
  * nothing: a camera outage never turns a visitor into a no-show.
  */
 export class ReservationLoop {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: PeriodicTimer;
   private pending = false;
   private readonly candidates: Statement;
   private readonly insertEvent: Statement;
@@ -48,6 +49,7 @@ export class ReservationLoop {
     private readonly log: Logger,
     private readonly o: { staleAfterMs: number; intervalMs: number },
   ) {
+    this.timer = new PeriodicTimer(() => this.tick(), { everyMs: o.intervalMs, name: 'reservation loop', log });
     this.candidates = db.prepare(
       `SELECT b.id, b.lot_id, b.camera_id, b.slot_id, b.start_at, b.end_at, st.state, st.since, st.observed_at
        FROM bookings b LEFT JOIN slot_state st ON st.camera_id = b.camera_id AND st.slot_id = b.slot_id
@@ -61,14 +63,11 @@ export class ReservationLoop {
   }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => this.tick(), this.o.intervalMs);
-    this.timer.unref();
+    this.timer.start();
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 
   /** The ingest writer committed: look again soon, after the writer's own turn. */

@@ -8,6 +8,7 @@ import { fill, formatWindow, R } from './i18n.ts';
 import { pendingMail } from './identity-i18n.ts';
 import type { Booking, BookingStore } from './store.ts';
 import { MINUTE_MS } from './time.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 type Kind = 'confirmation' | 'reminder' | 'cancellation';
 
@@ -29,7 +30,7 @@ const LEASE_MS = 5 * 60_000;
  * instance sends it twice; a failed send is retried with backoff.
  */
 export class Mailer {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: PeriodicTimer;
   private transport: Transporter | undefined;
   private running: Promise<void> | undefined;
   private readonly s: Record<string, Statement>;
@@ -43,6 +44,12 @@ export class Mailer {
     private readonly lot: (lotId: string, lang: 'cs' | 'en') => { name: string; address: string },
     private readonly tz: string,
   ) {
+    this.timer = new PeriodicTimer(() => this.kick(), {
+      everyMs: smtp.retryIntervalS * 1000,
+      name: 'booking e-mail',
+      log,
+      immediate: true,
+    });
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       enqueue: p(`INSERT INTO reservation_mail (booking_id, kind, send_at, link_token) VALUES (?, ?, ?, ?)
@@ -60,7 +67,7 @@ export class Mailer {
   }
 
   start(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer.running) return;
     this.transport = nodemailer.createTransport({
       host: this.smtp.host,
       port: this.smtp.port,
@@ -68,14 +75,11 @@ export class Mailer {
       requireTLS: this.smtp.requireTls,
       ...(this.smtp.username !== undefined ? { auth: { user: this.smtp.username, pass: this.smtp.password } } : {}),
     });
-    this.timer = setInterval(() => this.kick(), this.smtp.retryIntervalS * 1000);
-    this.timer.unref();
-    this.kick();
+    this.timer.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
     await this.running;
     this.transport?.close();
     this.transport = undefined;

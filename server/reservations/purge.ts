@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { PrivacySettings } from './config.ts';
+import { PeriodicTimer } from '../../kit/timer.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -11,7 +12,7 @@ const DAY_MS = 86_400_000;
  * check-ins, no-shows per lot and day) survive.
  */
 export class PrivacyPurger {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: PeriodicTimer;
   private readonly purge: Statement;
   private readonly mail: Statement;
 
@@ -21,6 +22,12 @@ export class PrivacyPurger {
     private readonly log: Logger,
     private readonly o: PrivacySettings,
   ) {
+    this.timer = new PeriodicTimer(() => this.tick(), {
+      everyMs: o.purgeIntervalS * 1000,
+      name: 'booking purge',
+      log,
+      immediate: true,
+    });
     this.purge = db.prepare(
       `UPDATE bookings SET name = NULL, email = NULL, plate = NULL, email_key = NULL, plate_key = NULL, subject_key = NULL,
        purged_at = ?
@@ -32,15 +39,11 @@ export class PrivacyPurger {
   }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.o.purgeIntervalS * 1000);
-    this.timer.unref();
+    this.timer.start();
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 
   /**

@@ -6,6 +6,7 @@ import { calibrationError } from '../errors.ts';
 import type { Lang } from '../issues.ts';
 import type { CalibrationService } from '../service.ts';
 import type { Accuracy, LabelStore, StoredLabel } from './label-store.ts';
+import { PeriodicTimer } from '../../../kit/timer.ts';
 
 /**
  * Fitting is O(labels × dim) on the server's event loop. Measured here (2 shared cores, dim 1286):
@@ -39,7 +40,7 @@ export interface SaveOutcome {
 export class LabelService {
   /** Label submissions refused as malformed or hostile (unknown slots, duplicates, bad features). */
   refused = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: PeriodicTimer;
 
   constructor(
     private readonly d: {
@@ -49,17 +50,22 @@ export class LabelService {
       log: Logger;
       retentionDays: number;
     },
-  ) {}
+  ) {
+    this.timer = new PeriodicTimer(() => this.purgeExpired(), {
+      everyMs: 3_600_000,
+      name: 'label purge',
+      log: d.log,
+      immediate: true,
+    });
+  }
 
   /** Purges expired labels now and hourly (the timer never holds the process open). */
   start(): void {
-    this.purgeExpired();
-    this.timer = setInterval(() => this.purgeExpired(), 3_600_000);
-    this.timer.unref();
+    this.timer.start();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.timer.stop();
   }
 
   purgeExpired(): number {

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Aggregates } from './aggregates.ts';
+import { PeriodicTimer } from '../../../kit/timer.ts';
 
 export interface RetentionOptions {
   transitionsDays: number;
@@ -14,7 +15,7 @@ const DAY_MS = 86_400_000;
 
 /** Deletes history older than the retention settings, at start and then every `purgeIntervalS`. */
 export class RetentionPurger {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: PeriodicTimer;
 
   constructor(
     private readonly db: Database,
@@ -22,13 +23,17 @@ export class RetentionPurger {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly opts: RetentionOptions,
-  ) {}
+  ) {
+    this.timer = new PeriodicTimer(() => this.tick(), {
+      everyMs: opts.purgeIntervalS * 1000,
+      name: 'history purge',
+      log,
+      immediate: true,
+    });
+  }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.opts.purgeIntervalS * 1000);
-    this.timer.unref();
+    this.timer.start();
   }
 
   /** One purge now. Returns what was deleted; never throws (a failed purge is retried next time). */
@@ -52,7 +57,6 @@ export class RetentionPurger {
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 }

@@ -1,0 +1,65 @@
+/** What a periodic timer needs to report a failed tick; pino's Logger fits. */
+export interface TickLog {
+  error(obj: { err: unknown }, msg: string): void;
+}
+
+export interface PeriodicOptions {
+  /** Milliseconds between ticks. */
+  everyMs: number;
+  /** Names the job in the log line of a failed tick (`<name> failed`). */
+  name: string;
+  /** Where a throwing (or rejecting) tick is reported (console.error without one); the timer keeps running. */
+  log?: TickLog;
+  /** Tick once inside start(), before the first interval (purges that should not wait an hour). */
+  immediate?: boolean;
+  /**
+   * Keep the process alive while the timer runs. Off by default: server housekeeping must never
+   * hold a process open that has nothing else to do (tests, `volno db` commands).
+   */
+  keepAlive?: boolean;
+}
+
+/**
+ * One periodic job with `start()`/`stop()`, both idempotent. A tick that throws, or returns a
+ * promise that rejects, is logged and the next tick runs as planned: a housekeeping job never
+ * crashes the process. `setInterval` is looked up at start(), so Vitest's fake timers drive it.
+ */
+export class PeriodicTimer {
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly tick: () => unknown,
+    private readonly o: PeriodicOptions,
+  ) {}
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.run(), this.o.everyMs);
+    if (this.o.keepAlive !== true) this.timer.unref();
+    if (this.o.immediate === true) this.run();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One tick now, with the same error handling as a timed one. */
+  run(): void {
+    try {
+      const r = this.tick();
+      if (r instanceof Promise) r.catch((err: unknown) => this.failed(err));
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private failed(err: unknown): void {
+    if (this.o.log !== undefined) this.o.log.error({ err }, `${this.o.name} failed`);
+    else console.error(`${this.o.name} failed`, err);
+  }
+}
