@@ -9,6 +9,7 @@ import type { ApplyHooks } from '../ingest/apply.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ServerConfig } from '../core/config/types.ts';
 import { AggregateSampler } from '../history/sampler.ts';
+import { commitAckGate } from '../ingest/ack-gate.ts';
 import { cameraAgents, Ingestor } from '../ingest/ingestor.ts';
 import { LivenessSweeper } from '../ingest/liveness.ts';
 import { IngestMetrics } from '../ingest/metrics.ts';
@@ -176,16 +177,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
       if (!cal.handleMessage(topic, payload)) ingestor.handle(topic, payload, retained);
     });
     // PUBACK only once the message's write transaction has committed.
-    // The broker allows only a few unacknowledged messages in flight (Mosquitto: 20), so a held
-    // PUBACK makes the writer commit on the next turn rather than after its batch delay.
-    mqtt.setAckGate({
-      holding: () => {
-        if (writer.pending === 0 || writer.failing) return false;
-        writer.expedite();
-        return true;
-      },
-      onRelease: (fn) => writer.on('drained', fn),
-    });
+    mqtt.setAckGate(commitAckGate(writer));
     stack.push({ name: 'mqtt', stop: () => mqtt.stop() });
     await mqtt.start();
     const subscriptions = new IngestSubscriptions(mqtt, log.child({ component: 'ingest' }), {
