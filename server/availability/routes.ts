@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorResponses } from '../core/http/errors.ts';
-import { etagOf, matches } from '../core/http/etag.ts';
+import { etagMatches, etagOf } from '../../kit/static-assets.ts';
 import type { AvailabilityService } from './service.ts';
 import { LotAvailabilitySchema, LotParams, LotSchema, LotSlotsSchema } from './schemas.ts';
 
@@ -24,7 +24,7 @@ function sendCached(req: FastifyRequest, reply: FastifyReply, value: object): Fa
     serialized.set(value, s);
   }
   void reply.header('etag', s.etag).header('cache-control', AVAILABILITY_CACHE);
-  if (matches(req.headers['if-none-match'], s.etag)) return reply.code(304).send();
+  if (etagMatches(req.headers['if-none-match'], s.etag)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(s.body);
 }
 

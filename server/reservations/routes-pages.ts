@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +17,7 @@ import { TokenParams } from './schemas.ts';
 import type { ReservationService } from './service.ts';
 import { MINUTE_MS } from './time.ts';
 import { manageBase, origin } from './views.ts';
+import { sendAsset, staticAsset } from '../../kit/static-assets.ts';
 
 export interface ReservationPagesOptions {
   service: ReservationService;
@@ -27,9 +27,8 @@ export interface ReservationPagesOptions {
   citizen?: CitizenLookup;
 }
 
-const CSS = readFileSync(new URL('./reserve.css', import.meta.url));
-const CSS_ETAG = `"${createHash('sha1').update(CSS).digest('base64url').slice(0, 16)}"`;
-const CSS_URL = `/reserve/assets/reserve.css?v=${CSS_ETAG.slice(1, 9)}`;
+const CSS = staticAsset(readFileSync(new URL('./reserve.css', import.meta.url)), 'text/css; charset=utf-8');
+const CSS_URL = `/reserve/assets/reserve.css?v=${CSS.etag.slice(1, 9)}`;
 const CSP =
   "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
   "base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'none'";
@@ -83,11 +82,9 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
     throw err;
   };
 
-  app.get('/reserve/assets/reserve.css', { schema: { hide: true } }, async (req, reply) => {
-    void reply.header('etag', CSS_ETAG).header('cache-control', 'public, max-age=31536000, immutable');
-    if (req.headers['if-none-match'] === CSS_ETAG) return reply.code(304).send();
-    return reply.type('text/css; charset=utf-8').send(CSS);
-  });
+  app.get('/reserve/assets/reserve.css', { schema: { hide: true } }, async (req, reply) =>
+    sendAsset(req, reply, CSS, 'public, max-age=31536000, immutable'),
+  );
 
   const searchPage = (
     lang: Language,

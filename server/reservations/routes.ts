@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
@@ -11,10 +10,10 @@ import { reservationPageRoutes } from './routes-pages.ts';
 import { staffBlockRoutes } from './routes-staff-blocks.ts';
 import { list, staffReservationRoutes, type ListQuery } from './routes-staff.ts';
 import { staffBookingsPage } from './staff-page.ts';
+import { sendAsset, staticAsset } from '../../kit/static-assets.ts';
 
-const JS = readFileSync(new URL('./staff-bookings.js', import.meta.url));
-const JS_ETAG = `"${createHash('sha1').update(JS).digest('base64url').slice(0, 16)}"`;
-const JS_URL = `/staff/assets/bookings.js?v=${JS_ETAG.slice(1, 9)}`;
+const JS = staticAsset(readFileSync(new URL('./staff-bookings.js', import.meta.url)), 'text/javascript; charset=utf-8');
+const JS_URL = `/staff/assets/bookings.js?v=${JS.etag.slice(1, 9)}`;
 
 /**
  * Every reservation route: the public API (/api/v1/reservations…), the public pages (/reserve…),
@@ -35,11 +34,9 @@ export async function reservationRoutes(
   await app.register(staffReservationRoutes, staff);
   await app.register(staffBlockRoutes, staff);
 
-  app.get('/staff/assets/bookings.js', { schema: { hide: true } }, async (req, reply) => {
-    void reply.header('etag', JS_ETAG).header('cache-control', 'public, max-age=31536000, immutable');
-    if (req.headers['if-none-match'] === JS_ETAG) return reply.code(304).send();
-    return reply.type('text/javascript; charset=utf-8').send(JS);
-  });
+  app.get('/staff/assets/bookings.js', { schema: { hide: true } }, async (req, reply) =>
+    sendAsset(req, reply, JS, 'public, max-age=31536000, immutable'),
+  );
 
   app.get(
     '/staff/bookings',

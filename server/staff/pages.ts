@@ -2,23 +2,16 @@ import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { roleAtLeast } from '../core/access.ts';
 import type { StaffAuth } from './staff-auth.ts';
-import { etagOf } from '../core/http/etag.ts';
+import { sendAsset, staticAsset } from '../../kit/static-assets.ts';
 import { STAFF_CSP, staffPage } from './layout.ts';
 import { overviewBody } from './overview.ts';
 
-const CSS = readFileSync(new URL('./staff.css', import.meta.url), 'utf8');
-const CSS_ETAG = etagOf(CSS);
+const CSS = staticAsset(readFileSync(new URL('./staff.css', import.meta.url), 'utf8'), 'text/css; charset=utf-8');
 
 /** GET /staff (overview) and the staff stylesheet. */
 export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth }> = async (app, { auth }) => {
-  app.get(
-    '/staff/assets/staff.css',
-    { schema: { hide: true }, config: { cacheControl: 'public, max-age=300' } },
-    async (req, reply) => {
-      void reply.type('text/css; charset=utf-8').header('content-security-policy', STAFF_CSP).header('etag', CSS_ETAG);
-      if (req.headers['if-none-match'] === CSS_ETAG) return reply.code(304).send();
-      return CSS;
-    },
+  app.get('/staff/assets/staff.css', { schema: { hide: true } }, async (req, reply) =>
+    sendAsset(req, reply.header('content-security-policy', STAFF_CSP), CSS, 'public, max-age=300'),
   );
 
   app.get(

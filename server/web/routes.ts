@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.ts';
 import { assetUrl, loadAssets } from './assets.ts';
 import { pageLanguage, STRINGS } from '../core/web/i18n.ts';
 import { esc, page, type LotView } from './render.ts';
+import { sendAsset } from '../../kit/static-assets.ts';
 
 export interface WebRoutesOptions {
   availability: AvailabilityService;
@@ -101,9 +102,7 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app
     async (req, reply) => {
       const asset = assets.get(req.params.name);
       if (asset === undefined) return reply.callNotFound();
-      void reply.header('etag', asset.etag).header('cache-control', 'public, max-age=31536000, immutable');
-      if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-      return reply.type(asset.type).send(asset.body);
+      return sendAsset(req, reply, asset, 'public, max-age=31536000, immutable');
     },
   );
 };

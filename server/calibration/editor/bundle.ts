@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { StaticAsset } from '../../../kit/static-assets.ts';
 
 /** One file the editor page loads, served from memory under a content-hashed URL. */
-export interface EditorAsset {
+export interface EditorAsset extends StaticAsset {
   body: string;
-  type: string;
-  etag: string;
   /** e.g. `/staff/calibration/assets/editor-3f2a….js`: a new build gets a new URL, so browsers may cache forever. */
   url: string;
 }

@@ -8,6 +8,7 @@ import type { LotSpec } from '../../core/config/types.ts';
 import { esc } from '../../web/render.ts';
 import { editorAssets, type EditorAsset } from './bundle.ts';
 import { STAFF_CSP, staffPage } from '../../staff/layout.ts';
+import { sendAsset } from '../../../kit/static-assets.ts';
 
 /** What the camera list shows of each camera (a subset of GET /api/v1/staff/cameras). */
 export interface CameraRow {
@@ -144,9 +145,7 @@ export const editorRoutes: FastifyPluginAsyncTypebox<EditorRoutesOptions> = asyn
       const a = await assetByName(req.params.file);
       if (a === undefined) return reply.callNotFound();
       // Private: staff-only code, but immutable under its hashed name.
-      void reply.header('etag', a.etag).header('cache-control', 'private, max-age=31536000, immutable');
-      if (req.headers['if-none-match'] === a.etag) return reply.code(304).send();
-      return reply.type(a.type).send(a.body);
+      return sendAsset(req, reply, a, 'private, max-age=31536000, immutable');
     },
   );
 };

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { etagMatches, etagOf } from '../../../kit/static-assets.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -8,17 +8,6 @@ declare module 'fastify' {
     /** Cache-Control for a successful response. */
     cacheControl?: string;
   }
-}
-
-export function etagOf(body: string): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
-}
-
-export function matches(header: string | undefined, tag: string): boolean {
-  if (header === undefined) return false;
-  if (header.trim() === '*') return true;
-  // Weak comparison (RFC 9110 §13.1.2): proxies may weaken our strong tags.
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
 }
 
 /**
@@ -36,7 +25,7 @@ export function registerCaching(app: FastifyInstance): void {
     if (config.etag !== true || typeof payload !== 'string' || reply.hasHeader('etag')) return payload;
     const tag = etagOf(payload);
     reply.header('etag', tag);
-    if (matches(req.headers['if-none-match'], tag)) {
+    if (etagMatches(req.headers['if-none-match'], tag)) {
       reply.code(304);
       return '';
     }
