@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerEdgeCommands } from '../edge/cli.ts';
 import { registerModelCommands } from '../models/cli.ts';
 import { registerServerCommands } from '../server/main/cli.ts';
+import { registerDbCommands } from '../server/core/storage/sql/cli.ts';
 import { registerUserCommands } from '../server/staff/cli.ts';
 import { registerDemoCommand } from './demo.ts';
 import { validatePayloadCommand } from './validate-payload.ts';
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   validatePayloadCommand(program);
   registerEdgeCommands(program);
   registerServerCommands(program);
+  registerDbCommands(program);
   registerUserCommands(program);
   registerModelCommands(program);
   registerDemoCommand(program);
