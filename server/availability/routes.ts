@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorResponses } from '../core/http/errors.ts';
 import { etagMatches, etagOf } from '../../kit/static-assets.ts';
 import type { AvailabilityService } from './service.ts';
-import { LotAvailabilitySchema, LotParams, LotSchema, LotSlotsSchema } from './schemas.ts';
+import { LotAvailabilitySchema, LotParams, LotSchema, LotSlotsSchema } from '../core/availability/schemas.ts';
 
 export interface AvailabilityRoutesOptions {
   availability: AvailabilityService;

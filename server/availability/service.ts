@@ -2,23 +2,14 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
 import { SLOT_TYPES, type SlotType } from '../core/config/schema.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
-import type { Counts, Lot, LotAvailability, LotSlots, SlotView } from './schemas.ts';
-
-export type { Counts, Lot, LotAvailability, LotSlots, SlotView } from './schemas.ts';
+import type { AvailabilityReader, ReservedSource } from '../core/availability/reader.ts';
+import type { Counts, Lot, LotAvailability, LotSlots, SlotView } from '../core/availability/schemas.ts';
 import type { SlotStateValue } from '../core/storage/state-store.ts';
 
 interface StateLite {
   state: SlotStateValue;
   since: number;
   observedAt: number;
-}
-
-/**
- * Slots kept for a booking (issue 6): they count as `reserved` instead of their camera state.
- * `until` is the next instant the set changes by time alone (a hold beginning or ending).
- */
-export interface ReservedSource {
-  held(lotId: string, now: number): { keys: ReadonlySet<string>; until: number };
 }
 
 const emptyCounts = (): Counts => ({ total: 0, free: 0, occupied: 0, unknown: 0, reserved: 0 });
@@ -30,7 +21,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
  * processes' writes (shared subscriptions) bump `PRAGMA data_version`. Freshness depends on the
  * clock, so counts are derived from the cached rows on every call.
  */
-export class AvailabilityService {
+export class AvailabilityService implements AvailabilityReader {
   private localVersion = 0;
   private readonly dataVersion: Statement;
   private readonly lotStates: Statement;
@@ -41,25 +32,20 @@ export class AvailabilityService {
   >();
   private externalChecked = -Infinity;
   private external = 0;
-  private reserved: ReservedSource | undefined;
 
   constructor(
     db: Database,
     readonly catalog: Catalog,
     private readonly clock: Clock,
     private readonly staleAfterMs: number,
+    /** Where reserved slots come from (the reservations feature); none without reservations. */
+    private readonly reserved?: ReservedSource,
   ) {
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.lotStates = db.prepare(
       `SELECT st.camera_id, st.slot_id, st.state, st.since, st.observed_at FROM slots s
        JOIN slot_state st ON st.camera_id = s.camera_id AND st.slot_id = s.slot_id WHERE s.lot_id = ?`,
     );
-  }
-
-  /** Where reserved slots come from (the reservations component); changes count as writes. */
-  setReservedSource(source: ReservedSource): void {
-    this.reserved = source;
-    this.localVersion++;
   }
 
   /** Tells readers that this process wrote new states. */

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from 'better-sqlite3';
 import { Type } from 'typebox';
-import { IdParam, LotParams } from '../availability/schemas.ts';
-import type { AvailabilityService } from '../availability/service.ts';
+import { IdParam, LotParams } from '../core/availability/schemas.ts';
+import type { AvailabilityReader } from '../core/availability/reader.ts';
 import type { Clock } from '../core/clock.ts';
 import { ApiError, errorResponses } from '../core/http/errors.ts';
 import type { StaffAccess } from '../core/access.ts';
@@ -10,7 +10,7 @@ import type { Aggregates } from '../core/storage/aggregates.ts';
 import { profile, toPoint } from './stats.ts';
 
 export interface HistoryRoutesOptions {
-  availability: AvailabilityService;
+  availability: AvailabilityReader;
   aggregates: Aggregates;
   db: Database;
   clock: Clock;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AvailabilityService } from '../availability/service.ts';
+import type { AvailabilityReader } from '../core/availability/reader.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Aggregates } from '../core/storage/aggregates.ts';
 import { PeriodicTimer } from '../../kit/timer.ts';
@@ -9,7 +9,7 @@ export class AggregateSampler {
   private readonly timer: PeriodicTimer;
 
   constructor(
-    private readonly availability: AvailabilityService,
+    private readonly availability: AvailabilityReader,
     private readonly aggregates: Aggregates,
     private readonly clock: Clock,
     private readonly log: Logger,

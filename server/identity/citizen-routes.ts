@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../core/http/errors.ts';
 import { CITIZEN_CALLBACK, CITIZEN_COOKIE, type Identity } from './index.ts';
-import { sendPage } from './page.ts';
+import { sendPage } from '../core/web/message-page.ts';
 import { subjectKey } from './store.ts';
 
 const FLOW_COOKIE = 'volno_oidc_flow';

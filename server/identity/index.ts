@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
+import type { StaffSignIn } from '../core/staff-sign-in.ts';
 import type { IdentityConfig } from './config.ts';
 import { RelyingParty } from './relying-party.ts';
 import { CitizenSessions, FlowStore, type CitizenSession } from './store.ts';
@@ -76,5 +77,28 @@ export class Identity {
   /** Whether cookies must be Secure: the public URL is https. */
   get secureCookies(): boolean {
     return (this.config.public_url ?? '').startsWith('https://');
+  }
+
+  /** Staff single sign-on for the staff feature, where `identity.staff` is configured. */
+  staffSignIn(): StaffSignIn | undefined {
+    const rp = this.staffRp;
+    const cfg = this.config.staff;
+    if (rp === undefined || cfg === undefined) return undefined;
+    return {
+      callbackPath: STAFF_CALLBACK,
+      secureCookies: this.secureCookies,
+      roleClaim: cfg.role_claim,
+      usernameClaim: cfg.username_claim,
+      roles: cfg.roles,
+      begin: async (returnTo) => {
+        const { url, secrets } = await rp.begin();
+        return { url, flowId: this.flows.create('staff', secrets, returnTo) };
+      },
+      finish: async (flowId, reqUrl) => {
+        const flow = this.flows.take(flowId, 'staff');
+        if (flow === undefined) return undefined;
+        return { claims: await rp.finish(this.callbackUrl(STAFF_CALLBACK, reqUrl), flow), returnTo: flow.returnTo };
+      },
+    };
   }
 }

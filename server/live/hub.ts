@@ -1,16 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import type { AvailabilityService, LotAvailability, LotSlots } from '../availability/service.ts';
+import type { EventBus } from '../core/events.ts';
+import type { AvailabilityReader, PublicEvents } from '../core/availability/reader.ts';
 import { PeriodicTimer } from '../../kit/timer.ts';
 
 /** Least time between two availability events that differ only in `updated_at`. */
 export const REFRESH_EMIT_MS = 5000;
 
-export interface LiveEvents {
-  availability: [LotAvailability];
-  slots: [LotSlots];
-}
+export type { PublicEvents as LiveEvents } from '../core/availability/reader.ts';
 
 /**
  * Finds out what changed for the public and tells listeners (SSE clients, Home Assistant): after
@@ -18,17 +16,20 @@ export interface LiveEvents {
  * turning stale with time and writes by other server instances sharing the database.
  * A lot's payload is emitted only when it differs from the last one emitted.
  */
-export class LiveHub extends EventEmitter<LiveEvents> {
+export class LiveHub extends EventEmitter<PublicEvents> {
   private readonly lastAvailability = new Map<string, { counts: string; updatedAt: string | null; at: number }>();
   private readonly lastSlots = new Map<string, string>();
   private readonly timer: PeriodicTimer;
   private lastVersion = 0;
+  private unsubscribe: (() => void)[] = [];
 
   constructor(
-    private readonly availability: AvailabilityService,
+    private readonly availability: AvailabilityReader,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly tickMs: number,
+    /** Ingest commits and other changes (bookings, catalog edits) arrive here. */
+    private readonly bus: EventBus,
   ) {
     super();
     this.timer = new PeriodicTimer(() => this.tick(), { everyMs: tickMs, name: 'live update', log });
@@ -37,6 +38,10 @@ export class LiveHub extends EventEmitter<LiveEvents> {
   start(): void {
     if (this.timer.running) return;
     this.lastVersion = this.availability.externalVersion();
+    this.unsubscribe = [
+      this.bus.on('ingest.committed', (e) => this.committed(e.lots)),
+      this.bus.on('lots.changed', (e) => this.committed(e.lots)),
+    ];
     this.check(null);
     this.timer.start();
   }
@@ -92,6 +97,8 @@ export class LiveHub extends EventEmitter<LiveEvents> {
   }
 
   stop(): void {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
     this.timer.stop();
   }
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ID_PATTERN } from '../../protocol/index.ts';
-import type { AvailabilityService } from '../availability/service.ts';
+import type { AvailabilityReader } from '../core/availability/reader.ts';
 import { ApiError, errorResponses } from '../core/http/errors.ts';
 import { refuse } from '../core/http/rate-limit.ts';
 import type { Counter } from '../core/metrics/registry.ts';
@@ -9,7 +9,7 @@ import type { SseBroadcaster } from './sse.ts';
 
 export interface LiveRoutesOptions {
   sse: SseBroadcaster;
-  availability: AvailabilityService;
+  availability: AvailabilityReader;
   /** Open streams one client address may hold (`limits.sse_per_address`). */
   maxPerAddress: number;
   /** Where refusals are counted (`volno_rate_limited_total{limit="sse"}`). */

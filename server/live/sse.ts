@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { AvailabilityService } from '../availability/service.ts';
+import type { AvailabilityReader } from '../core/availability/reader.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LiveHub } from './hub.ts';
 import { PeriodicTimer } from '../../kit/timer.ts';
@@ -30,7 +30,7 @@ export class SseBroadcaster {
 
   constructor(
     private readonly hub: LiveHub,
-    private readonly availability: AvailabilityService,
+    private readonly availability: AvailabilityReader,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {

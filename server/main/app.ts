@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { availabilityRoutes } from '../availability/routes.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { startComponents, type Components } from './components.ts';
+import type { Components } from './components.ts';
+import { startComponents } from './controller.ts';
 import { httpsOptions } from '../core/config/tls.ts';
 import type { ServerConfig } from '../core/config/types.ts';
 import { healthRoutes, livenessRoute, unassignedRoute } from '../health/routes.ts';
@@ -124,11 +125,18 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     name: c.config.web.title,
   });
   await app.register(webRoutes, { availability: c.availability, config: c.config, clock: c.clock });
-  await app.register(reservationRoutes, { components: c });
+  await app.register(reservationRoutes, {
+    reservations: c.reservations,
+    db: c.db,
+    config: c.config,
+    clock: c.clock,
+    access: c.access,
+    citizen: c.identity.citizenOf,
+  });
   // OpenID Connect sign-in (issue 13), only where configured.
   if (c.identity.citizenRp !== undefined) await app.register(citizenRoutes, { identity: c.identity });
-  if (c.identity.staffRp !== undefined)
-    await app.register(ssoRoutes, { auth: c.auth, identity: c.identity, db: c.db, clock: c.clock });
+  const signIn = c.identity.staffSignIn();
+  if (signIn !== undefined) await app.register(ssoRoutes, { auth: c.auth, signIn, db: c.db, clock: c.clock });
   await app.register(calibrationRoutes, {
     prefix: '/api/v1/staff',
     service: c.calibration,

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { AvailabilityService } from '../availability/service.ts';
+import type { AvailabilityReader } from '../core/availability/reader.ts';
 import type { IngestWriter } from '../ingest/writer.ts';
 import type { SseBroadcaster } from '../live/sse.ts';
 import type { MqttConnection } from '../core/mqtt/connection.ts';
@@ -7,7 +7,7 @@ import type { Registry } from '../core/metrics/registry.ts';
 
 export interface ServerMetricSources {
   db: Database;
-  availability: AvailabilityService;
+  availability: AvailabilityReader;
   sse: SseBroadcaster;
   mqtt: MqttConnection;
   writer: IngestWriter;

@@ -1,4 +1,4 @@
-import type { AvailabilityService, SlotView } from '../availability/service.ts';
+import type { AvailabilityReader, SlotView } from '../core/availability/reader.ts';
 import type { SlotType } from '../core/config/schema.ts';
 import type { Datex } from './datex-schema.ts';
 
@@ -33,7 +33,7 @@ export interface DatexOptions {
  * `lastUpdate`, `locationAndDimension.coordinatesForDisplay`); it is not validated against the
  * official schema. Stale or never-reported slots are `unknown`, never `available`.
  */
-export function datexPublication(availability: AvailabilityService, o: DatexOptions): Datex {
+export function datexPublication(availability: AvailabilityReader, o: DatexOptions): Datex {
   const lots = availability.lots();
   const parkingSite: Datex['parkingPublicationLight']['parkingSite'] = [];
   const parkingSpace: Datex['parkingPublicationLight']['parkingSpace'] = [];

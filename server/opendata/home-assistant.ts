@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
-import type { AvailabilityService, LotAvailability, LotSlots } from '../availability/service.ts';
-import type { LiveHub } from '../live/hub.ts';
+import type {
+  AvailabilityReader,
+  LotAvailability,
+  LotSlots,
+  PublicChanges,
+} from '../core/availability/reader.ts';
 import type { MqttConnection } from '../core/mqtt/connection.ts';
 
 export interface HomeAssistantOptions {
@@ -26,8 +30,8 @@ export class HomeAssistantPublisher {
 
   constructor(
     private readonly conn: MqttConnection,
-    private readonly hub: LiveHub,
-    private readonly availability: AvailabilityService,
+    private readonly hub: PublicChanges,
+    private readonly availability: AvailabilityReader,
     private readonly log: Logger,
     private readonly o: HomeAssistantOptions,
   ) {}

@@ -1,4 +1,4 @@
-import type { AvailabilityService } from '../availability/service.ts';
+import type { AvailabilityReader } from '../core/availability/reader.ts';
 import type { ParkApi } from './parkapi-schema.ts';
 
 export interface ParkApiOptions {
@@ -16,7 +16,7 @@ export interface ParkApiOptions {
  * whenever `has_realtime_data` is true). `realtime_opening_status` is not sent: a camera cannot
  * tell whether the gate is open.
  */
-export function parkApiSites(availability: AvailabilityService, o: ParkApiOptions): ParkApi {
+export function parkApiSites(availability: AvailabilityReader, o: ParkApiOptions): ParkApi {
   const items: ParkApi['items'] = [];
   for (const lot of availability.lots()) {
     if (lot.latitude === null || lot.longitude === null) continue;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AvailabilityService } from '../availability/service.ts';
+import type { AvailabilityReader } from '../core/availability/reader.ts';
 import type { Clock } from '../core/clock.ts';
 import { errorResponses } from '../core/http/errors.ts';
 import type { StaffAccess } from '../core/access.ts';
@@ -11,7 +11,7 @@ import { parkApiSites } from './parkapi.ts';
 import { ParkApiSchema } from './parkapi-schema.ts';
 
 export interface OpenDataRoutesOptions {
-  availability: AvailabilityService;
+  availability: AvailabilityReader;
   registry: Registry;
   clock: Clock;
   access: StaffAccess;

@@ -1,5 +1,6 @@
 import type { Language } from '../core/config/schema.ts';
-import { esc } from '../web/render.ts';
+import { esc } from '../core/web/html.ts';
+import { govButton, govLinkButton } from '../core/web/gov-markup.ts';
 import { fill, formatTime } from './i18n.ts';
 import { I } from './identity-i18n.ts';
 import type { Booking } from './store.ts';

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import type { ServerConfig } from '../core/config/types.ts';
+import type { EventBus } from '../core/events.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
 import type { ReservationRules } from './config.ts';
 import { ReservationLoop } from './loop.ts';
@@ -26,6 +26,7 @@ export class Reservations {
   readonly mailer: Mailer | undefined;
   readonly purger: PrivacyPurger;
   readonly rules: ReadonlyMap<string, ReservationRules>;
+  private offCommitted: (() => void) | undefined;
   private readonly pendingTimer: PeriodicTimer;
 
   constructor(
@@ -34,6 +35,8 @@ export class Reservations {
     readonly config: ServerConfig,
     clock: Clock,
     private readonly log: Logger,
+    /** Ingest commits wake the camera loop; booking changes go out as `lots.changed`. */
+    private readonly bus: EventBus,
     o: ReservationsOptions = {},
   ) {
     const rules = new Map<string, ReservationRules>();
@@ -46,6 +49,7 @@ export class Reservations {
       intervalMs: o.loopIntervalMs ?? 5000,
     });
     this.purger = new PrivacyPurger(db, clock, log, config.privacy);
+    this.service.onChange((lots) => bus.emit('lots.changed', { lots }));
     this.pendingTimer = new PeriodicTimer(() => this.service.expirePending(), {
       everyMs: 30_000,
       name: 'expiring unconfirmed bookings',
@@ -70,6 +74,8 @@ export class Reservations {
   }
 
   start(): void {
+    // Only flags a pass for later (setImmediate): the commit path never waits for bookings.
+    this.offCommitted ??= this.bus.on('ingest.committed', () => this.loop.committed());
     this.loop.start();
     this.purger.start();
     this.mailer?.start();
@@ -87,6 +93,8 @@ export class Reservations {
   }
 
   async stop(): Promise<void> {
+    this.offCommitted?.();
+    this.offCommitted = undefined;
     this.pendingTimer.stop();
     this.loop.stop();
     this.purger.stop();

@@ -1,5 +1,17 @@
 import type { Language } from '../core/config/schema.ts';
-import { esc } from '../web/render.ts';
+import { esc } from '../core/web/html.ts';
+import { STRINGS } from '../core/web/i18n.ts';
+import { govCssAsset } from '../core/web/gov-css.ts';
+import {
+  govButton,
+  govCheckbox,
+  govField,
+  govFooter,
+  govHeader,
+  govInput,
+  govMessage,
+  govSelect,
+} from '../core/web/gov-markup.ts';
 import { fill, formatTime, formatWindow, plural, R } from './i18n.ts';
 import type { Booking } from './store.ts';
 

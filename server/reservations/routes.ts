@@ -2,8 +2,13 @@ import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Components } from '../main/components.ts';
-import { STAFF_CSP } from '../staff/layout.ts';
+import type { Database } from 'better-sqlite3';
+import type { StaffAccess } from '../core/access.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ServerConfig } from '../core/config/types.ts';
+import type { Reservations } from './index.ts';
+import type { CitizenLookup } from './identity.ts';
+import { STAFF_CSP } from '../core/web/staff-layout.ts';
 import { EventsStore } from './events.ts';
 import { reservationApiRoutes } from './routes-api.ts';
 import { reservationPageRoutes } from './routes-pages.ts';
@@ -15,19 +20,26 @@ import { sendAsset, staticAsset } from '../../kit/static-assets.ts';
 const JS = staticAsset(readFileSync(new URL('./staff-bookings.js', import.meta.url)), 'text/javascript; charset=utf-8');
 const JS_URL = `/staff/assets/bookings.js?v=${JS.etag.slice(1, 9)}`;
 
+export interface ReservationRoutesOptions {
+  reservations: Reservations;
+  db: Database;
+  config: ServerConfig;
+  clock: Clock;
+  access: StaffAccess;
+  /** The signed-in citizen of a request (identity `oidc` lots), from the identity feature. */
+  citizen: CitizenLookup;
+}
+
 /**
  * Every reservation route: the public API (/api/v1/reservations…), the public pages (/reserve…),
  * the staff API (/api/v1/staff/reservations…) and the staff page (/staff/bookings).
  */
-export async function reservationRoutes(
-  app: FastifyInstance,
-  { components: c }: { components: Components },
-): Promise<void> {
+export async function reservationRoutes(app: FastifyInstance, c: ReservationRoutesOptions): Promise<void> {
   // The pages post plain HTML forms; another part may have registered the parser already.
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   const service = c.reservations.service;
   const events = new EventsStore(c.db);
-  const base = { service, config: c.config, clock: c.clock, citizen: c.identity.citizenOf };
+  const base = { service, config: c.config, clock: c.clock, citizen: c.citizen };
   await app.register(reservationApiRoutes, { prefix: '/api/v1', ...base });
   await app.register(reservationPageRoutes, base);
   const staff = { prefix: '/api/v1/staff/reservations', ...base, events, access: c.access };

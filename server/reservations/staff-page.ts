@@ -1,7 +1,7 @@
 import type { StaffPrincipal } from '../core/access.ts';
 import { roleAtLeast } from '../core/access.ts';
-import { staffPage } from '../staff/layout.ts';
-import { esc } from '../web/render.ts';
+import { staffPage } from '../core/web/staff-layout.ts';
+import { esc } from '../core/web/html.ts';
 import type { BlockRow, Booking } from './store.ts';
 import type { EventView } from './events.ts';
 import { BOOKING_STATUSES } from './store.ts';

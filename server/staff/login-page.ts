@@ -1,4 +1,4 @@
-import { esc } from '../web/render.ts';
+import { esc } from '../core/web/html.ts';
 
 /** The login form: bilingual labels (the office works in Czech, some staff read English), no script. */
 export function loginPage(o: { next: string; error?: string; username?: string; sso?: string | undefined }): string {

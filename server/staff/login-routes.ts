@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { forwardedHeader, socketAddress } from '../core/http/client-address.ts';
 import { ApiError, errorResponses } from '../core/http/errors.ts';
-import { STAFF_CSP } from './layout.ts';
+import { STAFF_CSP } from '../core/web/staff-layout.ts';
 import { SESSION_COOKIE, crossSite } from './account-access.ts';
 import { normaliseUsername } from './accounts.ts';
 import { loginPage, safeNext } from './login-page.ts';

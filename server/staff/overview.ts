@@ -1,7 +1,7 @@
 import type { StaffPrincipal } from '../core/access.ts';
 import type { StaffUser } from './accounts.ts';
 import type { AuditEntry } from './audit-log.ts';
-import { esc } from '../web/render.ts';
+import { esc } from '../core/web/html.ts';
 
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { roleAtLeast } from '../core/access.ts';
 import type { StaffAuth } from './staff-auth.ts';
 import { sendAsset, staticAsset } from '../../kit/static-assets.ts';
-import { STAFF_CSP, staffPage } from './layout.ts';
+import { STAFF_CSP, staffPage } from '../core/web/staff-layout.ts';
 import { overviewBody } from './overview.ts';
 
 const CSS = staticAsset(readFileSync(new URL('./staff.css', import.meta.url), 'utf8'), 'text/css; charset=utf-8');

@@ -5,8 +5,8 @@ import { Type } from 'typebox';
 import type { Clock } from '../core/clock.ts';
 import { forwardedHeader, socketAddress } from '../core/http/client-address.ts';
 import { ApiError } from '../core/http/errors.ts';
-import { STAFF_CALLBACK, type Identity } from '../identity/index.ts';
-import { sendPage } from '../identity/page.ts';
+import type { StaffSignIn } from '../core/staff-sign-in.ts';
+import { sendPage } from '../core/web/message-page.ts';
 import { SESSION_COOKIE } from './account-access.ts';
 import { safeNext } from './login-page.ts';
 import { SsoAccounts, mapRole } from './sso-accounts.ts';
@@ -25,14 +25,14 @@ const hide = { hide: true, tags: ['staff'] };
  */
 export interface SsoRoutesOptions {
   auth: StaffAuth;
-  identity: Identity;
+  /** The office's OpenID provider, through the identity feature. */
+  signIn: StaffSignIn;
   db: Database;
   clock: Clock;
 }
 
-export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app, { auth, identity, db, clock }) => {
-  const rp = identity.staffRp!;
-  const cfg = identity.config.staff!;
+export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app, { auth, signIn, db, clock }) => {
+  const callbackPath = signIn.callbackPath;
   const accounts = new SsoAccounts(db, clock);
   const page = (reply: FastifyReply, status: number, text: string) =>
     sendPage(reply, status, {
@@ -75,13 +75,12 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
           'Nejprve vytvořte prvního správce (volno user add). / Create the first admin first (volno user add).',
         );
       try {
-        const { url, secrets } = await rp.begin();
-        const id = identity.flows.create('staff', secrets, safeNext(req.query.next));
-        void reply.setCookie(FLOW_COOKIE, id, {
-          path: STAFF_CALLBACK,
+        const { url, flowId } = await signIn.begin(safeNext(req.query.next));
+        void reply.setCookie(FLOW_COOKIE, flowId, {
+          path: callbackPath,
           httpOnly: true,
           sameSite: 'lax',
-          secure: identity.secureCookies,
+          secure: signIn.secureCookies,
           maxAge: 600,
         });
         return reply.header('cache-control', 'no-store').redirect(url.href, 303);
@@ -94,7 +93,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
   );
 
   app.get(
-    STAFF_CALLBACK,
+    callbackPath,
     {
       schema: {
         ...hide,
@@ -104,19 +103,13 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
     },
     async (req, reply) => {
       const flowId = req.cookies[FLOW_COOKIE];
-      void reply.clearCookie(FLOW_COOKIE, { path: STAFF_CALLBACK });
-      const flow = flowId === undefined ? undefined : identity.flows.take(flowId, 'staff');
-      if (flow === undefined)
-        return refuse(
-          req,
-          reply,
-          400,
-          'no live flow',
-          'Přihlášení vypršelo. Začněte znovu. / The sign-in expired; start again.',
-        );
-      let claims;
+      void reply.clearCookie(FLOW_COOKIE, { path: callbackPath });
+      const expired = () =>
+        refuse(req, reply, 400, 'no live flow', 'Přihlášení vypršelo. Začněte znovu. / The sign-in expired; start again.');
+      if (flowId === undefined) return expired();
+      let done;
       try {
-        claims = await rp.finish(identity.callbackUrl(STAFF_CALLBACK, req.url), flow);
+        done = await signIn.finish(flowId, req.url);
       } catch (err) {
         if (err instanceof ApiError && err.statusCode < 500)
           return refuse(
@@ -130,7 +123,9 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
           return page(reply, 503, 'Přihlašovací služba je nedostupná. / The sign-in service is unavailable.');
         throw err;
       }
-      const role = mapRole(claims[cfg.role_claim], cfg.roles);
+      if (done === undefined) return expired();
+      const { claims, returnTo } = done;
+      const role = mapRole(claims[signIn.roleClaim], signIn.roles);
       if (role === undefined)
         return refuse(
           req,
@@ -139,7 +134,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
           'no mapped role',
           'Váš účet nemá v tomto systému žádnou roli. / Your account has no role here.',
         );
-      const user = accounts.signIn(claims.iss, claims.sub, claims[cfg.username_claim], role);
+      const user = accounts.signIn(claims.iss, claims.sub, claims[signIn.usernameClaim], role);
       if (user === undefined)
         return refuse(req, reply, 403, 'account disabled', 'Váš účet je zablokován. / Your account is disabled.');
       const old = req.cookies[SESSION_COOKIE];
@@ -149,7 +144,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
         path: '/',
         httpOnly: true,
         sameSite: 'strict',
-        secure: auth.config.cookieSecure || identity.secureCookies || req.protocol === 'https',
+        secure: auth.config.cookie_secure || signIn.secureCookies || req.protocol === 'https',
       });
       req.staff = { userId: user.userId, username: user.username, role: user.role, via: 'session' };
       auth.access.audit(req, 'login.sso', `user:${user.userId}`, { created: user.created, role });
@@ -159,7 +154,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
         title: 'Přihlášeno / Signed in',
         text: `${user.username} (${role})`,
         css: CSS,
-        link: { href: flow.returnTo, label: 'Pokračovat / Continue' },
+        link: { href: returnTo, label: 'Pokračovat / Continue' },
         refresh: true,
       });
     },

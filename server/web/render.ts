@@ -1,4 +1,4 @@
-import type { Lot, LotAvailability, LotSlots, SlotView } from '../availability/schemas.ts';
+import type { Lot, LotAvailability, LotSlots, SlotView } from '../core/availability/schemas.ts';
 import type { Language } from '../core/config/schema.ts';
 import { fill, formatAge, plural, STRINGS, type Strings } from '../core/web/i18n.ts';
 

@@ -1,18 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { LotParams } from '../availability/schemas.ts';
-import type { AvailabilityService } from '../availability/service.ts';
+import { LotParams } from '../core/availability/schemas.ts';
+import type { AvailabilityReader } from '../core/availability/reader.ts';
 import type { Language } from '../core/config/schema.ts';
 import type { ServerConfig } from '../core/config/types.ts';
 import type { Clock } from '../core/clock.ts';
 import { assetUrl, loadAssets } from './assets.ts';
 import { pageLanguage, STRINGS } from '../core/web/i18n.ts';
-import { esc, page, type LotView } from './render.ts';
+import { esc } from '../core/web/html.ts';
+import { page, type LotView } from './render.ts';
 import { sendAsset } from '../../kit/static-assets.ts';
 
 export interface WebRoutesOptions {
-  availability: AvailabilityService;
+  availability: AvailabilityReader;
   config: ServerConfig;
   clock: Clock;
 }

@@ -4,10 +4,10 @@ import { Type } from 'typebox';
 import { ID_PATTERN } from '../../../protocol/ids.ts';
 import type { ValidationOptions } from '../../../calibration/index.ts';
 import type { StaffAccess } from '../../core/access.ts';
-import type { LotSpec } from '../../core/config/types.ts';
-import { esc } from '../../web/render.ts';
+import type { LotConfig } from '../../core/config/schema.ts';
+import { esc } from '../../core/web/html.ts';
 import { editorAssets, type EditorAsset } from './bundle.ts';
-import { STAFF_CSP, staffPage } from '../../staff/layout.ts';
+import { STAFF_CSP, staffPage } from '../../core/web/staff-layout.ts';
 import { sendAsset } from '../../../kit/static-assets.ts';
 
 /** What the camera list shows of each camera (a subset of GET /api/v1/staff/cameras). */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAFF_CSP } from '../../../../server/staff/layout.ts';
+import { STAFF_CSP } from '../../../../server/core/web/staff-layout.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 
 const TOKEN = 'editor-routes-test-token-0123456789';

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { ID_PATTERN } from '../../protocol/index.ts';
-import { SLOT_TYPES } from '../core/config/schema.ts';
+import { ID_PATTERN } from '../../../protocol/index.ts';
+import { SLOT_TYPES } from '../config/schema.ts';
 
 const Time = (description: string) => Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description });
 const count = (description: string) => Type.Integer({ minimum: 0, description });

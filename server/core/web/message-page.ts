@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { esc } from '../web/render.ts';
+import { esc } from './html.ts';
 
 const CSP =
   "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; " +

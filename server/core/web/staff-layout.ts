@@ -1,5 +1,5 @@
-import type { StaffPrincipal } from '../core/access.ts';
-import { esc } from '../web/render.ts';
+import type { StaffPrincipal } from '../access.ts';
+import { esc } from './html.ts';
 
 /** One entry of the staff navigation. */
 export interface StaffNavItem {

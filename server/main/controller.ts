@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import { Registry } from '../core/metrics/registry.ts';
+import { EmbeddedBroker } from '../core/mqtt/embedded-broker.ts';
+import { DB_FILE_NAME, openDatabase } from '../core/storage/database.ts';
+import { buildComponents, type Components } from './components.ts';
+import type { ServerConfig } from './config/schema.ts';
+import { registerServerMetrics } from './server-metrics.ts';
+
+/** One long-lived part of the server, in start order. */
+interface Part {
+  name: string;
+  start?(): unknown;
+  stop?(): unknown;
+}
+
+/** The start order; stop runs it backwards. Ingest's consumers listen before the first message arrives. */
+function parts(c: Omit<Components, 'stop'>): Part[] {
+  return [
+    // Stopping the writer flushes what is queued, so it stops after everything that feeds it.
+    { name: 'writer', stop: () => c.writer.stop() },
+    { name: 'reservations', start: () => c.reservations.start(), stop: () => c.reservations.stop() },
+    // Before MQTT: the hub marks availability changed on every commit from the first one.
+    { name: 'live', start: () => c.hub.start(), stop: () => c.hub.stop() },
+    { name: 'sse', start: () => c.sse.start(), stop: () => c.sse.close() },
+    { name: 'mqtt', start: () => c.mqtt.start(), stop: () => c.mqtt.stop() },
+    { name: 'subscriptions', start: () => c.subscriptions.start(), stop: () => c.subscriptions.stop() },
+    { name: 'calibration', start: () => c.calibration.start(), stop: () => c.calibration.stop() },
+    ...(c.homeAssistant !== undefined
+      ? [{ name: 'home-assistant', start: () => c.homeAssistant!.start(), stop: () => c.homeAssistant!.stop() }]
+      : []),
+    { name: 'liveness', start: () => c.sweeper.start(), stop: () => c.sweeper.stop() },
+    { name: 'aggregates', start: () => c.sampler.start(), stop: () => c.sampler.stop() },
+    { name: 'retention', start: () => c.purger.start(), stop: () => c.purger.stop() },
+  ];
+}
+
+/**
+ * The composition root's controller, Zigbee2MQTT-style: opens what the features are built on (the
+ * database; the embedded broker, whose port is known only once it listens), builds the features
+ * (components.ts), starts them in order and stops them in reverse, each in its own try/catch, so
+ * one failing stop never leaves the others running. A failed start stops what had started.
+ */
+export async function startComponents(config: ServerConfig, clock: Clock, log: Logger): Promise<Components> {
+  const started: Part[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const part of started.reverse()) {
+        try {
+          await part.stop?.();
+        } catch (err) {
+          log.error({ err, component: part.name }, 'component failed to stop');
+        }
+      }
+    })());
+  const run = async (part: Part) => {
+    started.push(part);
+    await part.start?.();
+  };
+  try {
+    const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
+    await run({ name: 'database', stop: () => db.close() });
+    const registry = new Registry();
+    const clientId =
+      config.mqtt.client_id ?? `volno-server-${config.site}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    let broker: EmbeddedBroker | undefined;
+    if (config.mqtt.broker_url === undefined) {
+      // Accounts and topic rules from this config (docs/security.md, "MQTT trust").
+      const refused = registry.counter('volno_broker_refused_total', 'Embedded broker refusals, by reason.');
+      const b = new EmbeddedBroker(
+        { config: config.mqtt.embedded, rules: config, serverClientId: clientId, refused },
+        log.child({ component: 'broker' }),
+      );
+      broker = b;
+      await run({ name: 'broker', start: () => b.start(), stop: () => b.stop() });
+    }
+    const c = buildComponents(config, clock, log, { db, registry, broker, clientId });
+    for (const part of parts(c)) await run(part);
+    registerServerMetrics(registry, c);
+    return { ...c, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
