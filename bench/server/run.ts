@@ -2,7 +2,8 @@
  * Server benchmarks, each against a baseline measured in the same run:
  * - ingest: slot states per second into SQLite vs a bare mqtt.js subscriber (same broker, same messages);
  * - http: availability requests per second and p99 vs a bare Fastify route serving the same bytes;
- * - sse: time for one MQTT update to reach N live SSE clients vs a bare Node server writing to N streams.
+ * - sse: time for one MQTT update to reach N live SSE clients vs a bare Node server writing to N streams;
+ * - puback (only when named in --only): ingest rate with the PUBACK held until commit, four ways (puback.ts).
  *
  *   npx tsx bench/server/run.ts [--messages 50000] [--connections 50] [--duration 3] [--clients 10000] [--only ingest,http,sse]
  *
@@ -12,6 +13,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
+import { benchPuback } from './puback.ts';
 import { benchSse } from './sse.ts';
 
 const { values } = parseArgs({
@@ -36,4 +38,5 @@ if (only.has('http'))
     durationMs: Number(values.duration) * 1000,
   });
 if (only.has('sse')) result['sse'] = await benchSse(Number(values.clients));
+if (only.has('puback')) result['puback'] = await benchPuback(Math.min(Number(values.messages), 5000), 3);
 console.log(JSON.stringify(result, null, 2));

@@ -27,8 +27,11 @@ type SendPacket = (packet: { cmd: string }, cb?: (err?: Error) => void, ...rest:
  * PUBACK from that callback, and its `done` is what lets the parser hand over the next packet
  * (build/lib/client.js `work`/`nextTickWork`, handlers/publish.js). Holding the callback until the
  * commit therefore stops all reading, pings included (mqttjs/MQTT.js#1935), and turns ingest into
- * one transaction per message. Measured against a real Mosquitto 2.0.11 (bench/server/puback.ts):
- * see the figures in that file's header; this adapter keeps batching, handleMessage did not.
+ * one transaction per message. Measured against a real Mosquitto 2.0.11 with bench/server/puback.ts
+ * (5,000 QoS 1 slot states, two runs of three rounds, ratios to acknowledging on receipt): this gate
+ * wrote 208 to 833 messages per transaction at 0.75 to 1.37 times the throughput; holding the
+ * handleMessage callback wrote one per transaction, at 0.04 to 0.14 times when the writer is woken as
+ * here, and 0.18 to 0.70 times when it commits inside the hook (the table is in that file's header).
  *
  * Here the packet's callback runs at once, so parsing goes on, and only the PUBACK itself waits. A
  * PUBACK held across a reconnection is dropped: its message id belongs to the old connection, and
