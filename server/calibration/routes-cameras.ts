@@ -8,7 +8,7 @@ import { listCameras } from './cameras.ts';
 import { calibrationError, CalibrationIssuesError } from './errors.ts';
 import { validateDocument } from './issues.ts';
 import { documentFromBody, iso, isoOrNull } from './json.ts';
-import type { CalibrationRoutesOptions } from './routes.ts';
+import type { CalibrationRoutesOptions } from './routes-options.ts';
 import {
   AnyJson,
   CameraEntry,

@@ -14,7 +14,7 @@ import { errorResponses } from '../core/http/errors.ts';
 import { calibrationError } from './errors.ts';
 import { validateDocument } from './issues.ts';
 import { documentFromBody } from './json.ts';
-import type { CalibrationRoutesOptions } from './routes.ts';
+import type { CalibrationRoutesOptions } from './routes-options.ts';
 import { AnyJson, CameraParams, FORMATS, FormatQuery, Issues, LANG_SCHEMA, VersionParams } from './schemas.ts';
 
 const Size = Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 }));

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { errorResponses } from '../core/http/errors.ts';
 import { calibrationError } from './errors.ts';
 import { accuracyJson, AccuracyJson } from './labels/accuracy-json.ts';
-import type { CalibrationRoutesOptions } from './routes.ts';
+import type { CalibrationRoutesOptions } from './routes-options.ts';
 import { CameraParams, LangQuery } from './schemas.ts';
 
 const PointJson = Type.Array(Type.Number(), { minItems: 2, maxItems: 2 });

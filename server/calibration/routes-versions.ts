@@ -5,7 +5,7 @@ import { errorResponses } from '../core/http/errors.ts';
 import { calibrationError, CalibrationIssuesError } from './errors.ts';
 import { validateDocument } from './issues.ts';
 import { ackJson, diffJson, documentFromBody, isoOrNull, versionJson, versionStatus } from './json.ts';
-import type { CalibrationRoutesOptions } from './routes.ts';
+import type { CalibrationRoutesOptions } from './routes-options.ts';
 import {
   AnyJson,
   CameraParams,

@@ -1,25 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Database } from 'better-sqlite3';
-import type { StaffAccess } from '../core/access.ts';
-import type { Clock } from '../core/clock.ts';
 import { errorHandler } from '../core/http/errors.ts';
 import { CalibrationIssuesError } from './errors.ts';
 import { cameraRoutes } from './routes-cameras.ts';
 import { ioRoutes } from './routes-io.ts';
 import { labelRoutes } from './routes-labels.ts';
 import { versionRoutes } from './routes-versions.ts';
-import type { CalibrationService } from './service.ts';
+import type { CalibrationRoutesOptions } from './routes-options.ts';
 
-export interface CalibrationRoutesOptions {
-  service: CalibrationService;
-  access: StaffAccess;
-  db: Database;
-  clock: Clock;
-  /** Body limit of routes that take a document (the app's default is 64 KiB). */
-  bodyLimit: number;
-  /** Largest import file, bytes. */
-  importLimit: number;
-}
+export type { CalibrationRoutesOptions } from './routes-options.ts';
 
 /**
  * The staff calibration API under `/api/v1/staff` (contract: docs/calibration-api.md).

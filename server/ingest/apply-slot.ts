@@ -2,7 +2,7 @@ import type { SlotStatePayload } from '../../protocol/index.ts';
 import type { AgentRow } from '../core/storage/agents-store.ts';
 import type { SlotStateRow } from '../core/storage/state-store.ts';
 import type { SessionRelation } from './agent-book.ts';
-import type { ApplyDeps, BatchContext } from './apply.ts';
+import type { ApplyDeps, BatchContext } from './apply-context.ts';
 
 export interface SlotContext {
   relation: SessionRelation;

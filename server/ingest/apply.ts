@@ -1,48 +1,14 @@
-import type {
-  AvailabilityPayload,
-  CalibrationAckPayload,
-  CameraSummaryPayload,
-  SnapshotReplyPayload,
-} from '../../protocol/index.ts';
+import type { AvailabilityPayload, CameraSummaryPayload } from '../../protocol/index.ts';
 import type { AgentRow } from '../core/storage/agents-store.ts';
-import type { CamerasStore } from '../core/storage/cameras-store.ts';
-import type { Catalog } from '../core/storage/catalog.ts';
-import type { StateStore } from '../core/storage/state-store.ts';
-import type { AgentBook } from './agent-book.ts';
-import type { IgnoreReason } from './metrics.ts';
+import type { ApplyDeps, BatchContext } from './apply-context.ts';
 import { applySlotState, forceUnknown } from './apply-slot.ts';
 import type { IngestMessage } from './validate.ts';
+
+export type { ApplyDeps, ApplyHooks, BatchContext } from './apply-context.ts';
 
 /** One unit of work for the writer, applied in arrival order inside a transaction. */
 export type IngestOp =
   { type: 'message'; message: IngestMessage; retained: boolean; receivedAt: number } | { type: 'sweep'; now: number };
-
-/** What one batch changed, for live updates. `null` stands for unassigned slots. */
-export interface BatchContext {
-  book: AgentBook;
-  lots: Set<string | null>;
-  health: boolean;
-}
-
-export interface ApplyDeps {
-  catalog: Catalog;
-  states: StateStore;
-  cameras: CamerasStore;
-  ignore(reason: IgnoreReason): void;
-  /** When this server process started; agents not seen live since then are timed from it. */
-  startedAt: number;
-  agentTtlMs: number;
-  missedHeartbeats: number;
-  /** Receivers outside the database (calibration, issue 7); called inside the transaction, so cheap only. */
-  hooks?: ApplyHooks;
-}
-
-/** What calibration needs from ingest: snapshot replies (never stored) and acknowledgements. */
-export interface ApplyHooks {
-  /** True when a request was waiting for this reply. */
-  snapshotReply?(p: SnapshotReplyPayload): boolean;
-  calibrationAck?(p: CalibrationAckPayload): void;
-}
 
 const ALIVE = new Set(['online', 'unknown']);
 
@@ -118,6 +84,13 @@ export function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): void {
       d.cameras.putCalibrationAck(p.camera_id, p.version, p.result, p.reason ?? null, Date.parse(p.sent_at));
       d.hooks?.calibrationAck?.(p);
       ctx.health = true;
+      return;
+    }
+    case 'calibration_running': {
+      // A retained report from an agent's earlier run says nothing about what it runs now.
+      if (relation === 'old_session') return d.ignore('old_session');
+      d.catalog.ensureCamera(m.payload.camera_id, now);
+      d.hooks?.calibrationRunning?.(m.payload, now);
       return;
     }
     case 'snapshot_reply':

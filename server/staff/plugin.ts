@@ -8,13 +8,7 @@ import { loginRoutes } from './login-routes.ts';
 import type { StaffAuth } from './staff-auth.ts';
 import { usersRoutes } from './users-routes.ts';
 
-/** One route as the staff route table sees it. */
-export interface RouteRecord {
-  method: string;
-  url: string;
-  /** The role its `access.require()` asks for; undefined for routes without one (public). */
-  role: StaffRole | undefined;
-}
+export type { RouteRecord } from './staff-auth.ts';
 
 type Hook = NonNullable<RouteOptions['preHandler']> extends infer H ? (H extends (infer E)[] ? E : H) : never;
 const asList = (h: Hook | Hook[] | undefined): Hook[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);

@@ -1,13 +1,21 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { StaffRole } from '../core/access.ts';
 import type { Clock } from '../core/clock.ts';
 import { AccountAccess } from './account-access.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit-log.ts';
 import type { AuthConfig } from './config.ts';
-import type { RouteRecord } from './plugin.ts';
 import { SlidingWindowLimiter } from './rate-limit.ts';
 import { Sessions } from './sessions.ts';
+
+/** One route as the staff route table sees it. */
+export interface RouteRecord {
+  method: string;
+  url: string;
+  /** The role its `access.require()` asks for; undefined for routes without one (public). */
+  role: StaffRole | undefined;
+}
 
 /** Everything staff authentication needs, built once per server (Components.auth). */
 export interface StaffAuth {

@@ -4,7 +4,8 @@ import { decodeFeatures, type SnapshotClassified, type TunedHead } from '../../.
 import type { Clock } from '../../core/clock.ts';
 import { calibrationError } from '../errors.ts';
 import type { Lang } from '../issues.ts';
-import type { CalibrationService } from '../service.ts';
+import type { Snapshot, SnapshotStore } from '../snapshot-store.ts';
+import type { VersionsStore } from '../versions-store.ts';
 import type { Accuracy, LabelStore, StoredLabel } from './label-store.ts';
 import { PeriodicTimer } from '../../../kit/timer.ts';
 
@@ -31,6 +32,14 @@ export interface SaveOutcome {
   message: string;
 }
 
+/** What labelling needs from the calibration service, which builds LabelService (so no import back). */
+export interface LabelCalibration {
+  readonly versions: VersionsStore;
+  readonly snapshots: SnapshotStore;
+  snapshot(cameraId: string, maxWidth?: number): Promise<Snapshot>;
+  publish(cameraId: string, version: number, by: string, lang: Lang): Promise<void>;
+}
+
 /**
  * The staff "Label" flow (issue 12): a fresh snapshot with the model's verdict per slot, staff
  * corrections stored with the feature rows, a per-camera head fitted on all of a camera's labels,
@@ -44,7 +53,7 @@ export class LabelService {
 
   constructor(
     private readonly d: {
-      cal: CalibrationService;
+      cal: LabelCalibration;
       store: LabelStore;
       clock: Clock;
       log: Logger;
