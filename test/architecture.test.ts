@@ -1,51 +1,80 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { cruise, type ICruiseOptions, type ICruiseResult, type IViolation } from 'dependency-cruiser';
+import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// What `npm run depcruise` cruises: all of our code.
+const FOLDERS = ['bin', 'cli', 'edge', 'server', 'calibration', 'models', 'protocol', 'kit', 'ui', 'deploy', 'scripts'];
 
-function sources(dir: string): string[] {
-  const abs = join(root, dir);
-  let entries: string[];
-  try {
-    entries = readdirSync(abs);
-  } catch {
-    return []; // a folder that does not exist yet has nothing to check
-  }
-  return entries.flatMap((name) => {
-    const path = join(abs, name);
-    if (name === 'node_modules') return [];
-    if (statSync(path).isDirectory()) return sources(relative(root, path));
-    return /\.(ts|mts|js|mjs)$/.test(name) ? [path] : [];
-  });
+async function violations(baseDir: string, folders: string[]): Promise<IViolation[]> {
+  const options: ICruiseOptions = {
+    ...(await extractDepcruiseOptions(join(root, '.dependency-cruiser.cjs'))),
+    validate: true,
+    baseDir,
+  };
+  const result = await cruise(folders, options, {}, { tsConfig: { fileName: join(baseDir, 'tsconfig.json') } });
+  return (result.output as ICruiseResult).summary.violations;
 }
 
-/** Top-level folder each relative import of `file` lands in. */
-function importedFolders(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
-  return specs.map((s) => relative(root, resolve(dirname(file), s)).split('/')[0]!);
-}
+const show = (v: IViolation) => `${v.rule.name}: ${v.from} → ${v.cycle?.map((c) => c.name).join(' → ') ?? v.to}`;
 
 describe('architecture', () => {
-  it.each([
-    ['edge', ['server']],
-    ['server', ['edge']],
-    ['protocol', ['edge', 'server', 'calibration', 'models', 'test', 'bin', 'cli']],
-  ])('%s/ never imports from %j', (folder, forbidden) => {
-    const offenders = sources(folder as string).flatMap((file) =>
-      importedFolders(file)
-        .filter((f) => (forbidden as string[]).includes(f))
-        .map((f) => `${relative(root, file)} → ${f}/`),
-    );
-    expect(offenders).toEqual([]);
-  });
+  it('our code keeps every dependency rule: no cycles, no feature importing a feature, edge and server apart', async () => {
+    const found = await violations(root, FOLDERS);
+    expect(found.map(show)).toEqual([]);
+  }, 120_000);
 
-  it('protocol/ depends on nothing but typebox and node built-ins', () => {
-    const bare = sources('protocol').flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g)].map((m) => m[1]!),
-    );
-    expect(bare.filter((s) => !s.startsWith('typebox') && !s.startsWith('node:'))).toEqual([]);
+  // The rules must be able to fail: a tree that breaks each one once.
+  describe('the rules catch what they forbid', () => {
+    let dir: string;
+    let found: string[];
+    const files: Record<string, string> = {
+      'server/live/hub.ts': "import { page } from '../web/render.ts';\nexport const hub = page;\n",
+      'server/web/render.ts': 'export const page = 1;\n',
+      'server/core/clock.ts': "import { hub } from '../live/hub.ts';\nexport const clock = hub;\n",
+      'server/core/logger.ts': "import { app } from '../main/app.ts';\nexport const logger = app;\n",
+      'server/main/app.ts': 'export const app = 1;\n',
+      'server/ingest/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",
+      'server/ingest/b.ts': "import { a } from './a.ts';\nexport const b = () => a;\n",
+      'server/ingest/edge-reader.ts': "import { agent } from '../../edge/agent.ts';\nexport const x = agent;\n",
+      'edge/agent.ts':
+        "import { version } from '../cli/version.ts';\nimport { page } from '../server/web/render.ts';\nexport const agent = [version, page];\n",
+      'cli/version.ts': 'export const version = 1;\n',
+      'protocol/topics.ts':
+        "import { agent } from '../edge/agent.ts';\nimport pad from 'left-pad';\nexport const t = [agent, pad];\n",
+      'package.json': JSON.stringify({ type: 'module', dependencies: { 'left-pad': '1.3.0' } }),
+      'node_modules/left-pad/package.json': JSON.stringify({ name: 'left-pad', version: '1.3.0', main: 'index.js' }),
+      'node_modules/left-pad/index.js': 'module.exports = (s) => s;\n',
+      'tsconfig.json': JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }),
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'volno-arch-'));
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      }
+      found = (await violations(dir, ['server', 'edge', 'cli', 'protocol'])).map(show);
+    }, 60_000);
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it.each([
+      ['feature-imports-feature', 'server/live/hub.ts → server/web/render.ts'],
+      ['core-imports-feature', 'server/core/clock.ts → server/live/hub.ts'],
+      ['core-imports-feature', 'server/core/logger.ts → server/main/app.ts'],
+      ['main-imported', 'server/core/logger.ts → server/main/app.ts'],
+      ['no-circular', 'server/ingest/a.ts → server/ingest/b.ts → server/ingest/a.ts'],
+      ['server-imports-edge', 'server/ingest/edge-reader.ts → edge/agent.ts'],
+      ['edge-imports-server', 'edge/agent.ts → server/web/render.ts'],
+      ['upwards-into-cli', 'edge/agent.ts → cli/version.ts'],
+      ['protocol-imports-ours', 'protocol/topics.ts → edge/agent.ts'],
+      ['protocol-imports-packages', 'protocol/topics.ts → node_modules/left-pad/'],
+    ])('%s: %s', (rule, edge) => {
+      expect(found.filter((f) => f.startsWith(`${rule}: ${edge}`))).not.toEqual([]);
+    });
   });
 });
