@@ -1,25 +1,9 @@
 import { Type, type Static } from 'typebox';
+import { MqttTlsConfig as TlsConfig } from '../../kit/tls.ts';
 import { seconds, strict } from './schema-parts.ts';
 
-export const TlsConfig = Type.Object(
-  {
-    ca_file: Type.Optional(
-      Type.String({ minLength: 1, title: 'CA file', description: 'PEM file of the CA that signed the broker.' }),
-    ),
-    cert_file: Type.Optional(
-      Type.String({ minLength: 1, title: 'Client certificate', description: 'PEM client certificate (mutual TLS).' }),
-    ),
-    key_file: Type.Optional(
-      Type.String({ minLength: 1, title: 'Client key', description: 'PEM private key of the client certificate.' }),
-    ),
-    reject_unauthorized: Type.Boolean({
-      default: true,
-      title: 'Verify broker',
-      description: 'Refuse a broker whose certificate does not verify. Turn off only for a lab broker.',
-    }),
-  },
-  { ...strict, title: 'TLS', description: 'Used when the URL is mqtts:// or wss://.' },
-);
+// The same block as the server's mqtt.tls.
+export { TlsConfig };
 
 export const MqttConfig = Type.Object(
   {

@@ -1,11 +1,12 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
+import { MqttTlsConfig } from '../../../kit/tls.ts';
 import { ServerError } from '../errors.ts';
 
 /**
  * TLS for the two listeners/connections the server has: HTTPS for the API and pages, and mqtts://
- * to a real broker. The MQTT shape is the edge agent's `mqtt.tls` (edge/config/mqtt-schema.ts), so
+ * to a real broker. The MQTT shape is the edge agent's `mqtt.tls` (kit/tls.ts), so
  * one set of docs (docs/deployment.md) fits both sides. Relative paths are relative to the config file.
  */
 export const HttpTlsConfig = Type.Object(
@@ -24,25 +25,8 @@ export const HttpTlsConfig = Type.Object(
   },
 );
 
-export const MqttTlsConfig = Type.Object(
-  {
-    ca_file: Type.Optional(
-      Type.String({ minLength: 1, title: 'CA file', description: 'PEM file of the CA that signed the broker.' }),
-    ),
-    cert_file: Type.Optional(
-      Type.String({ minLength: 1, title: 'Client certificate', description: 'PEM client certificate (mutual TLS).' }),
-    ),
-    key_file: Type.Optional(
-      Type.String({ minLength: 1, title: 'Client key', description: 'PEM private key of the client certificate.' }),
-    ),
-    reject_unauthorized: Type.Boolean({
-      default: true,
-      title: 'Verify broker',
-      description: 'Refuse a broker whose certificate does not verify. Turn off only for a lab broker.',
-    }),
-  },
-  { additionalProperties: false, title: 'MQTT TLS', description: 'Used when broker_url is mqtts:// or wss://.' },
-);
+// One declaration for the agent and the server.
+export { MqttTlsConfig };
 
 /** `http.tls`, paths absolute. */
 export interface HttpTlsSpec {
