@@ -9,6 +9,9 @@ interface Template {
   /** 1-based positions (`$n`) or names (`:name`); never both in one statement. */
   refs: Array<number | string>;
   style: 'none' | 'positional' | 'named';
+  /** Positional: the highest $n, and the first n up to it that is never used (0: none missing). */
+  max: number;
+  missing: number;
 }
 
 export interface Translated {
@@ -40,9 +43,8 @@ export function translate(sql: string, params: SqlParams | undefined, engine: Sq
   if (t.style === 'positional') {
     if (!Array.isArray(params)) fail(sql, 'the statement uses $n placeholders: pass an array');
     const list = params as readonly unknown[];
-    const max = Math.max(...(t.refs as number[]));
-    if (list.length !== max) fail(sql, `the statement uses $1…$${max} but ${list.length} parameters were given`);
-    for (let i = 1; i <= max; i += 1) if (!t.refs.includes(i)) fail(sql, `$${i} is never used`);
+    if (list.length !== t.max) fail(sql, `the statement uses $1…$${t.max} but ${list.length} parameters were given`);
+    if (t.missing > 0) fail(sql, `$${t.missing} is never used`);
     if (engine === 'postgres') return { text: sql, values: list.map(toValue) };
     return { text: t.parts.join('?'), values: (t.refs as number[]).map((n) => toValue(list[n - 1])) };
   }
@@ -119,5 +121,12 @@ function parse(sql: string): Template {
   if (kinds.size > 1) fail(sql, 'mixes $n and :name placeholders');
   if (refs.some((r) => r === 0)) fail(sql, 'placeholders count from $1');
   const style = refs.length === 0 ? 'none' : typeof refs[0] === 'number' ? 'positional' : 'named';
-  return { parts, refs, style };
+  let max = 0;
+  let missing = 0;
+  if (style === 'positional') {
+    const used = new Set(refs as number[]);
+    for (const n of used) max = Math.max(max, n);
+    for (let i = max; i >= 1; i -= 1) if (!used.has(i)) missing = i;
+  }
+  return { parts, refs, style, max, missing };
 }
