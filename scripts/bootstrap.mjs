@@ -25,6 +25,7 @@ const checks = {
     existsSync('/usr/bin/python3') &&
     spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer','1.0')"], { stdio: 'ignore' })
       .status === 0,
+  postgresql: () => existsSync('/usr/lib/postgresql'),
 };
 const needed = purpose === 'start' ? ['ffmpeg'] : Object.keys(checks);
 const missing = needed.filter((name) => !checks[name]());
