@@ -21,20 +21,27 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  // The wire contract is the only code edge/ and server/ share (see docs/adr/0004).
+  // edge/ and server/ share only the wire contract (protocol/) and non-domain helpers (kit/); see docs/adr/0004.
   {
     files: ['edge/**'],
-    rules: boundary(['**/server/**'], 'edge/ must not import server/; share code through protocol/.'),
+    rules: boundary(['**/server/**'], 'edge/ must not import server/; share code through protocol/ or kit/.'),
   },
   {
     files: ['server/**'],
-    rules: boundary(['**/edge/**'], 'server/ must not import edge/; share code through protocol/.'),
+    rules: boundary(['**/edge/**'], 'server/ must not import edge/; share code through protocol/ or kit/.'),
   },
   {
     files: ['protocol/**'],
     rules: boundary(
       ['**/edge/**', '**/server/**', '**/calibration/**', '**/models/**'],
-      'protocol/ depends on nothing of ours.',
+      'protocol/ depends on nothing of ours but kit/.',
+    ),
+  },
+  {
+    files: ['kit/**'],
+    rules: boundary(
+      ['**/edge/**', '**/server/**', '**/calibration/**', '**/models/**', '**/protocol/**', '**/cli/**', '**/ui/**'],
+      'kit/ holds non-domain helpers and depends on nothing of ours.',
     ),
   },
 );
