@@ -2,108 +2,69 @@
  * Booking benchmark, each figure against a baseline measured in the same run:
  * - service: bookings per second through ReservationService.book (rules, limits, capacity check and
  *   insert in one BEGIN IMMEDIATE transaction) vs a bare one-row INSERT transaction on the same file;
- * - http: POST /api/v1/reservations with N concurrent clients, all fighting for the same window
- *   (contended: one space per slot, the rest 409) vs the same load spread over distinct windows
- *   (uncontended: every request books). Throughput and p50/p99 latency, and their ratios.
+ * - race: N clients (default 200), each on its own open connection, POST /api/v1/reservations at
+ *   the same instant, round after round:
+ *   - same_slot: all for the one space of lot `single` in one window (exactly one 201, the rest 409);
+ *   - spread: over the SLOTS spaces of lot `bench` and N / SLOTS windows (every one 201);
+ *   - bare: a bare Fastify route on the same database running one INSERT transaction per POST.
+ *   p50/p95/p99/max over all rounds, the server's CPU and event-loop time per request, and the
+ *   ratios of both to the bare route.
  *
- *   npx tsx bench/reservations/run.ts [--requests 2000] [--connections 50] [--service 3000]
+ *   npx tsx bench/reservations/run.ts [--racers 200] [--rounds 5] [--service 3000] [--engine sqlite]
  *
- * Prints one JSON object. Compare ratios, not absolute numbers: the machine is shared, and the
- * HTTP clients run in the server's own process (both modes pay that equally).
+ * Prints one JSON object. Compare ratios, not absolute numbers: the machine is shared (see the load
+ * average printed with it); CPU time per request moves less with other load than latency does. The
+ * clients run in a child process. `--engine postgres --pg-url …` is the hook for PostgreSQL (issue
+ * 14, item 4), refused until the server's config takes a storage engine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { buildApp } from '../../server/main/app.ts';
-import { ManualClock } from '../../server/core/clock.ts';
-import { parseConfig } from '../../server/core/config/load.ts';
-import { listen } from '../../server/main/server.ts';
-import { addDays } from '../../server/reservations/time.ts';
+import Fastify from 'fastify';
+import {
+  type App,
+  clientAddress,
+  type Engine,
+  race,
+  type RaceResult,
+  round,
+  SLOTS,
+  summary,
+  window,
+  withApp,
+} from './setup.ts';
 
 const { values } = parseArgs({
   options: {
-    requests: { type: 'string', default: '2000' },
-    connections: { type: 'string', default: '50' },
+    racers: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '5' },
     service: { type: 'string', default: '3000' },
+    engine: { type: 'string', default: 'sqlite' },
+    'pg-url': { type: 'string' },
   },
 });
-const REQUESTS = Number(values.requests);
-const CONNECTIONS = Number(values.connections);
+const RACERS = Number(values.racers);
+const ROUNDS = Number(values.rounds);
 const SERVICE_N = Number(values.service);
-const SLOTS = 10;
-const T0 = Date.parse('2026-12-01T06:00:00Z');
-const all = ['00:00-24:00'];
+const ENGINE = values.engine as Engine;
+const PG_URL = values['pg-url'];
 
-function config(dir: string) {
-  return parseConfig(
-    {
-      data_dir: dir,
-      log_level: 'silent',
-      http: { port: 0 },
-      mqtt: { embedded: { port: 0 } },
-      home_assistant: { enabled: false },
-      lots: [
-        {
-          lot_id: 'bench',
-          name: 'Bench',
-          cameras: [
-            {
-              camera_id: 'cam',
-              slots: Array.from({ length: SLOTS }, (_, i) => ({ slot_id: `S${i}`, reservable: true })),
-            },
-          ],
-          reservations: {
-            // Measures the booking transaction itself, without sign-in or e-mail confirmation.
-            identity: 'none',
-            granularity_min: 15,
-            min_duration_min: 15,
-            max_duration_min: 60,
-            horizon_days: 366,
-            lead_time_min: 0,
-            czech_public_holidays: false,
-            opening_hours: { mon: all, tue: all, wed: all, thu: all, fri: all, sat: all, sun: all },
-            limits: { max_active_per_email: 100, max_active_per_plate: 100, max_per_day_per_person: 100 },
-          },
-        },
-      ],
-    },
-    { baseDir: dir, env: {} },
-  );
-}
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-/** The i-th distinct 15-minute window: 96 per day, from the day after T0. */
-function window(i: number) {
-  const day = addDays('2026-12-02', Math.floor(i / 96));
-  const m = (i % 96) * 15;
-  const hh = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
-  return { date: day, start: hh(m), end: m + 15 === 1440 ? '24:00' : hh(m + 15) };
-}
-
-async function withApp<T>(f: (a: Awaited<ReturnType<typeof buildApp>>, url: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'volno-bench-res-'));
-  const cfg = config(dir);
-  const app = await buildApp(cfg, { clock: new ManualClock(T0), logger: pino({ level: 'silent' }) });
-  try {
-    const { httpUrl } = await listen(app, cfg);
-    return await f(app, httpUrl);
-  } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The bare baseline: one INSERT transaction per call on the app's own database. */
+function bareInsert(app: App): () => void {
+  const db = app.volno.db;
+  db.exec('CREATE TABLE IF NOT EXISTS bench_baseline (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c INTEGER)');
+  const ins = db.prepare('INSERT INTO bench_baseline (a, b, c) VALUES (?, ?, ?)');
+  let i = 0;
+  return () => {
+    const n = i++;
+    db.transaction(() => ins.run(`row-${n}`, n, n)).immediate();
+  };
 }
 
 async function benchService() {
-  return withApp(async (app) => {
-    const db = app.volno.db;
-    db.exec('CREATE TABLE bench_baseline (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c INTEGER)');
-    const ins = db.prepare('INSERT INTO bench_baseline (a, b, c) VALUES (?, ?, ?)');
+  return withApp(ENGINE, PG_URL, async (app) => {
+    const insert = bareInsert(app);
     let t = performance.now();
-    for (let i = 0; i < SERVICE_N; i++) db.transaction(() => ins.run(`row-${i}`, i, i)).immediate();
+    for (let i = 0; i < SERVICE_N; i++) insert();
     const bare = SERVICE_N / ((performance.now() - t) / 1000);
     const svc = app.volno.reservations.service;
     t = performance.now();
@@ -124,62 +85,102 @@ async function benchService() {
   });
 }
 
-async function load(url: string, body: (i: number) => object) {
-  const lat: number[] = [];
-  const codes: Record<number, number> = {};
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= REQUESTS) return;
-        const s = performance.now();
-        const r = await fetch(`${url}/api/v1/reservations`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body(i)),
-        });
-        await r.arrayBuffer();
-        lat.push(performance.now() - s);
-        codes[r.status] = (codes[r.status] ?? 0) + 1;
+const person = (r: number, i: number) => ({
+  name: 'Bench',
+  email: `r${r}-${i}@example.cz`,
+  consent: true,
+});
+
+async function benchRace() {
+  return withApp(ENGINE, PG_URL, async (app, url) => {
+    const insert = bareInsert(app);
+    const bare = Fastify();
+    bare.get('/warm', async () => ({ ok: true }));
+    bare.post('/bare', async (_req, reply) => {
+      insert();
+      return reply.code(201).send({ ok: true });
+    });
+    await bare.listen({ host: '127.0.0.1', port: 0 });
+    const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
+    const windowsPerRound = Math.ceil(RACERS / SLOTS);
+    const modes = {
+      bare: [] as RaceResult[],
+      same_slot: [] as RaceResult[],
+      spread: [] as RaceResult[],
+    };
+    try {
+      // Round 0 warms the JIT and the connections' code paths; it is not counted.
+      for (let r = 0; r <= ROUNDS; r++) {
+        const bodies = (f: (i: number) => object) =>
+          Array.from({ length: RACERS }, (_, i) => JSON.stringify({ ...person(r, i), ...f(i) }));
+        const api = '/api/v1/reservations';
+        const warm = '/api/v1/reservations/lots';
+        // Interleaved, so that a burst of load from elsewhere on the machine hits every mode alike.
+        const from = (mode: number) =>
+          Array.from({ length: RACERS }, (_, i) => clientAddress((mode * (ROUNDS + 1) + r) * RACERS + i));
+        const b = await race(
+          bareUrl,
+          '/warm',
+          '/bare',
+          bodies(() => ({})),
+          from(0),
+        );
+        const s = await race(
+          url,
+          warm,
+          api,
+          bodies(() => ({ lot_id: 'single', ...window(r) })),
+          from(1),
+        );
+        const w = await race(
+          url,
+          warm,
+          api,
+          bodies((i) => ({ lot_id: 'bench', ...window(r * windowsPerRound + Math.floor(i / SLOTS)) })),
+          from(2),
+        );
+        if (r === 0) continue;
+        modes.bare.push(b);
+        modes.same_slot.push(s);
+        modes.spread.push(w);
       }
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  return {
-    requests_per_s: Math.round(REQUESTS / secs),
-    p50_ms: round(pct(lat, 0.5)),
-    p99_ms: round(pct(lat, 0.99)),
-    status: codes,
-  };
+    } finally {
+      await bare.close();
+    }
+    const bareSummary = summary(modes.bare);
+    const same = summary(modes.same_slot);
+    const spread = summary(modes.spread);
+    return {
+      racers: RACERS,
+      rounds: ROUNDS,
+      same_slot: {
+        ...same,
+        winners_per_round: modes.same_slot.map((r) => r.statuses.filter((x) => x === 201).length),
+      },
+      spread,
+      bare_insert_http: bareSummary,
+      p99_ratio_same_slot_vs_bare: round(same.p99_ms / bareSummary.p99_ms),
+      p99_ratio_spread_vs_bare: round(spread.p99_ms / bareSummary.p99_ms),
+      cpu_ratio_same_slot_vs_bare: round(same.server_cpu_ms_per_request / bareSummary.server_cpu_ms_per_request),
+      cpu_ratio_spread_vs_bare: round(spread.server_cpu_ms_per_request / bareSummary.server_cpu_ms_per_request),
+    };
+  });
 }
 
-const person = (i: number) => ({ name: 'Bench', email: `h${i}@example.cz`, consent: true, lot_id: 'bench' });
-
-async function benchHttp() {
-  const uncontended = await withApp((_a, url) =>
-    load(url, (i) => ({ ...person(i), ...window(Math.floor(i / SLOTS)) })),
-  );
-  const contended = await withApp((_a, url) => load(url, (i) => ({ ...person(i), ...window(0) })));
-  return {
-    requests: REQUESTS,
-    connections: CONNECTIONS,
-    slots: SLOTS,
-    uncontended,
-    contended,
-    throughput_ratio_contended_vs_uncontended: round(contended.requests_per_s / uncontended.requests_per_s),
-    p99_ratio_contended_vs_uncontended: round(contended.p99_ms / uncontended.p99_ms),
-    winners_in_contended_window: contended.status[201] ?? 0,
-  };
-}
-
-const result = {
-  node: process.version,
-  cpus: cpus().length,
-  load_average_1m: round(loadavg()[0]!),
-  service: await benchService(),
-  http: await benchHttp(),
-};
-console.log(JSON.stringify(result, null, 2));
+const load0 = loadavg()[0]!;
+const service = await benchService();
+const raceResult = await benchRace();
+console.log(
+  JSON.stringify(
+    {
+      node: process.version,
+      cpus: cpus().length,
+      engine: ENGINE,
+      load_average_1m: { start: round(load0), end: round(loadavg()[0]!) },
+      service,
+      race: raceResult,
+    },
+    null,
+    2,
+  ),
+);
