@@ -6,6 +6,13 @@ export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 const MAX_BOOKING_MS = 10_080 * 60_000;
 /** Statuses that hold a slot: a no-show or a cancellation gives it back. */
 export const HOLDING = "('confirmed', 'checked_in')";
+/**
+ * The longest booking of lot `@lotId` (index bookings_lot_span, one lookup): no booking that starts
+ * more than this before an instant can still run at it. Overlap queries bound their index range
+ * with it rather than with MAX_BOOKING_MS, which read a week of the lot's bookings per check.
+ * Evaluated inside the statement, so it sees the same snapshot as the rows it bounds.
+ */
+const LOT_SPAN = `(SELECT coalesce(max(end_at - start_at), 0) FROM bookings WHERE lot_id = @lotId)`;
 
 /** One booking row, camelCase. Personal fields are null after the privacy purge. */
 export interface Booking {
@@ -90,7 +97,7 @@ export class BookingStore {
         AND start_at < @end AND start_at > @start - ${MAX_BOOKING_MS} AND end_at > @start
         AND status IN ${HOLDING} AND id != @exceptId LIMIT 1`),
       lotBusy: p(`SELECT camera_id, slot_id FROM bookings WHERE lot_id = @lotId
-        AND start_at < @end AND start_at > @start - ${MAX_BOOKING_MS} AND end_at > @start
+        AND start_at < @end AND start_at > @start - ${LOT_SPAN} AND end_at > @start
         AND status IN ${HOLDING} AND id != @exceptId`),
       lotBlocks: p(
         `SELECT camera_id, slot_id FROM reservation_blocks WHERE lot_id = ? AND end_at > ? AND start_at < ?`,
@@ -112,8 +119,11 @@ export class BookingStore {
       dayBySubject: p(`SELECT count(*) FROM bookings WHERE subject_key = ? AND start_at >= ? AND start_at < ?
         AND status != 'cancelled' AND id != ?`),
       // A lapsed pending booking gives its space back: cancelled without a cancellation mail.
+      // `+status`: without ANALYZE statistics SQLite preferred the (status, start_at) index and read
+      // every confirmed booking on every booking (300 µs at 6,000 bookings, growing); the partial
+      // index on pending_until reads only the holds that ran out.
       expirePending: p(`UPDATE bookings SET status = 'cancelled', cancelled_at = @now, updated_at = @now
-        WHERE pending_until IS NOT NULL AND pending_until <= @now AND status = 'confirmed' RETURNING lot_id`),
+        WHERE pending_until IS NOT NULL AND pending_until <= @now AND +status = 'confirmed' RETURNING lot_id`),
       confirmPending: p(`UPDATE bookings SET pending_until = NULL, updated_at = @now
         WHERE id = @id AND status = 'confirmed' AND pending_until > @now`),
       setWindow: p(`UPDATE bookings SET start_at = ?, end_at = ?, camera_id = ?, slot_id = ?, updated_at = ?
@@ -123,9 +133,11 @@ export class BookingStore {
         released_at = CASE WHEN @status = 'no_show' THEN @now ELSE released_at END,
         cancelled_at = CASE WHEN @status = 'cancelled' THEN @now ELSE cancelled_at END
         WHERE id = @id AND status = @from`),
+      // `+status` here and below: the lot's own (lot_id, start_at) range, not every lot's confirmed
+      // bookings in start order, which the planner picked without statistics.
       held: p(`SELECT camera_id, slot_id, end_at FROM bookings WHERE lot_id = @lotId AND start_at <= @holdEdge
-        AND start_at > @now - ${MAX_BOOKING_MS} AND end_at > @now AND status = 'confirmed'`),
-      nextHold: p(`SELECT start_at FROM bookings WHERE lot_id = ? AND start_at > ? AND status = 'confirmed'
+        AND start_at > @now - ${LOT_SPAN} AND end_at > @now AND +status = 'confirmed'`),
+      nextHold: p(`SELECT start_at FROM bookings WHERE lot_id = ? AND start_at > ? AND +status = 'confirmed'
         ORDER BY start_at LIMIT 1`),
       insertBlock: p(`INSERT INTO reservation_blocks (lot_id, camera_id, slot_id, start_at, end_at, reason, created_by,
         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
