@@ -5,6 +5,7 @@ import { errorResponses } from '../core/http/errors.ts';
 import { bookingIcs } from './ics.ts';
 import { fill, R } from './i18n.ts';
 import { openingOf } from './rules.ts';
+import { localParts } from './time.ts';
 import {
   BookBody,
   BookingSchema,
@@ -77,7 +78,8 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       },
     },
     async () => {
-      const today = new Intl.DateTimeFormat('en-CA', { timeZone: config.timezone }).format(o.clock.now());
+      // A DateTimeFormat per request cost ~150 µs; localParts keeps one per zone.
+      const today = localParts(o.clock.now(), config.timezone).date;
       return service.lots().map(({ lotId, rules: r }) => ({
         lot_id: lotId,
         reservable: service.reservableSlots(lotId).length,
@@ -138,7 +140,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
         service.lots().find((l) => l.lotId === lot_id)?.rules.identity === 'oidc' ? o.citizen?.(req) : undefined;
       if (citizen !== undefined && !sameSecret(req.headers['x-csrf-token'], citizen.csrfToken))
         throw new ReservationError(403, 'VOLNO_RESERVATION_SIGN_IN', 'send the session’s CSRF token as x-csrf-token');
-      const { booking, token } = service.book(
+      const { booking, token } = await service.bookBatched(
         lot_id,
         { date, start, end },
         { name, email, ...(plate ? { plate } : {}) },

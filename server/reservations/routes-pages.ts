@@ -193,7 +193,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
       if (f['consent'] !== 'yes')
         return again(400, lang === 'cs' ? 'Bez souhlasu nelze rezervovat.' : 'Booking needs your consent.');
       try {
-        const { booking, token } = service.book(q.lot_id, q, person, {
+        const { booking, token } = await service.bookBatched(q.lot_id, q, person, {
           lang,
           by: 'public',
           ...(citizen !== undefined ? { subjectKey: citizen.subjectKey } : {}),

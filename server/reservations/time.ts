@@ -49,11 +49,20 @@ export function offsetAt(ms: number, tz: string): number {
   return wall - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
+/** The last answer of localParts per zone, keyed by its minute: every booking asks for "today". */
+const lastParts = new Map<string, { minute: number; parts: LocalParts }>();
+
 /** Local date, minute of day and weekday of an instant. */
 export function localParts(ms: number, tz: string): LocalParts {
+  // Offsets change on whole minutes, so one minute has one answer (Intl costs ~20 µs a call).
+  const minute = Math.floor(ms / MINUTE_MS);
+  const hit = lastParts.get(tz);
+  if (hit !== undefined && hit.minute === minute) return { ...hit.parts };
   const f = fields(ms, tz);
   const date = `${f.y}-${String(f.mo).padStart(2, '0')}-${String(f.d).padStart(2, '0')}`;
-  return { date, minute: f.h * 60 + f.mi, weekday: weekdayOf(date) };
+  const parts = { date, minute: f.h * 60 + f.mi, weekday: weekdayOf(date) };
+  lastParts.set(tz, { minute, parts });
+  return { ...parts };
 }
 
 /** 0 = Monday … 6 = Sunday, for a `YYYY-MM-DD` date. */
