@@ -125,9 +125,15 @@ const ROWS: Array<[table: string, sql: string, ...params: unknown[]]> = [
   ],
   [
     'calibration_versions',
-    `INSERT INTO calibration_versions VALUES ('north-1', 1, '{"slots":[]}', 'správce', ?, '', 3, NULL, ?, 'správce', 'applied', NULL, ?)`,
+    `INSERT INTO calibration_versions VALUES ('north-1', 1, '{"slots":[]}', 'správce', ?, '', 3, NULL, ?, 'správce', 'applied', NULL, ?,
+       'agent_file', 'e3b0c44298fc1c149afbf4c8996fb924')`,
     T,
     T,
+    T,
+  ],
+  [
+    'calibration_running',
+    `INSERT INTO calibration_running VALUES ('north-1', 'agent-1', 'file', 3, 'e3b0c44298fc1c149afbf4c8996fb924', NULL, ?)`,
     T,
   ],
   ['calibration_masks', `INSERT INTO calibration_masks VALUES ('north-1', '[]', ?, 'správce')`, T],
