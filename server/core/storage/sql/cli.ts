@@ -16,8 +16,12 @@ interface MigrateFlags {
 
 /** Prints `CODE: message` and its issue lines for a person, then exit code 1. */
 function fail(err: unknown): void {
+  const code = (err as { code?: unknown } | null)?.code;
   if (err instanceof VolnoError) {
     console.error(`${err.code}: ${err.message}`);
+  } else if (typeof code === 'string' && err instanceof Error) {
+    // A refused connection or a PostgreSQL error: its code and message say it; a stack would not.
+    console.error(`${code}: ${err.message}`);
   } else {
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   }
