@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { registerEdgeCommands } from '../edge/cli.ts';
 import { registerModelCommands } from '../models/cli.ts';
-import { registerServerCommands } from '../server/main/cli.ts';
+import { loadStaffConfig, registerServerCommands } from '../server/main/cli.ts';
 import { registerDbCommands } from '../server/core/storage/sql/cli.ts';
 import { registerUserCommands } from '../server/staff/cli.ts';
 import { registerDemoCommand } from './demo.ts';
@@ -16,7 +16,7 @@ export function registerCommands(program: Command): void {
   registerEdgeCommands(program);
   registerServerCommands(program);
   registerDbCommands(program);
-  registerUserCommands(program);
+  registerUserCommands(program, loadStaffConfig);
   registerModelCommands(program);
   registerDemoCommand(program);
   for (const [name, summary, issue] of PLANNED) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ManualClock } from '../../server/core/clock.ts';
-import { parseConfig } from '../../server/core/config/load.ts';
+import { parseConfig } from '../../server/main/config/load.ts';
 import { buildApp } from '../../server/main/app.ts';
 import { listen } from '../../server/main/server.ts';
 import { addDays } from '../../server/reservations/time.ts';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Aedes } from 'aedes';
 import { buildTopic, encodeMessage } from '../../protocol/index.ts';
-import { parseConfig } from '../../server/core/config/load.ts';
-import type { ServerConfig } from '../../server/core/config/types.ts';
+import { parseConfig } from '../../server/main/config/load.ts';
+import type { ServerConfig } from '../../server/main/config/schema.ts';
 import { startMosquitto } from '../../test/fixtures/mosquitto.ts';
 
 export const SITE = 'bench-site';

@@ -116,7 +116,7 @@ export async function benchSse(count: number) {
       connect_all_ms: { bare: bareClients.connectMs, volno: volnoClients.connectMs },
       bare_node_broadcast: bare,
       volno_mqtt_to_clients: volno,
-      batch_delay_ms: config.ingest.batchDelayMs,
+      batch_delay_ms: config.ingest.batch_delay_ms,
       ratio_last_client: round(volno.last_ms / Math.max(1, bare.last_ms), 2),
     };
   } finally {

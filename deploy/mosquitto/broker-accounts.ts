@@ -13,8 +13,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../server/core/config/load.ts';
-import type { ServerConfig } from '../../server/core/config/types.ts';
+import { loadConfig } from '../../server/main/config/load.ts';
+import type { ServerConfig } from '../../server/main/config/schema.ts';
 import {
   agentCameras,
   agentRules,
@@ -40,7 +40,7 @@ export function renderAcl(
   serverAccounts: string[] = [],
 ): string {
   const { site } = config;
-  const prefix = config.mqtt.topicPrefix;
+  const prefix = config.mqtt.topic_prefix;
   const server = config.mqtt.username;
   if (server === undefined)
     throw new ServerError('VOLNO_CONFIG_INVALID', 'cannot generate broker ACLs', [

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import type { LotSpec } from '../core/config/types.ts';
+import type { LotConfig } from '../core/config/schema.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { RejectionLog } from './rejection-log.ts';
 import { validateMessage } from './validate.ts';
@@ -16,9 +16,9 @@ export interface IngestorOptions {
 }
 
 /** camera id → `agent_id` for every camera that has one in the config. */
-export function cameraAgents(lots: LotSpec[]): Map<string, string> {
+export function cameraAgents(lots: LotConfig[]): Map<string, string> {
   const owners = new Map<string, string>();
-  for (const lot of lots) for (const c of lot.cameras) if (c.agentId !== undefined) owners.set(c.cameraId, c.agentId);
+  for (const lot of lots) for (const c of lot.cameras) if (c.agent_id !== undefined) owners.set(c.camera_id, c.agent_id);
   return owners;
 }
 

@@ -2,14 +2,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { availabilityRoutes } from '../availability/routes.ts';
+import { DEFAULT_MAX_IMPORT_BYTES } from '../../calibration/index.ts';
+import { calibrationThresholds } from '../calibration/config.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Components } from './components.ts';
 import { startComponents } from './controller.ts';
 import { httpsOptions } from '../core/config/tls.ts';
-import type { ServerConfig } from '../core/config/types.ts';
+import type { ServerConfig } from './config/schema.ts';
 import { healthRoutes, livenessRoute, unassignedRoute } from '../health/routes.ts';
 import { historyRoutes } from '../history/routes.ts';
+import { toTrustProxy } from '../core/http/client-address.ts';
 import { registerCaching } from '../core/http/etag.ts';
 import { ApiError, errorBody, errorHandler, notFoundHandler } from '../core/http/errors.ts';
 import { rateLimitedCounter, registerBookingLimits } from '../core/http/rate-limit.ts';
@@ -43,13 +46,13 @@ export interface BuildOptions {
  * listen: the entry point (server.ts) or a test decides that.
  */
 export async function buildApp(config: ServerConfig, opts: BuildOptions = {}): Promise<FastifyInstance> {
-  const log = opts.logger ?? createLogger(config.logLevel);
+  const log = opts.logger ?? createLogger(config.log_level);
   const clock = opts.clock ?? systemClock;
   const app = Fastify({
     loggerInstance: log,
     // null serves plain HTTP (fastify checks truthiness); with http.tls it serves HTTPS itself.
     https: config.http.tls !== undefined ? httpsOptions(config.http.tls) : null,
-    trustProxy: config.http.trustProxy,
+    trustProxy: toTrustProxy(config.http.trust_proxy),
     return503OnClosing: true,
     // Bookings, logins and calibration documents are small; calibration routes raise their own limit.
     bodyLimit: 64 * 1024,
@@ -145,12 +148,12 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     clock: c.clock,
     // A 1000-slot document with 32-point outlines is ~1.5 MB of JSON.
     bodyLimit: 4 * 1024 * 1024,
-    importLimit: c.config.calibration.maxImportBytes,
+    importLimit: DEFAULT_MAX_IMPORT_BYTES,
   });
   await app.register(editorRoutes, {
     access: c.access,
     lots: c.config.lots,
     cameras: () => listCameras(c.db, c.calibration),
-    validation: { overlap: c.config.calibration.overlap, model: c.config.calibration.model },
+    validation: calibrationThresholds(c.config.calibration),
   });
 }

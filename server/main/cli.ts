@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../core/config/load.ts';
-import type { ConfigOverrides } from '../core/config/types.ts';
+import { loadConfig, type ConfigOverrides } from './config/load.ts';
+import type { LoadStaffConfig } from '../staff/cli.ts';
 import { ServerError } from '../core/errors.ts';
 import { runServer } from './server.ts';
 import { backupDatabase } from '../core/storage/backup.ts';
@@ -13,6 +13,10 @@ const portNumber = (v: string) => {
     throw new InvalidArgumentError('must be a port number, 0–65535 (0 picks a free one)');
   return n;
 };
+
+/** How `volno user …` (server/staff/cli.ts) finds the database: the server's own config loader. */
+export const loadStaffConfig: LoadStaffConfig = (file, dataDir) =>
+  loadConfig({ file, overrides: dataDir !== undefined ? { dataDir } : {} });
 
 interface ServerFlags {
   config?: string;
@@ -78,7 +82,7 @@ export function registerServerCommands(program: Command): void {
           file: flags.config,
           overrides: flags.data !== undefined ? { dataDir: flags.data } : {},
         });
-        const result = await backupDatabase(join(config.dataDir, DB_FILE_NAME), file);
+        const result = await backupDatabase(join(config.data_dir, DB_FILE_NAME), file);
         console.log(JSON.stringify(result));
       } catch (err) {
         fail(err);

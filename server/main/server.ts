@@ -1,8 +1,8 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { loadConfig, type LoadConfigOptions } from '../core/config/load.ts';
-import type { ServerConfig } from '../core/config/types.ts';
+import { loadConfig, type LoadConfigOptions } from './config/load.ts';
+import type { ServerConfig } from './config/schema.ts';
 import { ServerError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 
@@ -29,7 +29,7 @@ export async function listen(app: FastifyInstance, config: ServerConfig): Promis
  */
 export async function runServer(opts: LoadConfigOptions): Promise<void> {
   const config = loadConfig(opts);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.log_level);
   const app = await buildApp(config, { logger: log });
   closeWithGrace({ delay: 10_000, logger: { error: (m: string) => log.error(m) } }, async ({ signal, err }) => {
     if (err !== undefined) log.error({ err }, 'server closing after an error');
@@ -49,7 +49,7 @@ export async function runServer(opts: LoadConfigOptions): Promise<void> {
     );
   }
   log.info(
-    { http_url: where.httpUrl, mqtt_url: where.mqttUrl, data_dir: config.dataDir, site: config.site },
+    { http_url: where.httpUrl, mqtt_url: where.mqttUrl, data_dir: config.data_dir, site: config.site },
     'volno server ready',
   );
 }

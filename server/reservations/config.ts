@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { IDENTITY_MODES, type IdentityMode } from './identity.ts';
+import type { FreshnessConfig, LotConfig, WebConfig } from '../core/config/schema.ts';
+import { IDENTITY_MODES } from './identity.ts';
 
 const RANGE = '^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
 const DATE = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
@@ -136,7 +137,8 @@ export const ReservationRulesSchema = Type.Object(
     description: 'Booking rules of this lot; only slots marked `reservable` can be booked.',
   },
 );
-export type ReservationRulesFile = Static<typeof ReservationRulesSchema>;
+/** One lot's booking rules, as the file has them (snake_case); also the runtime type. */
+export type ReservationRules = Static<typeof ReservationRulesSchema>;
 
 /** Top-level `smtp`: without it no e-mail is sent and the confirmation page and .ics still work. */
 export const SmtpSchema = Type.Object(
@@ -157,14 +159,15 @@ export const SmtpSchema = Type.Object(
       pattern: '^https?://[^\\s/]+(/[^\\s]*)?$',
       maxLength: 200,
       title: 'Public URL',
-      description: 'Base URL of this server as visitors reach it, for the manage link in e-mails.',
+      description:
+        'Base URL of this server as visitors reach it, for the manage link in e-mails; a trailing slash is dropped.',
     }),
     reminder_before_min: minutes('Reminder', 'Send the reminder this many minutes before the start.', 1440, 5, 20_160),
     retry_interval_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, title: 'Outbox interval' }),
   },
   { additionalProperties: false, title: 'SMTP', description: 'Booking confirmations and reminders.' },
 );
-export type SmtpFile = Static<typeof SmtpSchema>;
+export type SmtpConfig = Static<typeof SmtpSchema>;
 
 /** Top-level `privacy`: how long personal data of bookings is kept. */
 export const PrivacySchema = Type.Object(
@@ -180,52 +183,12 @@ export const PrivacySchema = Type.Object(
   },
   { additionalProperties: false, default: {}, title: 'Privacy', description: 'GDPR data minimisation.' },
 );
-export type PrivacyFile = Static<typeof PrivacySchema>;
+export type PrivacyConfig = Static<typeof PrivacySchema>;
 
 /** One opening range in minutes of the local day, `to` exclusive (24:00 = 1440). */
 export interface OpeningRange {
   from: number;
   to: number;
-}
-
-/** Validated booking rules of one lot, camelCase. */
-export interface ReservationRules {
-  enabled: boolean;
-  identity: IdentityMode;
-  pendingMin: number;
-  granularityMin: number;
-  minDurationMin: number;
-  maxDurationMin: number;
-  horizonDays: number;
-  leadTimeMin: number;
-  holdBeforeMin: number;
-  earlyCheckinMin: number;
-  graceMin: number;
-  cancelCutoffMin: number;
-  openingHours: Record<Weekday, OpeningRange[]>;
-  czechPublicHolidays: boolean;
-  /** `YYYY-MM-DD` or `MM-DD`. */
-  holidays: string[];
-  closures: { from: string; to: string; reason?: string }[];
-  limits: { maxActivePerEmail: number; maxActivePerPlate: number; maxPerDayPerPerson: number };
-}
-
-export interface SmtpSettings {
-  host: string;
-  port: number;
-  secure: boolean;
-  requireTls: boolean;
-  username?: string;
-  password?: string;
-  from: string;
-  publicUrl: string;
-  reminderBeforeMin: number;
-  retryIntervalS: number;
-}
-
-export interface PrivacySettings {
-  purgeAfterDays: number;
-  purgeIntervalS: number;
 }
 
 const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -236,7 +199,7 @@ export function parseRange(r: string): OpeningRange {
 }
 
 /** What JSON Schema cannot say about one lot's rules, as `path: message` issues. */
-export function refineRules(r: ReservationRulesFile, at: string): { path: string; message: string }[] {
+export function refineRules(r: ReservationRules, at: string): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   if (r.min_duration_min > r.max_duration_min)
     issues.push({ path: `${at}/min_duration_min`, message: 'is longer than max_duration_min' });
@@ -268,59 +231,17 @@ function validDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-export function toRules(r: ReservationRulesFile): ReservationRules {
-  return {
-    enabled: r.enabled,
-    identity: r.identity,
-    pendingMin: r.pending_min,
-    granularityMin: r.granularity_min,
-    minDurationMin: r.min_duration_min,
-    maxDurationMin: r.max_duration_min,
-    horizonDays: r.horizon_days,
-    leadTimeMin: r.lead_time_min,
-    holdBeforeMin: r.hold_before_min,
-    earlyCheckinMin: r.early_checkin_min,
-    graceMin: r.grace_min,
-    cancelCutoffMin: r.cancel_cutoff_min,
-    openingHours: Object.fromEntries(WEEKDAYS.map((d) => [d, r.opening_hours[d].map(parseRange)])) as Record<
-      Weekday,
-      OpeningRange[]
-    >,
-    czechPublicHolidays: r.czech_public_holidays,
-    holidays: r.holidays,
-    closures: r.closures.map((c) => ({ from: c.from, to: c.to ?? c.from, ...(c.reason ? { reason: c.reason } : {}) })),
-    limits: {
-      maxActivePerEmail: r.limits.max_active_per_email,
-      maxActivePerPlate: r.limits.max_active_per_plate,
-      maxPerDayPerPerson: r.limits.max_per_day_per_person,
-    },
-  };
-}
+/** The opening ranges of one weekday, in minutes of the local day. */
+export const openingRanges = (rules: ReservationRules, day: Weekday): OpeningRange[] =>
+  rules.opening_hours[day].map(parseRange);
 
-export function toSmtp(s: SmtpFile | undefined): SmtpSettings | undefined {
-  if (s === undefined) return undefined;
-  return {
-    host: s.host,
-    port: s.port,
-    secure: s.secure,
-    requireTls: s.require_tls,
-    username: s.username,
-    password: s.password,
-    from: s.from,
-    publicUrl: s.public_url.replace(/\/+$/, ''),
-    reminderBeforeMin: s.reminder_before_min,
-    retryIntervalS: s.retry_interval_s,
-  };
-}
-
-export function toPrivacy(p: PrivacyFile): PrivacySettings {
-  return { purgeAfterDays: p.purge_after_days, purgeIntervalS: p.purge_interval_s };
-}
+/** The last day of a closure: `to`, or `from` for a one-day closure. */
+export const closureEnd = (c: ReservationRules['closures'][number]): string => c.to ?? c.from;
 
 /** The reservations part of the config refinement: every lot's rules, and SMTP credentials. */
 export function refineReservations(c: {
-  lots: { reservations?: ReservationRulesFile; cameras: { slots: { reservable: boolean }[] }[] }[];
-  smtp?: SmtpFile;
+  lots: { reservations?: ReservationRules; cameras: { slots: { reservable: boolean }[] }[] }[];
+  smtp?: SmtpConfig;
 }): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   c.lots.forEach((lot, i) => {
@@ -332,4 +253,17 @@ export function refineReservations(c: {
   if (c.smtp !== undefined && (c.smtp.username === undefined) !== (c.smtp.password === undefined))
     issues.push({ path: '/smtp', message: 'set both username and password, or neither' });
   return issues;
+}
+
+/**
+ * The parts of the server config this feature reads: its own sections and the kernel's. main passes
+ * the whole config, which fits; the feature never sees the composed type (server/main/config/).
+ */
+export interface ReservationsConfig {
+  timezone: string;
+  lots: (LotConfig & { reservations?: ReservationRules })[];
+  smtp?: SmtpConfig;
+  privacy: PrivacyConfig;
+  freshness: FreshnessConfig;
+  web: WebConfig;
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
-import type { ReservationRules } from './config.ts';
+import type { ReservationRules, ReservationsConfig } from './config.ts';
 import { ReservationLoop } from './loop.ts';
 import { Mailer } from './mailer.ts';
 import { PrivacyPurger } from './purge.ts';
@@ -32,7 +32,7 @@ export class Reservations {
   constructor(
     db: Database,
     catalog: Catalog,
-    readonly config: ServerConfig,
+    readonly config: ReservationsConfig,
     clock: Clock,
     private readonly log: Logger,
     /** Ingest commits wake the camera loop; booking changes go out as `lots.changed`. */
@@ -40,12 +40,12 @@ export class Reservations {
     o: ReservationsOptions = {},
   ) {
     const rules = new Map<string, ReservationRules>();
-    for (const l of config.lots) if (l.reservations !== undefined) rules.set(l.lotId, l.reservations);
+    for (const l of config.lots) if (l.reservations !== undefined) rules.set(l.lot_id, l.reservations);
     this.rules = rules;
     const store = new BookingStore(db);
     this.service = new ReservationService(store, catalog, rules, clock, log, config.timezone);
     this.loop = new ReservationLoop(db, this.service, rules, clock, log, {
-      staleAfterMs: config.freshness.staleAfterS * 1000,
+      staleAfterMs: config.freshness.stale_after_s * 1000,
       intervalMs: o.loopIntervalMs ?? 5000,
     });
     this.purger = new PrivacyPurger(db, clock, log, config.privacy);
@@ -57,8 +57,8 @@ export class Reservations {
     });
     if (config.smtp !== undefined) {
       const lotInfo = (lotId: string, lang: 'cs' | 'en') => {
-        const l = config.lots.find((x) => x.lotId === lotId);
-        return { name: (lang === 'en' ? l?.nameEn : undefined) ?? l?.name ?? lotId, address: l?.address ?? '' };
+        const l = config.lots.find((x) => x.lot_id === lotId);
+        return { name: (lang === 'en' ? l?.name_en : undefined) ?? l?.name ?? lotId, address: l?.address ?? '' };
       };
       const mailer = new Mailer(db, store, config.smtp, clock, log, lotInfo, config.timezone);
       this.mailer = mailer;

@@ -32,15 +32,15 @@ export function checkLimits(
   const dayEnd = resolveLocal(addDays(w.date, 1), 0, tz).ms;
   // A verified person is counted as such, whatever e-mail or plate they type this time.
   if (keys.subject !== null) {
-    if (store.activeBySubject(keys.subject, now, exceptId) >= l.maxActivePerEmail)
-      throw limit(`you already hold ${l.maxActivePerEmail} bookings`);
-    if (store.onDayBySubject(keys.subject, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
-      throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
+    if (store.activeBySubject(keys.subject, now, exceptId) >= l.max_active_per_email)
+      throw limit(`you already hold ${l.max_active_per_email} bookings`);
+    if (store.onDayBySubject(keys.subject, dayStart, dayEnd, exceptId) >= l.max_per_day_per_person)
+      throw limit(`at most ${l.max_per_day_per_person} booking(s) per person and day`);
   }
-  if (store.activeByEmail(keys.email, now, exceptId) >= l.maxActivePerEmail)
-    throw limit(`this e-mail address already holds ${l.maxActivePerEmail} bookings`);
-  if (keys.plate !== null && store.activeByPlate(keys.plate, now, exceptId) >= l.maxActivePerPlate)
-    throw limit(`this licence plate already holds ${l.maxActivePerPlate} bookings`);
-  if (store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId) >= l.maxPerDayPerPerson)
-    throw limit(`at most ${l.maxPerDayPerPerson} booking(s) per person and day`);
+  if (store.activeByEmail(keys.email, now, exceptId) >= l.max_active_per_email)
+    throw limit(`this e-mail address already holds ${l.max_active_per_email} bookings`);
+  if (keys.plate !== null && store.activeByPlate(keys.plate, now, exceptId) >= l.max_active_per_plate)
+    throw limit(`this licence plate already holds ${l.max_active_per_plate} bookings`);
+  if (store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId) >= l.max_per_day_per_person)
+    throw limit(`at most ${l.max_per_day_per_person} booking(s) per person and day`);
 }

@@ -122,8 +122,8 @@ export class ReservationLoop {
   }
 
   private decide(c: Candidate, r: ReservationRules, now: number): LoopEventKind | undefined {
-    const checkinFrom = c.start_at - r.earlyCheckinMin * MINUTE_MS;
-    const holdFrom = c.start_at - r.holdBeforeMin * MINUTE_MS;
+    const checkinFrom = c.start_at - r.early_checkin_min * MINUTE_MS;
+    const holdFrom = c.start_at - r.hold_before_min * MINUTE_MS;
     if (now < Math.min(checkinFrom, holdFrom)) return undefined;
     const fresh = c.observed_at !== null && now - c.observed_at <= this.o.staleAfterMs;
     if (!fresh || c.state === null || c.state === 'unknown') return undefined;
@@ -132,7 +132,7 @@ export class ReservationLoop {
       if (c.since! < checkinFrom && now >= holdFrom) return 'occupied_without_booking';
       return undefined;
     }
-    return now >= c.start_at + r.graceMin * MINUTE_MS ? 'no_show' : undefined;
+    return now >= c.start_at + r.grace_min * MINUTE_MS ? 'no_show' : undefined;
   }
 
   private event(now: number, kind: LoopEventKind, c: Candidate, detail: string | null, key: string): boolean {

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import type { SmtpSettings } from './config.ts';
+import type { SmtpConfig } from './config.ts';
 import { bookingIcs } from './ics.ts';
 import { fill, formatWindow, R } from './i18n.ts';
 import { pendingMail } from './identity-i18n.ts';
@@ -38,14 +38,14 @@ export class Mailer {
   constructor(
     db: Database,
     private readonly store: BookingStore,
-    private readonly smtp: SmtpSettings,
+    private readonly smtp: SmtpConfig,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly lot: (lotId: string, lang: 'cs' | 'en') => { name: string; address: string },
     private readonly tz: string,
   ) {
     this.timer = new PeriodicTimer(() => this.kick(), {
-      everyMs: smtp.retryIntervalS * 1000,
+      everyMs: smtp.retry_interval_s * 1000,
       name: 'booking e-mail',
       log,
       immediate: true,
@@ -72,7 +72,7 @@ export class Mailer {
       host: this.smtp.host,
       port: this.smtp.port,
       secure: this.smtp.secure,
-      requireTLS: this.smtp.requireTls,
+      requireTLS: this.smtp.require_tls,
       ...(this.smtp.username !== undefined ? { auth: { user: this.smtp.username, pass: this.smtp.password } } : {}),
     });
     this.timer.start();
@@ -101,7 +101,7 @@ export class Mailer {
   }
 
   private scheduleReminder(b: Booking, now: number): void {
-    const at = b.startAt - this.smtp.reminderBeforeMin * MINUTE_MS;
+    const at = b.startAt - this.smtp.reminder_before_min * MINUTE_MS;
     // A booking made closer to its start than the reminder lead needs no reminder on top of the confirmation.
     if (at > now) this.s['enqueue']!.run(b.id, 'reminder', at, null);
     else this.s['drop']!.run(b.id, 'reminder');
@@ -151,7 +151,7 @@ export class Mailer {
       row.kind === 'confirmation' ? s.mailSubject : row.kind === 'reminder' ? s.reminderSubject : s.cancelSubject,
       { code: b.code },
     );
-    const link = row.link_token === null ? undefined : `${this.smtp.publicUrl}/reserve/manage/${row.link_token}`;
+    const link = row.link_token === null ? undefined : `${this.smtp.public_url}/reserve/manage/${row.link_token}`;
     if (row.kind === 'confirmation' && b.pendingUntil !== null && link !== undefined)
       return { from: this.smtp.from, to: b.email!, ...pendingMail(b, link, when, lot, this.tz) };
     const lines = [

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import type { PrivacySettings } from './config.ts';
+import type { PrivacyConfig } from './config.ts';
 import { PeriodicTimer } from '../../kit/timer.ts';
 
 const DAY_MS = 86_400_000;
@@ -20,10 +20,10 @@ export class PrivacyPurger {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly o: PrivacySettings,
+    private readonly o: PrivacyConfig,
   ) {
     this.timer = new PeriodicTimer(() => this.tick(), {
-      everyMs: o.purgeIntervalS * 1000,
+      everyMs: o.purge_interval_s * 1000,
       name: 'booking purge',
       log,
       immediate: true,
@@ -74,7 +74,7 @@ export class PrivacyPurger {
     try {
       const n = this.db
         .transaction(() => {
-          const changes = this.purge.run(now, now - this.o.purgeAfterDays * DAY_MS).changes;
+          const changes = this.purge.run(now, now - this.o.purge_after_days * DAY_MS).changes;
           if (changes > 0) this.mail.run(now);
           return changes;
         })

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ServerConfig } from '../core/config/types.ts';
+import type { ReservationsConfig } from './config.ts';
 import { errorResponses } from '../core/http/errors.ts';
 import { bookingIcs } from './ics.ts';
 import { fill, R } from './i18n.ts';
@@ -24,7 +24,7 @@ import { sameSecret, type CitizenLookup } from './identity.ts';
 
 export interface ReservationApiOptions {
   service: ReservationService;
-  config: ServerConfig;
+  config: ReservationsConfig;
   clock: Clock;
   /** The signed-in citizen of a request (identity `oidc` lots). */
   citizen?: CitizenLookup;
@@ -51,7 +51,7 @@ const NO_STORE = { cacheControl: 'no-store' };
  */
 export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptions> = async (app, o) => {
   const { service, config } = o;
-  const publicUrl = config.smtp?.publicUrl;
+  const publicUrl = config.smtp?.public_url;
 
   app.get(
     '/reservations/lots',
@@ -83,13 +83,13 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       return service.lots().map(({ lotId, rules: r }) => ({
         lot_id: lotId,
         reservable: service.reservableSlots(lotId).length,
-        granularity_min: r.granularityMin,
-        min_duration_min: r.minDurationMin,
-        max_duration_min: r.maxDurationMin,
-        horizon_days: r.horizonDays,
-        lead_time_min: r.leadTimeMin,
-        grace_min: r.graceMin,
-        cancel_cutoff_min: r.cancelCutoffMin,
+        granularity_min: r.granularity_min,
+        min_duration_min: r.min_duration_min,
+        max_duration_min: r.max_duration_min,
+        horizon_days: r.horizon_days,
+        lead_time_min: r.lead_time_min,
+        grace_min: r.grace_min,
+        cancel_cutoff_min: r.cancel_cutoff_min,
         opening_today: openingOf(r, today),
       }));
     },
@@ -145,7 +145,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
         { date, start, end },
         { name, email, ...(plate ? { plate } : {}) },
         {
-          lang: lang ?? config.web.defaultLanguage,
+          lang: lang ?? config.web.default_language,
           by: 'public',
           ...(citizen !== undefined ? { subjectKey: citizen.subjectKey } : {}),
         },
@@ -236,8 +236,8 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
 
 function icsOf(b: Booking, link: string, o: ReservationApiOptions): string {
   const s = R[b.lang];
-  const lot = o.config.lots.find((l) => l.lotId === b.lotId);
-  const name = (b.lang === 'en' ? lot?.nameEn : undefined) ?? lot?.name ?? b.lotId;
+  const lot = o.config.lots.find((l) => l.lot_id === b.lotId);
+  const name = (b.lang === 'en' ? lot?.name_en : undefined) ?? lot?.name ?? b.lotId;
   return bookingIcs({
     code: b.code,
     startAt: b.startAt,

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Clock } from '../core/clock.ts';
 import type { Language } from '../core/config/schema.ts';
-import type { ServerConfig } from '../core/config/types.ts';
+import type { ReservationsConfig } from './config.ts';
 import { ApiError } from '../core/http/errors.ts';
 import { pageLanguage } from '../core/web/i18n.ts';
 import { R } from './i18n.ts';
@@ -21,7 +21,7 @@ import { sendAsset, staticAsset } from '../../kit/static-assets.ts';
 
 export interface ReservationPagesOptions {
   service: ReservationService;
-  config: ServerConfig;
+  config: ReservationsConfig;
   clock: Clock;
   /** The signed-in citizen of a request (identity `oidc` lots); absent without identity.citizen. */
   citizen?: CitizenLookup;
@@ -58,7 +58,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
   const hide = { hide: true, tags: ['web'] };
 
   const language = (req: Parameters<typeof pageLanguage>[0], reply: FastifyReply): Language =>
-    pageLanguage(req, reply, config.web.defaultLanguage);
+    pageLanguage(req, reply, config.web.default_language);
   const send = (reply: FastifyReply, status: number, html: string) =>
     reply
       .code(status)
@@ -68,12 +68,12 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
       .header('vary', 'Accept-Language, Cookie')
       .send(html);
   const lotName = (lotId: string, lang: Language) => {
-    const l = config.lots.find((x) => x.lotId === lotId);
-    return (lang === 'en' ? l?.nameEn : undefined) ?? l?.name ?? lotId;
+    const l = config.lots.find((x) => x.lot_id === lotId);
+    return (lang === 'en' ? l?.name_en : undefined) ?? l?.name ?? lotId;
   };
   const lots = (lang: Language) => service.lots().map((l) => ({ lotId: l.lotId, name: lotName(l.lotId, lang) }));
   const stepOf = (lotId: string | undefined) =>
-    service.lots().find((l) => l.lotId === lotId)?.rules.granularityMin ?? 15;
+    service.lots().find((l) => l.lotId === lotId)?.rules.granularity_min ?? 15;
   const modeOf = (lotId: string) => service.lots().find((l) => l.lotId === lotId)?.rules.identity;
   const citizenOf = (req: FastifyRequest) => o.citizen?.(req);
   const message = (err: unknown) => {
@@ -123,7 +123,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
           start: q.start,
           end: q.end,
           available: r.available,
-          purgeDays: config.privacy.purgeAfterDays,
+          purgeDays: config.privacy.purge_after_days,
           ...(citizen !== undefined ? { email: citizen.email, hidden: csrfField(citizen.csrfToken) } : {}),
         });
         return send(
@@ -173,7 +173,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
           start: q.start,
           end: q.end,
           available: 1,
-          purgeDays: config.privacy.purgeAfterDays,
+          purgeDays: config.privacy.purge_after_days,
           name: f['name'],
           email: f['email'],
           plate: f['plate'],
@@ -244,10 +244,10 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
           slotLabel: slot?.label ?? b.slotId,
           tz: config.timezone,
           changeable: beforeCutoff(r, b.startAt, now),
-          cutoffAt: b.startAt - r.cancelCutoffMin * MINUTE_MS,
-          noShowAt: b.startAt + r.graceMin * MINUTE_MS,
-          manageUrl: `${origin(req, config.smtp?.publicUrl)}${manageBase(token)}`,
-          step: r.granularityMin,
+          cutoffAt: b.startAt - r.cancel_cutoff_min * MINUTE_MS,
+          noShowAt: b.startAt + r.grace_min * MINUTE_MS,
+          manageUrl: `${origin(req, config.smtp?.public_url)}${manageBase(token)}`,
+          step: r.granularity_min,
         }),
     );
   };

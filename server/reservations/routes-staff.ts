@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { ID_PATTERN } from '../../protocol/index.ts';
 import type { StaffAccess } from '../core/access.ts';
 import type { Clock } from '../core/clock.ts';
-import type { ServerConfig } from '../core/config/types.ts';
+import type { ReservationsConfig } from './config.ts';
 import { errorResponses } from '../core/http/errors.ts';
 import { csvRow } from './csv.ts';
 import { PersonFields, WindowFields } from './schemas.ts';
@@ -17,7 +17,7 @@ export interface StaffReservationOptions {
   service: ReservationService;
   events: EventsStore;
   access: StaffAccess;
-  config: ServerConfig;
+  config: ReservationsConfig;
   clock: Clock;
 }
 
@@ -159,11 +159,15 @@ export const staffReservationRoutes: FastifyPluginAsyncTypebox<StaffReservationO
         b.lot_id,
         { date: b.date, start: b.start, end: b.end },
         { name: b.name, email: b.email, ...(b.plate ? { plate: b.plate } : {}) },
-        { lang: b.lang ?? config.web.defaultLanguage, by: `staff:${req.staff!.username}`, staff: slot ? { slot } : {} },
+        {
+          lang: b.lang ?? config.web.default_language,
+          by: `staff:${req.staff!.username}`,
+          staff: slot ? { slot } : {},
+        },
       );
       access.audit(req, 'reservations.book', `booking:${booking.id}`, { lot_id: booking.lotId });
       void reply.code(201);
-      return { booking: staffView(booking), manage_url: `${origin(req, config.smtp?.publicUrl)}${manageBase(token)}` };
+      return { booking: staffView(booking), manage_url: `${origin(req, config.smtp?.public_url)}${manageBase(token)}` };
     },
   );
 

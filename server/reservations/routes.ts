@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { Database } from 'better-sqlite3';
 import type { StaffAccess } from '../core/access.ts';
 import type { Clock } from '../core/clock.ts';
-import type { ServerConfig } from '../core/config/types.ts';
+import type { ReservationsConfig } from './config.ts';
 import type { Reservations } from './index.ts';
 import type { CitizenLookup } from './identity.ts';
 import { STAFF_CSP } from '../core/web/staff-layout.ts';
@@ -23,7 +23,7 @@ const JS_URL = `/staff/assets/bookings.js?v=${JS.etag.slice(1, 9)}`;
 export interface ReservationRoutesOptions {
   reservations: Reservations;
   db: Database;
-  config: ServerConfig;
+  config: ReservationsConfig;
   clock: Clock;
   access: StaffAccess;
   /** The signed-in citizen of a request (identity `oidc` lots), from the identity feature. */
@@ -93,7 +93,7 @@ export async function reservationRoutes(app: FastifyInstance, c: ReservationRout
         blocks: service.store.blocks(c.clock.now()),
         lots: service.lots().map(({ lotId }) => ({
           lotId,
-          name: c.config.lots.find((l) => l.lotId === lotId)?.name ?? lotId,
+          name: c.config.lots.find((l) => l.lot_id === lotId)?.name ?? lotId,
           slots: service
             .reservableSlots(lotId)
             .map((s) => ({ cameraId: s.cameraId, slotId: s.slotId, label: s.label })),

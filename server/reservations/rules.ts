@@ -1,5 +1,5 @@
 import type { ReservationRules } from './config.ts';
-import { WEEKDAYS } from './config.ts';
+import { WEEKDAYS, closureEnd, openingRanges } from './config.ts';
 import { ReservationError, ruleError } from './errors.ts';
 import {
   daysBetween,
@@ -31,11 +31,11 @@ export interface ResolvedWindow {
 
 /** Why the lot is closed on `date`, or undefined when it opens at all. */
 export function closedReason(rules: ReservationRules, date: string): string | undefined {
-  if (rules.czechPublicHolidays && isCzechHoliday(date)) return 'public holiday';
+  if (rules.czech_public_holidays && isCzechHoliday(date)) return 'public holiday';
   if (rules.holidays.some((h) => h === date || h === date.slice(5))) return 'holiday';
-  const closure = rules.closures.find((c) => c.from <= date && date <= c.to);
+  const closure = rules.closures.find((c) => c.from <= date && date <= closureEnd(c));
   if (closure !== undefined) return closure.reason ?? 'closed';
-  if (rules.openingHours[WEEKDAYS[localWeekday(date)]!].length === 0) return 'closed on this weekday';
+  if (openingRanges(rules, WEEKDAYS[localWeekday(date)]!).length === 0) return 'closed on this weekday';
   return undefined;
 }
 
@@ -44,7 +44,7 @@ const localWeekday = (date: string) => (new Date(`${date}T00:00:00Z`).getUTCDay(
 /** Opening ranges of `date` as `HH:MM-HH:MM`, empty when closed. */
 export function openingOf(rules: ReservationRules, date: string): string[] {
   if (closedReason(rules, date) !== undefined) return [];
-  return rules.openingHours[WEEKDAYS[localWeekday(date)]!].map((r) => `${formatHhmm(r.from)}-${formatHhmm(r.to)}`);
+  return openingRanges(rules, WEEKDAYS[localWeekday(date)]!).map((r) => `${formatHhmm(r.from)}-${formatHhmm(r.to)}`);
 }
 
 /**
@@ -61,7 +61,7 @@ export function resolveWindow(rules: ReservationRules, w: WindowRequest, now: nu
     throw new ReservationError(400, 'VOLNO_RESERVATION_INVALID', 'times must be HH:MM');
   if (endMin <= startMin)
     throw new ReservationError(400, 'VOLNO_RESERVATION_INVALID', 'the end must be after the start');
-  const g = rules.granularityMin;
+  const g = rules.granularity_min;
   if (startMin % g !== 0 || endMin % g !== 0) throw ruleError(`start and end must fall on multiples of ${g} minutes`);
   const start = resolveLocal(w.date, startMin, tz);
   const end = resolveLocal(w.date, endMin, tz);
@@ -72,16 +72,16 @@ export function resolveWindow(rules: ReservationRules, w: WindowRequest, now: nu
       'that time does not exist on this day (the clocks go forward)',
     );
   const minutes = (end.ms - start.ms) / MINUTE_MS;
-  if (minutes < rules.minDurationMin) throw ruleError(`a booking lasts at least ${rules.minDurationMin} minutes`);
-  if (minutes > rules.maxDurationMin) throw ruleError(`a booking lasts at most ${rules.maxDurationMin} minutes`);
-  if (start.ms < now + rules.leadTimeMin * MINUTE_MS)
-    throw ruleError(`a booking must start at least ${rules.leadTimeMin} minutes from now`);
+  if (minutes < rules.min_duration_min) throw ruleError(`a booking lasts at least ${rules.min_duration_min} minutes`);
+  if (minutes > rules.max_duration_min) throw ruleError(`a booking lasts at most ${rules.max_duration_min} minutes`);
+  if (start.ms < now + rules.lead_time_min * MINUTE_MS)
+    throw ruleError(`a booking must start at least ${rules.lead_time_min} minutes from now`);
   const today = localParts(now, tz).date;
-  if (daysBetween(today, w.date) > rules.horizonDays)
-    throw ruleError(`bookings open at most ${rules.horizonDays} days ahead`);
+  if (daysBetween(today, w.date) > rules.horizon_days)
+    throw ruleError(`bookings open at most ${rules.horizon_days} days ahead`);
   const closed = closedReason(rules, w.date);
   if (closed !== undefined) throw ruleError(`the car park is closed that day (${closed})`);
-  const ranges = rules.openingHours[WEEKDAYS[localWeekday(w.date)]!];
+  const ranges = openingRanges(rules, WEEKDAYS[localWeekday(w.date)]!);
   if (!ranges.some((r) => r.from <= startMin && endMin <= r.to))
     throw ruleError('the window is outside the opening hours', openingOf(rules, w.date));
   return { startMs: start.ms, endMs: end.ms, date: w.date, startMin, endMin };
@@ -89,5 +89,5 @@ export function resolveWindow(rules: ReservationRules, w: WindowRequest, now: nu
 
 /** True while a visitor may still cancel or change a booking that starts at `startMs`. */
 export function beforeCutoff(rules: ReservationRules, startMs: number, now: number): boolean {
-  return now <= startMs - rules.cancelCutoffMin * MINUTE_MS;
+  return now <= startMs - rules.cancel_cutoff_min * MINUTE_MS;
 }

@@ -212,7 +212,7 @@ export class ReservationService {
       createdBy: o.by,
       now,
       subjectKey: keys.subject,
-      pendingUntil: pending ? now + rules.pendingMin * MINUTE_MS : null,
+      pendingUntil: pending ? now + rules.pending_min * MINUTE_MS : null,
     });
     const b = this.store.byId(id)!;
     this.hooks?.created(b, token, now);
@@ -365,6 +365,6 @@ export class ReservationService {
 
   /** When the slot of a booking is kept for it: from `hold_before_min` before the start. */
   holdMs(lotId: string): number {
-    return (this.rules.get(lotId)?.holdBeforeMin ?? 0) * MINUTE_MS;
+    return (this.rules.get(lotId)?.hold_before_min ?? 0) * MINUTE_MS;
   }
 }

@@ -28,8 +28,8 @@ export function bookingView(b: Booking, token: string, svc: ReservationService):
     name: b.name,
     email: b.email,
     plate: b.plate,
-    changeable_until: new Date(b.startAt - r.cancelCutoffMin * MINUTE_MS).toISOString(),
-    no_show_at: new Date(b.startAt + r.graceMin * MINUTE_MS).toISOString(),
+    changeable_until: new Date(b.startAt - r.cancel_cutoff_min * MINUTE_MS).toISOString(),
+    no_show_at: new Date(b.startAt + r.grace_min * MINUTE_MS).toISOString(),
     ics_url: `${apiBase(token)}/booking.ics`,
     qr_url: `${apiBase(token)}/qr.svg`,
   };

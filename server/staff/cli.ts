@@ -1,13 +1,13 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config/load.ts';
 import { systemClock } from '../core/clock.ts';
 import { ServerError } from '../core/errors.ts';
 import { ApiError } from '../core/http/errors.ts';
 import { DB_FILE_NAME, openDatabase } from '../core/storage/database.ts';
 import { STAFF_ROLES, type StaffRole } from '../core/access.ts';
 import { Accounts, type StaffUser } from './accounts.ts';
+import type { AuthConfig } from './config.ts';
 import { AuditLog } from './audit-log.ts';
 import { readPassword } from './cli-password.ts';
 
@@ -16,8 +16,21 @@ interface DbFlags {
   data?: string;
 }
 
+/**
+ * Reads the server config as `volno server` would (server/main passes its loader in, so this feature
+ * does not import the composition root): a config file and a data directory that overrides data_dir.
+ */
+export type LoadStaffConfig = (
+  file: string | undefined,
+  dataDir: string | undefined,
+) => {
+  data_dir: string;
+  auth: AuthConfig;
+};
+
 /** Opens the server's database (as `volno server` would find it) and runs `fn` with accounts and audit. */
 async function withAccounts(
+  load: LoadStaffConfig,
   flags: DbFlags,
   fn: (
     a: Accounts,
@@ -25,14 +38,11 @@ async function withAccounts(
   ) => Promise<void>,
 ): Promise<void> {
   try {
-    const config = loadConfig({
-      file: flags.config,
-      overrides: flags.data !== undefined ? { dataDir: flags.data } : {},
-    });
+    const config = load(flags.config, flags.data);
     // The server may be running: WAL and busy_timeout (database.ts) let both write the file.
-    const db = openDatabase(join(config.dataDir, DB_FILE_NAME));
+    const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
     try {
-      const accounts = new Accounts(db, systemClock, { scryptLog2N: config.auth.scryptLog2N });
+      const accounts = new Accounts(db, systemClock, { scryptLog2N: config.auth.scrypt_log2_n });
       const log = new AuditLog(db, systemClock);
       const osUser = safeOsUser();
       await fn(accounts, (action, user, detail) =>
@@ -89,7 +99,7 @@ const dbOptions = (cmd: Command) =>
     .option('-d, --data <dir>', 'data directory holding the SQLite database (overrides data_dir)');
 
 /** Registers `volno user add|list|passwd|disable|enable|role`: staff accounts, straight on the server's database. */
-export function registerUserCommands(program: Command): void {
+export function registerUserCommands(program: Command, load: LoadStaffConfig): void {
   const user = program
     .command('user')
     .description('manage staff accounts in the server database (the first admin is created here)');
@@ -102,7 +112,7 @@ export function registerUserCommands(program: Command): void {
       .option('-r, --role <role>', `one of ${STAFF_ROLES.join(', ')}`, role, 'viewer' as StaffRole)
       .option('--password-file <file>', 'read the password from the first line of this file (- for stdin)'),
   ).action(async (username: string, flags: DbFlags & { role: StaffRole; passwordFile?: string }) =>
-    withAccounts(flags, async (accounts, audit) => {
+    withAccounts(load, flags, async (accounts, audit) => {
       const password = await readPassword({ file: flags.passwordFile, confirm: true });
       const created = await accounts.create({ username, role: flags.role, password });
       audit('user.create', created, { username: created.username, role: created.role });
@@ -112,7 +122,7 @@ export function registerUserCommands(program: Command): void {
 
   dbOptions(user.command('list').description('list accounts').option('--json', 'print JSON')).action(
     async (flags: DbFlags & { json?: boolean }) =>
-      withAccounts(flags, async (accounts) => {
+      withAccounts(load, flags, async (accounts) => {
         const users = accounts.list();
         if (flags.json === true) {
           console.log(
@@ -145,7 +155,7 @@ export function registerUserCommands(program: Command): void {
       .argument('<username>')
       .option('--password-file <file>', 'read the password from the first line of this file (- for stdin)'),
   ).action(async (username: string, flags: DbFlags & { passwordFile?: string }) =>
-    withAccounts(flags, async (accounts, audit) => {
+    withAccounts(load, flags, async (accounts, audit) => {
       const u = mustFind(accounts, username);
       await accounts.setPassword(u.userId, await readPassword({ file: flags.passwordFile, confirm: true }));
       audit('user.password', u);
@@ -163,7 +173,7 @@ export function registerUserCommands(program: Command): void {
         .description(disabled ? 'disable an account (ends its sessions)' : 'enable a disabled account')
         .argument('<username>'),
     ).action(async (username: string, flags: DbFlags) =>
-      withAccounts(flags, async (accounts, audit) => {
+      withAccounts(load, flags, async (accounts, audit) => {
         const u = accounts.setDisabled(mustFind(accounts, username).userId, disabled);
         audit(disabled ? 'user.disable' : 'user.enable', u);
         console.log(`${u.username} ${disabled ? 'disabled' : 'enabled'}`);
@@ -174,7 +184,7 @@ export function registerUserCommands(program: Command): void {
   dbOptions(
     user.command('role').description('change an account’s role').argument('<username>').argument('<role>', '', role),
   ).action(async (username: string, newRole: StaffRole, flags: DbFlags) =>
-    withAccounts(flags, async (accounts, audit) => {
+    withAccounts(load, flags, async (accounts, audit) => {
       const before = mustFind(accounts, username);
       const u = accounts.setRole(before.userId, newRole);
       audit('user.role', u, { from: before.role, to: u.role });

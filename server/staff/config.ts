@@ -56,27 +56,5 @@ export const AuthConfigSchema = Type.Object(
     description: 'Staff login sessions, login rate limits and password hashing.',
   },
 );
-export type AuthConfigFile = Static<typeof AuthConfigSchema>;
-
-/** The validated `auth` section, camelCase. */
-export interface AuthConfig {
-  sessionIdleS: number;
-  sessionAbsoluteS: number;
-  cookieSecure: boolean;
-  loginWindowS: number;
-  loginMaxPerUser: number;
-  loginMaxPerIp: number;
-  scryptLog2N: number;
-}
-
-export function toAuthConfig(c: AuthConfigFile): AuthConfig {
-  return {
-    sessionIdleS: c.session_idle_s,
-    sessionAbsoluteS: c.session_absolute_s,
-    cookieSecure: c.cookie_secure,
-    loginWindowS: c.login_window_s,
-    loginMaxPerUser: c.login_max_per_user,
-    loginMaxPerIp: c.login_max_per_ip,
-    scryptLog2N: c.scrypt_log2_n,
-  };
-}
+/** The `auth` section, as the file has it (snake_case); also the runtime type. */
+export type AuthConfig = Static<typeof AuthConfigSchema>;

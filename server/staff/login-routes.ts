@@ -51,7 +51,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
       path: '/',
       httpOnly: true,
       sameSite: 'strict',
-      secure: config.cookieSecure || req.protocol === 'https',
+      secure: config.cookie_secure || req.protocol === 'https',
     }) as const;
 
   app.get(

@@ -40,21 +40,21 @@ export function createStaffAuth(
   log: Logger,
   o: { ssoLabel?: string | undefined } = {},
 ): StaffAuth {
-  const accounts = new Accounts(db, clock, { scryptLog2N: config.scryptLog2N });
+  const accounts = new Accounts(db, clock, { scryptLog2N: config.scrypt_log2_n });
   const sessions = new Sessions(db, clock, {
-    idleMs: config.sessionIdleS * 1000,
-    absoluteMs: config.sessionAbsoluteS * 1000,
+    idleMs: config.session_idle_s * 1000,
+    absoluteMs: config.session_absolute_s * 1000,
   });
   const auditLog = new AuditLog(db, clock);
-  const windowMs = config.loginWindowS * 1000;
+  const windowMs = config.login_window_s * 1000;
   return {
     config,
     accounts,
     sessions,
     auditLog,
     limits: {
-      user: new SlidingWindowLimiter(clock, { windowMs, max: config.loginMaxPerUser }),
-      ip: new SlidingWindowLimiter(clock, { windowMs, max: config.loginMaxPerIp }),
+      user: new SlidingWindowLimiter(clock, { windowMs, max: config.login_max_per_user }),
+      ip: new SlidingWindowLimiter(clock, { windowMs, max: config.login_max_per_ip }),
     },
     access: new AccountAccess({ accounts, sessions, auditLog, token, log }),
     routes: [],

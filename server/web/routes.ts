@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { LotParams } from '../core/availability/schemas.ts';
 import type { AvailabilityReader } from '../core/availability/reader.ts';
-import type { Language } from '../core/config/schema.ts';
-import type { ServerConfig } from '../core/config/types.ts';
+import type { FreshnessConfig, Language, WebConfig } from '../core/config/schema.ts';
+import type { HttpConfig } from '../core/http/config.ts';
 import type { Clock } from '../core/clock.ts';
 import { assetUrl, loadAssets } from './assets.ts';
 import { pageLanguage, STRINGS } from '../core/web/i18n.ts';
@@ -14,7 +14,8 @@ import { sendAsset } from '../../kit/static-assets.ts';
 
 export interface WebRoutesOptions {
   availability: AvailabilityReader;
-  config: ServerConfig;
+  /** The parts of the server config the public pages read. */
+  config: { http: Pick<HttpConfig, 'embed_origins'>; web: WebConfig; freshness: FreshnessConfig };
   clock: Clock;
 }
 
@@ -34,10 +35,10 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app
   const csp = (frameAncestors: string) =>
     `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; ` +
     `base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors ${frameAncestors}`;
-  const embedAncestors = ["'self'", ...config.http.embedOrigins].join(' ');
+  const embedAncestors = ["'self'", ...config.http.embed_origins].join(' ');
 
   const language = (req: Parameters<typeof pageLanguage>[0], reply: FastifyReply): Language =>
-    pageLanguage(req, reply, config.web.defaultLanguage);
+    pageLanguage(req, reply, config.web.default_language);
 
   const view = (lotId: string): LotView | undefined => {
     const lot = availability.lots().find((l) => l.lot_id === lotId);
@@ -57,10 +58,10 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app
 
   const options = (lang: Language, path: string, embed: boolean) => ({
     lang,
-    title: lang === 'en' ? config.web.titleEn : config.web.title,
+    title: lang === 'en' ? config.web.title_en : config.web.title,
     path,
     now: clock.now(),
-    staleAfterS: config.freshness.staleAfterS,
+    staleAfterS: config.freshness.stale_after_s,
     assets: urls,
     embed,
   });

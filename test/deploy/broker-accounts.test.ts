@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashPassword, renderAcl, agentCameras, writeBrokerAccounts } from '../../deploy/mosquitto/broker-accounts.ts';
 import { MESSAGE_KINDS, MESSAGES } from '../../protocol/index.ts';
-import { loadConfig } from '../../server/core/config/load.ts';
+import { loadConfig } from '../../server/main/config/load.ts';
 import { ServerError } from '../../server/core/errors.ts';
 import { repoFile, replaceOnce } from './support/install.ts';
 

@@ -39,7 +39,7 @@ function accuracyCell(a: CameraRow['accuracy']): string {
 
 export interface EditorRoutesOptions {
   access: StaffAccess;
-  lots: LotSpec[];
+  lots: LotConfig[];
   /** Every camera the server knows, configured or seen over MQTT (server/calibration/cameras.ts). */
   cameras: () => CameraRow[];
   /** The server's validation settings, so the editor's live check says what saving will say. */
@@ -80,7 +80,7 @@ export const editorRoutes: FastifyPluginAsyncTypebox<EditorRoutesOptions> = asyn
     const assets = await editorAssets();
     return [assets.js, assets.css].find((a) => a.url.slice(a.url.lastIndexOf('/') + 1) === name);
   };
-  const cameraLot = new Map(lots.flatMap((l) => l.cameras.map((c) => [c.cameraId, { lot: l, camera: c }] as const)));
+  const cameraLot = new Map(lots.flatMap((l) => l.cameras.map((c) => [c.camera_id, { lot: l, camera: c }] as const)));
   const staff = { preHandler: access.require('viewer') };
   const schema = (summary: string) => ({
     tags: ['staff'],
@@ -90,7 +90,7 @@ export const editorRoutes: FastifyPluginAsyncTypebox<EditorRoutesOptions> = asyn
   });
 
   app.get('/staff/calibration', { ...staff, schema: schema('Calibration: the cameras (HTML)') }, async (req, reply) => {
-    const lotName = new Map(lots.map((l) => [l.lotId, l.name]));
+    const lotName = new Map(lots.map((l) => [l.lot_id, l.name]));
     const cell = (v: string | number | null) => `<td>${v === null ? '—' : esc(String(v))}</td>`;
     const rows = cameras().map(
       (c) =>
@@ -130,7 +130,7 @@ export const editorRoutes: FastifyPluginAsyncTypebox<EditorRoutesOptions> = asyn
           title,
           lang: 'en',
           principal: req.staff!,
-          body: editorBody(id, found?.lot.lotId ?? known?.lot_id ?? '', validation),
+          body: editorBody(id, found?.lot.lot_id ?? known?.lot_id ?? '', validation),
           scripts: [assets.js.url],
           styles: [assets.css.url],
         }),

@@ -1,5 +1,4 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import { MqttTlsConfig } from '../../../kit/tls.ts';
 import { ServerError } from '../errors.ts';
@@ -28,35 +27,10 @@ export const HttpTlsConfig = Type.Object(
 // One declaration for the agent and the server.
 export { MqttTlsConfig };
 
-/** `http.tls`, paths absolute. */
-export interface HttpTlsSpec {
-  certFile: string;
-  keyFile: string;
-}
-
-/** `mqtt.tls`, paths absolute. */
-export interface MqttTlsSpec {
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  rejectUnauthorized: boolean;
-}
-
-const abs = (baseDir: string, p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-
-export function httpTlsSpec(t: Static<typeof HttpTlsConfig> | undefined, baseDir: string): HttpTlsSpec | undefined {
-  return t === undefined ? undefined : { certFile: abs(baseDir, t.cert_file), keyFile: abs(baseDir, t.key_file) };
-}
-
-export function mqttTlsSpec(t: Static<typeof MqttTlsConfig> | undefined, baseDir: string): MqttTlsSpec | undefined {
-  if (t === undefined) return undefined;
-  return {
-    ...(t.ca_file !== undefined ? { caFile: abs(baseDir, t.ca_file) } : {}),
-    ...(t.cert_file !== undefined ? { certFile: abs(baseDir, t.cert_file) } : {}),
-    ...(t.key_file !== undefined ? { keyFile: abs(baseDir, t.key_file) } : {}),
-    rejectUnauthorized: t.reject_unauthorized,
-  };
-}
+/** `http.tls`; the loader has made its paths absolute. */
+export type HttpTls = Static<typeof HttpTlsConfig>;
+/** `mqtt.tls`; the loader has made its paths absolute. */
+export type MqttTls = Static<typeof MqttTlsConfig>;
 
 /**
  * `path: message` lines for TLS files this process cannot read, so `--validate-config` (and a start)
@@ -64,8 +38,8 @@ export function mqttTlsSpec(t: Static<typeof MqttTlsConfig> | undefined, baseDir
  * files must be readable by the `volno` user (docs/deployment.md).
  */
 export function tlsFileIssues(
-  http: HttpTlsSpec | undefined,
-  mqtt: MqttTlsSpec | undefined,
+  http: HttpTls | undefined,
+  mqtt: MqttTls | undefined,
   embedded?: { password_file?: string | undefined; tls?: { cert_file: string; key_file: string } | undefined },
 ): string[] {
   const issues: string[] = [];
@@ -77,15 +51,15 @@ export function tlsFileIssues(
       issues.push(`${at}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   };
-  check(http?.certFile, '/http/tls/cert_file');
-  check(http?.keyFile, '/http/tls/key_file');
-  check(mqtt?.caFile, '/mqtt/tls/ca_file');
-  check(mqtt?.certFile, '/mqtt/tls/cert_file');
-  check(mqtt?.keyFile, '/mqtt/tls/key_file');
+  check(http?.cert_file, '/http/tls/cert_file');
+  check(http?.key_file, '/http/tls/key_file');
+  check(mqtt?.ca_file, '/mqtt/tls/ca_file');
+  check(mqtt?.cert_file, '/mqtt/tls/cert_file');
+  check(mqtt?.key_file, '/mqtt/tls/key_file');
   check(embedded?.password_file, '/mqtt/embedded/password_file');
   check(embedded?.tls?.cert_file, '/mqtt/embedded/tls/cert_file');
   check(embedded?.tls?.key_file, '/mqtt/embedded/tls/key_file');
-  if ((mqtt?.certFile === undefined) !== (mqtt?.keyFile === undefined))
+  if ((mqtt?.cert_file === undefined) !== (mqtt?.key_file === undefined))
     issues.push('/mqtt/tls: set both cert_file and key_file, or neither');
   return issues;
 }
@@ -101,21 +75,21 @@ function read(path: string, at: string): Buffer {
 }
 
 /** Fastify's `https` option. */
-export function httpsOptions(t: HttpTlsSpec): { cert: Buffer; key: Buffer } {
-  return { cert: read(t.certFile, '/http/tls/cert_file'), key: read(t.keyFile, '/http/tls/key_file') };
+export function httpsOptions(t: HttpTls): { cert: Buffer; key: Buffer } {
+  return { cert: read(t.cert_file, '/http/tls/cert_file'), key: read(t.key_file, '/http/tls/key_file') };
 }
 
 /** mqtt.js TLS options (spread into IClientOptions). */
-export function mqttTlsOptions(t: MqttTlsSpec): {
+export function mqttTlsOptions(t: MqttTls): {
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
   rejectUnauthorized: boolean;
 } {
   return {
-    ...(t.caFile !== undefined ? { ca: read(t.caFile, '/mqtt/tls/ca_file') } : {}),
-    ...(t.certFile !== undefined ? { cert: read(t.certFile, '/mqtt/tls/cert_file') } : {}),
-    ...(t.keyFile !== undefined ? { key: read(t.keyFile, '/mqtt/tls/key_file') } : {}),
-    rejectUnauthorized: t.rejectUnauthorized,
+    ...(t.ca_file !== undefined ? { ca: read(t.ca_file, '/mqtt/tls/ca_file') } : {}),
+    ...(t.cert_file !== undefined ? { cert: read(t.cert_file, '/mqtt/tls/cert_file') } : {}),
+    ...(t.key_file !== undefined ? { key: read(t.key_file, '/mqtt/tls/key_file') } : {}),
+    rejectUnauthorized: t.reject_unauthorized,
   };
 }

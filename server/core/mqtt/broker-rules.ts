@@ -1,6 +1,7 @@
 import { MESSAGE_KINDS, MESSAGES, topicFilter, type MessageKind } from '../../../protocol/index.ts';
-import type { LotSpec } from '../config/types.ts';
+import type { LotConfig } from '../config/schema.ts';
 import { ServerError } from '../errors.ts';
+import type { HomeAssistantConfig, MqttConfig } from './config.ts';
 
 /**
  * Who may publish and receive what on the broker, derived from the server config and the protocol's
@@ -19,9 +20,9 @@ export interface TopicRules {
 /** What the rules need from the server config. */
 export interface RulesInput {
   site: string;
-  mqtt: { topicPrefix: string };
-  homeAssistant: { enabled: boolean; discoveryPrefix: string; statePrefix: string };
-  lots: LotSpec[];
+  mqtt: Pick<MqttConfig, 'topic_prefix'>;
+  home_assistant: HomeAssistantConfig;
+  lots: LotConfig[];
 }
 
 /** The broker username of an agent: the same as its default MQTT client id, easy to find in broker logs. */
@@ -33,11 +34,11 @@ export function agentCameras(config: Pick<RulesInput, 'lots'>): Map<string, stri
   const missing: string[] = [];
   config.lots.forEach((lot, li) =>
     lot.cameras.forEach((cam, ci) => {
-      if (cam.agentId === undefined) {
-        missing.push(`/lots/${li}/cameras/${ci}/agent_id: camera ${cam.cameraId} needs the agent that watches it`);
+      if (cam.agent_id === undefined) {
+        missing.push(`/lots/${li}/cameras/${ci}/agent_id: camera ${cam.camera_id} needs the agent that watches it`);
         return;
       }
-      byAgent.set(cam.agentId, [...(byAgent.get(cam.agentId) ?? []), cam.cameraId]);
+      byAgent.set(cam.agent_id, [...(byAgent.get(cam.agent_id) ?? []), cam.camera_id]);
     }),
   );
   if (missing.length > 0)
@@ -51,12 +52,12 @@ const serverToAgent = MESSAGE_KINDS.filter((k) => MESSAGES[k].direction === 'ser
 
 /** Home Assistant discovery and state topics the server publishes (server/opendata/home-assistant.ts). */
 export function homeAssistantTopics(c: RulesInput): string[] {
-  const ha = c.homeAssistant;
+  const ha = c.home_assistant;
   if (!ha.enabled) return [];
   return [
-    `${ha.discoveryPrefix}/sensor/volno_${c.site}/#`,
-    `${ha.discoveryPrefix}/binary_sensor/volno_${c.site}/#`,
-    `${ha.statePrefix}/${c.site}/#`,
+    `${ha.discovery_prefix}/sensor/volno_${c.site}/#`,
+    `${ha.discovery_prefix}/binary_sensor/volno_${c.site}/#`,
+    `${ha.state_prefix}/${c.site}/#`,
   ];
 }
 
@@ -65,13 +66,13 @@ export function homeAssistantTopics(c: RulesInput): string[] {
  * `homeassistant/#` itself (the same lines docs/deployment.md appends for Mosquitto).
  */
 export function homeAssistantReadTopics(c: RulesInput): string[] {
-  const ha = c.homeAssistant;
-  return ha.enabled ? [`${ha.discoveryPrefix}/#`, `${ha.statePrefix}/#`] : [];
+  const ha = c.home_assistant;
+  return ha.enabled ? [`${ha.discovery_prefix}/#`, `${ha.state_prefix}/#`] : [];
 }
 
 /** The server reads every agent topic of its site and alone sends calibrations and snapshot requests. */
 export function serverRules(c: RulesInput): TopicRules {
-  const prefix = c.mqtt.topicPrefix;
+  const prefix = c.mqtt.topic_prefix;
   return {
     read: [`${prefix}/${c.site}/#`],
     write: [...serverToAgent.map((k) => topicFilter(k, { site: c.site }, prefix)), ...homeAssistantTopics(c)],
@@ -97,7 +98,7 @@ export function agentRules(site: string, prefix: string, agent: string, cameras:
 }
 
 /** The rules of any agent of the site; `+` levels stand for every agent and camera. */
-export const anyAgentRules = (c: RulesInput): TopicRules => agentRules(c.site, c.mqtt.topicPrefix, '+', ['+']);
+export const anyAgentRules = (c: RulesInput): TopicRules => agentRules(c.site, c.mqtt.topic_prefix, '+', ['+']);
 
 /** True when `topic` (no wildcards) matches the MQTT filter `filter`. */
 export function topicMatches(filter: string, topic: string): boolean {

@@ -87,7 +87,7 @@ export class BrokerAccess {
     if (o.passwords !== undefined) {
       const { site } = o.rules;
       for (const [agent, cameras] of agentCameras(o.rules))
-        this.agents.set(agentUsername(site, agent), agentRules(site, o.rules.mqtt.topicPrefix, agent, cameras));
+        this.agents.set(agentUsername(site, agent), agentRules(site, o.rules.mqtt.topic_prefix, agent, cameras));
     }
   }
 

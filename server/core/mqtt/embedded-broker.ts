@@ -96,7 +96,7 @@ export class EmbeddedBroker {
       const { host, port, tls } = this.opts.config;
       this.port = await this.listen(createServer(handle), host, port);
       if (tls !== undefined) {
-        const server = createTlsServer(httpsOptions({ certFile: tls.cert_file, keyFile: tls.key_file }), handle);
+        const server = createTlsServer(httpsOptions({ cert_file: tls.cert_file, key_file: tls.key_file }), handle);
         server.on('tlsClientError', (err, socket) =>
           this.access.record('tls_handshake', { remote: socket.remoteAddress ?? null, err: err.message.slice(0, 200) }),
         );

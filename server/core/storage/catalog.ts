@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SlotType } from '../config/schema.ts';
-import type { LotSpec } from '../config/types.ts';
+import { slotLabel, type LotConfig } from '../config/schema.ts';
 
 export interface LotRow {
   lotId: string;
@@ -98,7 +98,7 @@ export class Catalog {
   }
 
   /** Makes the database match the configuration; removed items stay (history refers to them) but unconfigured. */
-  applyConfig(lots: readonly LotSpec[]): void {
+  applyConfig(lots: readonly LotConfig[]): void {
     const db = this.db;
     db.transaction(() => {
       db.prepare('UPDATE lots SET configured = 0').run();
@@ -123,9 +123,9 @@ export class Catalog {
       );
       lots.forEach((lot, i) => {
         upsertLot.run({
-          lot_id: lot.lotId,
+          lot_id: lot.lot_id,
           name: lot.name,
-          name_en: lot.nameEn ?? null,
+          name_en: lot.name_en ?? null,
           address: lot.address ?? null,
           latitude: lot.latitude ?? null,
           longitude: lot.longitude ?? null,
@@ -133,13 +133,13 @@ export class Catalog {
         });
         let order = 0;
         for (const cam of lot.cameras) {
-          upsertCamera.run(cam.cameraId, lot.lotId, cam.name ?? null);
+          upsertCamera.run(cam.camera_id, lot.lot_id, cam.name ?? null);
           for (const s of cam.slots) {
             upsertSlot.run({
-              camera_id: cam.cameraId,
-              slot_id: s.slotId,
-              lot_id: lot.lotId,
-              label: s.label,
+              camera_id: cam.camera_id,
+              slot_id: s.slot_id,
+              lot_id: lot.lot_id,
+              label: slotLabel(s),
               type: s.type,
               reservable: s.reservable ? 1 : 0,
               row: s.row ?? null,

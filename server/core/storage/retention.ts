@@ -1,15 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { RetentionConfig } from '../config/schema.ts';
 import type { Aggregates } from './aggregates.ts';
 import { PeriodicTimer } from '../../../kit/timer.ts';
 
-export interface RetentionOptions {
-  transitionsDays: number;
-  hourlyDays: number;
-  dailyDays: number;
-  purgeIntervalS: number;
-}
+/** The `retention` section (server/core/config/schema.ts). */
+export type RetentionOptions = RetentionConfig;
 
 const DAY_MS = 86_400_000;
 
@@ -25,7 +22,7 @@ export class RetentionPurger {
     private readonly opts: RetentionOptions,
   ) {
     this.timer = new PeriodicTimer(() => this.tick(), {
-      everyMs: opts.purgeIntervalS * 1000,
+      everyMs: opts.purge_interval_s * 1000,
       name: 'history purge',
       log,
       immediate: true,
@@ -42,10 +39,10 @@ export class RetentionPurger {
     try {
       const transitions = this.db
         .prepare('DELETE FROM transitions WHERE at < ?')
-        .run(now - this.opts.transitionsDays * DAY_MS).changes;
+        .run(now - this.opts.transitions_days * DAY_MS).changes;
       const aggregates = this.aggregates.purge(
-        now - this.opts.hourlyDays * DAY_MS,
-        this.aggregates.localDay(now - this.opts.dailyDays * DAY_MS),
+        now - this.opts.hourly_days * DAY_MS,
+        this.aggregates.localDay(now - this.opts.daily_days * DAY_MS),
       );
       const result = { transitions, ...aggregates };
       if (transitions + aggregates.hourly + aggregates.daily > 0) this.log.info(result, 'purged old history');

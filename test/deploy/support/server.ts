@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { buildApp } from '../../../server/main/app.ts';
-import { loadConfig } from '../../../server/core/config/load.ts';
-import type { ServerConfig } from '../../../server/core/config/types.ts';
+import { loadConfig } from '../../../server/main/config/load.ts';
+import type { ServerConfig } from '../../../server/main/config/schema.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import type { Site } from './install.ts';
 

@@ -63,10 +63,10 @@ describe('hourly and daily aggregates', () => {
     h.send(agent.slotState('north-1', 'A1', 'occupied'));
     sampler.tick();
     const purger = new RetentionPurger(h.db, aggregates, h.clock, log, {
-      transitionsDays: 2,
-      hourlyDays: 3,
-      dailyDays: 4,
-      purgeIntervalS: 3600,
+      transitions_days: 2,
+      hourly_days: 3,
+      daily_days: 4,
+      purge_interval_s: 3600,
     });
     h.clock.advance(2 * DAY + HOUR);
     expect(purger.tick()).toEqual({ transitions: 1, hourly: 0, daily: 0 });

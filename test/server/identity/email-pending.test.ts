@@ -161,7 +161,7 @@ describe('identity email: a booking is pending until its mailed link is confirme
   });
 
   it('refuses `email` without smtp, so a lot never waits for a mail that cannot be sent', async () => {
-    const { parseConfig } = await import('../../../server/core/config/load.ts');
+    const { parseConfig } = await import('../../../server/main/config/load.ts');
     expect(() => parseConfig({ lots: lots(1, rules({ identity: 'email' })) }, { baseDir: '/tmp', env: {} })).toThrow(
       /\/lots\/0\/reservations\/identity: email needs smtp/,
     );

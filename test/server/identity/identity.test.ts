@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mapRole } from '../../../server/staff/sso-accounts.ts';
 import { ManualClock } from '../../../server/core/clock.ts';
-import { parseConfig } from '../../../server/core/config/load.ts';
+import { parseConfig } from '../../../server/main/config/load.ts';
 import { subjectKey } from '../../../server/identity/store.ts';
 import { lots, rules, T0 } from '../reservations/support.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

@@ -58,7 +58,7 @@ describe('ingest of slot states', () => {
   it('counts a slot whose last report is older than the freshness limit as unknown', () => {
     h.send(agent.slotState('north-1', 'A1', 'free'));
     expect(h.availability.lotAvailability('north')?.free).toBe(1);
-    h.clock.advance((h.config.freshness.staleAfterS + 1) * 1000);
+    h.clock.advance((h.config.freshness.stale_after_s + 1) * 1000);
     expect(h.availability.lotAvailability('north')).toMatchObject({ free: 0, unknown: 3, stale_slots: 1 });
     expect(h.availability.lotSlots('north')?.slots[0]).toMatchObject({ state: 'unknown', stale: true });
   });
@@ -104,7 +104,7 @@ describe('rejection of invalid messages', () => {
   });
 
   it('accepts timestamps within the clock-skew tolerance and rejects ones beyond it', () => {
-    const tolerance = h.config.ingest.futureToleranceS * 1000;
+    const tolerance = h.config.ingest.future_tolerance_s * 1000;
     const at = (ms: number) => new Date(h.clock.now() + ms).toISOString();
     h.send(agent.slotState('north-1', 'A1', 'free', { observed_at: at(tolerance - 1000), since: at(0) }));
     h.send(agent.slotState('north-1', 'A2', 'free', { observed_at: at(tolerance + 1000), since: at(0) }));
@@ -149,7 +149,7 @@ describe('agent liveness', () => {
   it('turns an agent silent past its TTL unknown, and its next live message brings it back', () => {
     h.send(agent.availability('online'));
     h.send(agent.slotState('north-1', 'A1', 'free'));
-    h.clock.advance(h.config.ingest.agentTtlS * 1000 - 1000);
+    h.clock.advance(h.config.ingest.agent_ttl_s * 1000 - 1000);
     h.sweeper.tick();
     h.writer.flush();
     expect(h.states.get('north-1', 'A1')?.state).toBe('free');
@@ -166,11 +166,11 @@ describe('agent liveness', () => {
   it('stretches the TTL to the configured number of missed heartbeats', () => {
     h.send(agent.heartbeat(60));
     h.send(agent.slotState('north-1', 'A1', 'free'));
-    h.clock.advance(h.config.ingest.agentTtlS * 1000 + 10_000);
+    h.clock.advance(h.config.ingest.agent_ttl_s * 1000 + 10_000);
     h.sweeper.tick();
     h.writer.flush();
     expect(h.states.get('north-1', 'A1')?.state).toBe('free');
-    h.clock.advance(h.config.ingest.missedHeartbeats * 60_000);
+    h.clock.advance(h.config.ingest.missed_heartbeats * 60_000);
     h.sweeper.tick();
     h.writer.flush();
     expect(h.states.get('north-1', 'A1')?.state).toBe('unknown');

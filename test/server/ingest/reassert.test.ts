@@ -18,7 +18,7 @@ function silentAfterReport(): string {
   h.send(agent.availability('online'));
   const report = agent.slotState('north-1', 'A1', 'free');
   h.send(report);
-  h.clock.advance(h.config.ingest.agentTtlS * 1000 + 1000);
+  h.clock.advance(h.config.ingest.agent_ttl_s * 1000 + 1000);
   h.sweeper.tick();
   h.writer.flush();
   expect(h.states.get('north-1', 'A1')).toMatchObject({ state: 'unknown', reason: 'agent_offline' });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '../../../server/core/config/load.ts';
+import { parseConfig } from '../../../server/main/config/load.ts';
 import { beforeCutoff, resolveWindow } from '../../../server/reservations/rules.ts';
+import { openingRanges } from '../../../server/reservations/config.ts';
 import { lots, rules } from './support.ts';
 
 const TZ = 'Europe/Prague';
@@ -161,9 +162,10 @@ describe('booking rules', () => {
     const d = parseConfig({ lots: [{ ...lots(1)[0], reservations: {} }], smtp }, { baseDir: '/tmp', env: {} }).lots[0]!
       .reservations!;
     expect(d.identity).toBe('email');
-    expect(d.openingHours.mon).toEqual([{ from: 420, to: 1080 }]);
-    expect(d.openingHours.sat).toEqual([]);
-    expect(d.czechPublicHolidays).toBe(true);
-    expect(d.graceMin).toBe(15);
+    expect(d.opening_hours.mon).toEqual(['07:00-18:00']);
+    expect(openingRanges(d, 'mon')).toEqual([{ from: 420, to: 1080 }]);
+    expect(d.opening_hours.sat).toEqual([]);
+    expect(d.czech_public_holidays).toBe(true);
+    expect(d.grace_min).toBe(15);
   });
 });

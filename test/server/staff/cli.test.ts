@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Accounts } from '../../../server/staff/accounts.ts';
 import { AuditLog } from '../../../server/staff/audit-log.ts';
+import { loadStaffConfig } from '../../../server/main/cli.ts';
 import { registerUserCommands } from '../../../server/staff/cli.ts';
 import { systemClock } from '../../../server/core/clock.ts';
 import { DB_FILE_NAME, openDatabase } from '../../../server/core/storage/database.ts';
@@ -38,7 +39,7 @@ function volno(args: string[], stdin: string): Promise<{ status: number | null; 
 /** `volno user …` in this process (one child process per command is slow on a shared 2-core machine). */
 async function user(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerUserCommands(program);
+  registerUserCommands(program, loadStaffConfig);
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   const error = vi.spyOn(console, 'error').mockImplementation(() => {});
   const before = process.exitCode;

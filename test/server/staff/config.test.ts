@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../server/core/config/load.ts';
+import { parseConfig } from '../../../server/main/config/load.ts';
 
 const parse = (raw: object) => parseConfig(raw, { baseDir: '/tmp', env: {} });
 
 describe('the auth config section', () => {
   it('defaults to 30 min idle, 12 h sessions, 5 and 20 failed logins per 15 min, and scrypt 2^17', () => {
     expect(parse({}).auth).toEqual({
-      sessionIdleS: 1800,
-      sessionAbsoluteS: 43_200,
-      cookieSecure: false,
-      loginWindowS: 900,
-      loginMaxPerUser: 5,
-      loginMaxPerIp: 20,
-      scryptLog2N: 17,
+      session_idle_s: 1800,
+      session_absolute_s: 43_200,
+      cookie_secure: false,
+      login_window_s: 900,
+      login_max_per_user: 5,
+      login_max_per_ip: 20,
+      scrypt_log2_n: 17,
     });
   });
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../../server/core/config/load.ts';
-import type { ServerConfig } from '../../../server/core/config/types.ts';
+import { parseConfig } from '../../../server/main/config/load.ts';
+import type { ServerConfig } from '../../../server/main/config/schema.ts';
 import { SITE } from './messages.ts';
 
 /** Three slots on one camera in one lot, plus a second lot with one slot: enough for every test. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { AvailabilityService } from '../../../server/availability/service.ts';
 import { ManualClock } from '../../../server/core/clock.ts';
-import type { ServerConfig } from '../../../server/core/config/types.ts';
+import type { ServerConfig } from '../../../server/main/config/schema.ts';
 import { Ingestor } from '../../../server/ingest/ingestor.ts';
 import { LivenessSweeper } from '../../../server/ingest/liveness.ts';
 import { IngestMetrics } from '../../../server/ingest/metrics.ts';
@@ -29,17 +29,20 @@ export function ingestHarness(raw: Record<string, unknown> = {}, o: { trackGaps?
   const metrics = new IngestMetrics(registry);
   const log = pino({ level: 'silent' });
   const writer = new IngestWriter(db, catalog, metrics, clock, log, {
-    ...config.ingest,
+    batchMax: config.ingest.batch_max,
+    batchDelayMs: config.ingest.batch_delay_ms,
+    agentTtlS: config.ingest.agent_ttl_s,
+    missedHeartbeats: config.ingest.missed_heartbeats,
     trackGaps: o.trackGaps ?? true,
   });
   const ingestor = new Ingestor(writer, metrics, clock, log, {
     site: config.site,
-    prefix: config.mqtt.topicPrefix,
-    futureToleranceS: config.ingest.futureToleranceS,
+    prefix: config.mqtt.topic_prefix,
+    futureToleranceS: config.ingest.future_tolerance_s,
     rejectionLogsPerMinute: 5,
   });
-  const availability = new AvailabilityService(db, catalog, clock, config.freshness.staleAfterS * 1000);
-  const sweeper = new LivenessSweeper(writer, clock, config.ingest.sweepIntervalS);
+  const availability = new AvailabilityService(db, catalog, clock, config.freshness.stale_after_s * 1000);
+  const sweeper = new LivenessSweeper(writer, clock, config.ingest.sweep_interval_s);
   const states = new StateStore(db);
   const agents = new AgentsStore(db);
   writer.on('commit', () => availability.markChanged());

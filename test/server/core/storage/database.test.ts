@@ -98,7 +98,7 @@ describe('the database', () => {
       }, 1);
       await new Promise((r) => setTimeout(r, 20));
       const target = join(tmp.dir, 'backup.sqlite');
-      const result = await backupDatabase(join(h.config.dataDir, 'volno.sqlite'), target);
+      const result = await backupDatabase(join(h.config.data_dir, 'volno.sqlite'), target);
       clearInterval(writer);
       expect(result.total_pages).toBeGreaterThan(0);
       const copy = new BetterSqlite3(target, { readonly: true });
@@ -110,7 +110,7 @@ describe('the database', () => {
       } finally {
         copy.close();
       }
-      await expect(backupDatabase(join(h.config.dataDir, 'volno.sqlite'), target)).rejects.toMatchObject({
+      await expect(backupDatabase(join(h.config.data_dir, 'volno.sqlite'), target)).rejects.toMatchObject({
         code: 'VOLNO_BACKUP_FAILED',
       });
     } finally {

@@ -1,19 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { Value } from 'typebox/value';
 import YAML from 'yaml';
 import { substituteEnv } from '../../../kit/env.ts';
 import { SchemaCodec, assertTopicPrefix, type RefineIssue } from '../../../protocol/index.ts';
-import { toAuthConfig } from '../../staff/config.ts';
-import { toCalibrationOptions } from '../../calibration/config.ts';
-import { ServerError } from '../errors.ts';
-import { toTrustProxy, trustProxyIssues } from '../http/client-address.ts';
-import { embeddedBrokerIssues, resolveEmbeddedPaths } from '../mqtt/embedded-config.ts';
-import { refineReservations, toPrivacy, toRules, toSmtp } from '../../reservations/config.ts';
+import { tlsFileIssues } from '../../core/config/tls.ts';
+import { ServerError } from '../../core/errors.ts';
+import { trustProxyIssues } from '../../core/http/client-address.ts';
+import { embeddedBrokerIssues, resolveEmbeddedPaths } from '../../core/mqtt/embedded-config.ts';
 import { refineIdentity } from '../../identity/config.ts';
-import { ConfigSchema, type ConfigFile } from './schema.ts';
-import { httpTlsSpec, mqttTlsSpec, tlsFileIssues } from './tls.ts';
-import type { ConfigOverrides, ServerConfig } from './types.ts';
+import { refineReservations } from '../../reservations/config.ts';
+import { ServerConfigSchema, type ServerConfig } from './schema.ts';
+
+/** Command-line flags that override the file. */
+export interface ConfigOverrides {
+  port?: number;
+  dataDir?: string;
+  mqttPort?: number;
+  brokerUrl?: string;
+}
 
 export interface LoadConfigOptions {
   /** YAML or JSON file; defaults only when absent. */
@@ -24,7 +29,7 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-const codec = new SchemaCodec(ConfigSchema, refineConfig);
+const codec = new SchemaCodec(ServerConfigSchema, refineConfig);
 
 /**
  * Reads, fills in and validates the server configuration. Every problem is reported at once as
@@ -53,14 +58,14 @@ export function parseConfig(
       substituted.issues.map((i) => `${i.path}: ${i.message}`),
     );
   const withFlags = applyOverrides(substituted.value, opts.overrides ?? {});
-  const filled = Value.Default(ConfigSchema, withFlags);
+  const filled = Value.Default(ServerConfigSchema, withFlags);
   const checked = codec.check(filled);
   if (!checked.ok) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', checked.error.issues);
   const dataDir =
     opts.overrides?.dataDir !== undefined
       ? resolve(opts.cwd ?? process.cwd(), opts.overrides.dataDir)
       : resolve(opts.baseDir, checked.value.data_dir);
-  const config = toServerConfig(checked.value, dataDir, opts.baseDir);
+  const config = resolvePaths({ ...checked.value, data_dir: dataDir }, opts.baseDir);
   const tlsIssues = tlsFileIssues(config.http.tls, config.mqtt.tls, config.mqtt.embedded);
   if (tlsIssues.length > 0) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', tlsIssues);
   return config;
@@ -100,7 +105,7 @@ function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {
 }
 
 /** What JSON Schema cannot say: unique ids, a valid time zone, combinations that cannot work. */
-export function refineConfig(c: ConfigFile): RefineIssue[] {
+export function refineConfig(c: ServerConfig): RefineIssue[] {
   const issues: RefineIssue[] = [];
   try {
     new Intl.DateTimeFormat('en', { timeZone: c.timezone });
@@ -155,86 +160,33 @@ export function refineConfig(c: ConfigFile): RefineIssue[] {
   return issues;
 }
 
-function toServerConfig(c: ConfigFile, dataDir: string, baseDir: string): ServerConfig {
+/**
+ * Same shape in, same shape out: file paths made absolute (relative ones are relative to the config
+ * file) and the public URL without a trailing slash, so no reader has to do either.
+ */
+function resolvePaths(c: ServerConfig, baseDir: string): ServerConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const absOpt = (p: string | undefined) => (p === undefined ? undefined : abs(p));
+  const { tls: httpTls } = c.http;
+  const { tls: mqttTls } = c.mqtt;
   return {
-    site: c.site,
-    timezone: c.timezone,
-    dataDir,
-    logLevel: c.log_level,
+    ...c,
     http: {
-      host: c.http.host,
-      port: c.http.port,
-      trustProxy: toTrustProxy(c.http.trust_proxy),
-      staffToken: c.http.staff_token,
-      embedOrigins: c.http.embed_origins,
-      tls: httpTlsSpec(c.http.tls, baseDir),
+      ...c.http,
+      ...(httpTls && { tls: { cert_file: abs(httpTls.cert_file), key_file: abs(httpTls.key_file) } }),
     },
     mqtt: {
-      brokerUrl: c.mqtt.broker_url,
-      username: c.mqtt.username,
-      password: c.mqtt.password,
-      clientId: c.mqtt.client_id,
-      topicPrefix: c.mqtt.topic_prefix,
-      shareGroup: c.mqtt.share_group,
-      retainedSettleMs: c.mqtt.retained_settle_ms,
-      tls: mqttTlsSpec(c.mqtt.tls, baseDir),
+      ...c.mqtt,
+      ...(mqttTls && {
+        tls: {
+          ...mqttTls,
+          ...(mqttTls.ca_file !== undefined && { ca_file: absOpt(mqttTls.ca_file) }),
+          ...(mqttTls.cert_file !== undefined && { cert_file: absOpt(mqttTls.cert_file) }),
+          ...(mqttTls.key_file !== undefined && { key_file: absOpt(mqttTls.key_file) }),
+        },
+      }),
       embedded: resolveEmbeddedPaths(c.mqtt.embedded, baseDir),
     },
-    ingest: {
-      futureToleranceS: c.ingest.future_tolerance_s,
-      agentTtlS: c.ingest.agent_ttl_s,
-      missedHeartbeats: c.ingest.missed_heartbeats,
-      batchMax: c.ingest.batch_max,
-      batchDelayMs: c.ingest.batch_delay_ms,
-      rejectionLogsPerMinute: c.ingest.rejection_logs_per_minute,
-      sweepIntervalS: c.ingest.sweep_interval_s,
-    },
-    freshness: { staleAfterS: c.freshness.stale_after_s },
-    retention: {
-      transitionsDays: c.retention.transitions_days,
-      hourlyDays: c.retention.hourly_days,
-      dailyDays: c.retention.daily_days,
-      purgeIntervalS: c.retention.purge_interval_s,
-    },
-    aggregates: { sampleIntervalS: c.aggregates.sample_interval_s },
-    homeAssistant: {
-      enabled: c.home_assistant.enabled,
-      discoveryPrefix: c.home_assistant.discovery_prefix,
-      statePrefix: c.home_assistant.state_prefix,
-    },
-    web: {
-      defaultLanguage: c.web.default_language,
-      title: c.web.title,
-      titleEn: c.web.title_en,
-      liveTickMs: c.web.live_tick_ms,
-    },
-    auth: toAuthConfig(c.auth),
-    limits: c.limits,
-    calibration: toCalibrationOptions(c.calibration),
-    lots: c.lots.map((l) => ({
-      lotId: l.lot_id,
-      name: l.name,
-      nameEn: l.name_en,
-      address: l.address,
-      latitude: l.latitude,
-      longitude: l.longitude,
-      cameras: l.cameras.map((cam) => ({
-        cameraId: cam.camera_id,
-        name: cam.name,
-        agentId: cam.agent_id,
-        slots: cam.slots.map((s) => ({
-          slotId: s.slot_id,
-          label: s.label ?? s.slot_id,
-          type: s.type,
-          reservable: s.reservable,
-          row: s.row,
-          col: s.col,
-        })),
-      })),
-      ...(l.reservations !== undefined ? { reservations: toRules(l.reservations) } : {}),
-    })),
-    smtp: toSmtp(c.smtp),
-    privacy: toPrivacy(c.privacy),
-    identity: c.identity,
+    ...(c.smtp && { smtp: { ...c.smtp, public_url: c.smtp.public_url.replace(/\/+$/, '') } }),
   };
 }

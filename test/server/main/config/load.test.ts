@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../../../server/core/config/load.ts';
+import { loadConfig, parseConfig } from '../../../../server/main/config/load.ts';
+import { slotLabel } from '../../../../server/core/config/schema.ts';
 import { ServerError } from '../../../../server/core/errors.ts';
 import { tempDir } from '../../support/config.ts';
 
@@ -24,13 +25,13 @@ describe('server configuration', () => {
     const c = loadConfig({ cwd: tmp.dir, env: {} });
     expect(c).toMatchObject({
       site: 'default',
-      dataDir: join(tmp.dir, 'volno-data'),
-      http: { host: '127.0.0.1', port: 8080 },
-      mqtt: { topicPrefix: 'volno/v1', embedded: { host: '127.0.0.1', port: 1883 } },
-      homeAssistant: { enabled: true, discoveryPrefix: 'homeassistant' },
+      data_dir: join(tmp.dir, 'volno-data'),
+      http: { host: '127.0.0.1', port: 8080, trust_proxy: false },
+      mqtt: { topic_prefix: 'volno/v1', embedded: { host: '127.0.0.1', port: 1883 } },
+      home_assistant: { enabled: true, discovery_prefix: 'homeassistant' },
       lots: [],
     });
-    expect(c.mqtt.brokerUrl).toBeUndefined();
+    expect(c.mqtt.broker_url).toBeUndefined();
   });
 
   it('reads YAML, resolves data_dir against the file, fills secrets from the environment, and lets flags win', () => {
@@ -54,17 +55,12 @@ describe('server configuration', () => {
       env: { STAFF_TOKEN: 'sixteen-chars-at-least' },
       overrides: { port: 0, mqttPort: 1884, brokerUrl: 'mqtt://other:1883' },
     });
-    expect(c.dataDir).toBe(join(tmp.dir, 'data'));
-    expect(c.http).toMatchObject({ port: 0, staffToken: 'sixteen-chars-at-least' });
-    expect(c.mqtt).toMatchObject({ brokerUrl: 'mqtt://other:1883', password: 'fallback', embedded: { port: 1884 } });
-    expect(c.lots[0]?.cameras[0]?.slots[0]).toEqual({
-      slotId: '1',
-      label: '1',
-      type: 'ev',
-      reservable: true,
-      row: undefined,
-      col: undefined,
-    });
+    expect(c.data_dir).toBe(join(tmp.dir, 'data'));
+    expect(c.http).toMatchObject({ port: 0, staff_token: 'sixteen-chars-at-least' });
+    expect(c.mqtt).toMatchObject({ broker_url: 'mqtt://other:1883', password: 'fallback', embedded: { port: 1884 } });
+    const slot = c.lots[0]!.cameras[0]!.slots[0]!;
+    expect(slot).toEqual({ slot_id: '1', type: 'ev', reservable: true });
+    expect(slotLabel(slot)).toBe('1');
   });
 
   it('reports every problem at once as path: message lines, unknown keys included', () => {
@@ -138,6 +134,34 @@ describe('server configuration', () => {
     expect(issuesOf(() => parseConfig({ mqtt: { password: '${NOPE}' } }, { baseDir: tmp.dir, env: {} }))).toEqual([
       '/mqtt/password: environment variable NOPE is not set',
     ]);
+  });
+
+  it("takes the edge agent's placeholder rules: a fallback for an empty variable, and $${…} for a literal", () => {
+    const c = parseConfig(
+      { http: { staff_token: '$${NOT_A_VARIABLE}-sixteen' }, mqtt: { password: '${MQTT_PASSWORD:-fallback}' } },
+      { baseDir: tmp.dir, env: { MQTT_PASSWORD: '' } },
+    );
+    expect(c.http.staff_token).toBe('${NOT_A_VARIABLE}-sixteen');
+    expect(c.mqtt.password).toBe('fallback');
+    expect(
+      issuesOf(() => parseConfig({ smtp: { password: '${EMPTY}' } }, { baseDir: tmp.dir, env: { EMPTY: '' } })),
+    ).toEqual(['/smtp/password: environment variable EMPTY is empty']);
+  });
+
+  it('makes every file path absolute against the config file, and drops a trailing slash from the public URL', () => {
+    for (const f of ['cert.pem', 'key.pem', 'ca.pem', 'passwd']) writeFileSync(join(tmp.dir, f), '');
+    const c = parseConfig(
+      {
+        http: { tls: { cert_file: 'cert.pem', key_file: join(tmp.dir, 'key.pem') } },
+        mqtt: { broker_url: 'mqtts://b:8883', tls: { ca_file: 'ca.pem' }, embedded: { password_file: 'passwd' } },
+        smtp: { host: 'mail', from: 'a@b.cz', public_url: 'https://parking.example.cz/' },
+      },
+      { baseDir: tmp.dir, env: {} },
+    );
+    expect(c.http.tls).toEqual({ cert_file: join(tmp.dir, 'cert.pem'), key_file: join(tmp.dir, 'key.pem') });
+    expect(c.mqtt.tls).toEqual({ ca_file: join(tmp.dir, 'ca.pem'), reject_unauthorized: true });
+    expect(c.mqtt.embedded.password_file).toBe(join(tmp.dir, 'passwd'));
+    expect(c.smtp?.public_url).toBe('https://parking.example.cz');
   });
 
   it('reports YAML syntax errors with the line, and a missing file by name', () => {
