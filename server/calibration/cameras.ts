@@ -44,6 +44,9 @@ export function listCameras(db: Database, service: CalibrationService) {
         : null;
     const acc = service.labels.accuracy(r.camera_id);
     const ackApplied = r.calibration_ack_result === 'applied' ? r.calibration_ack_version : null;
+    const running = service.running.get(r.camera_id);
+    // A file's own version number means nothing to the server; the version it was recorded as does.
+    const fromFile = running?.origin === 'file' ? running.serverVersion : null;
     return {
       camera_id: r.camera_id,
       lot_id: r.lot_id,
@@ -52,7 +55,7 @@ export function listCameras(db: Database, service: CalibrationService) {
       frame,
       published_version: v?.published ?? null,
       // 0 in a summary means the agent runs without a calibration.
-      applied_version: (r.calibration_version ?? 0) > 0 ? r.calibration_version : ackApplied,
+      applied_version: fromFile ?? ((r.calibration_version ?? 0) > 0 ? r.calibration_version : ackApplied),
       latest_version: v?.latest ?? null,
       last_ack:
         r.calibration_ack_at === null
@@ -67,6 +70,15 @@ export function listCameras(db: Database, service: CalibrationService) {
       stream_status: r.stream_status,
       stream_detail: r.stream_detail,
       accuracy: acc ? accuracyJson(acc) : null,
+      running: running
+        ? {
+            origin: running.origin,
+            agent_version: running.agentVersion,
+            sha256: running.sha256,
+            server_version: running.serverVersion,
+            reported_at: iso(running.reportedAt),
+          }
+        : null,
     };
   });
 }

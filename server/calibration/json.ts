@@ -14,7 +14,8 @@ export const isoOrNull = (ms: number | null): string | null => (ms === null ? nu
 export type VersionStatus = 'draft' | 'pending' | 'applied' | 'rejected';
 
 export function versionStatus(r: VersionRow): VersionStatus {
-  if (r.publishedAt === null) return 'draft';
+  // A version recorded from the agent's file was never published: the agent ran it first.
+  if (r.publishedAt === null) return r.origin === 'agent_file' ? (r.ack?.result ?? 'applied') : 'draft';
   return r.ack?.result ?? 'pending';
 }
 
@@ -33,6 +34,8 @@ export function versionJson(r: VersionRow) {
     published_at: isoOrNull(r.publishedAt),
     ack: ackJson(r),
     status: versionStatus(r),
+    origin: r.origin,
+    content_sha256: r.contentSha256,
   };
 }
 

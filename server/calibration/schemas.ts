@@ -83,6 +83,10 @@ export const VersionSummary = Type.Object(
     status: Type.Enum(VERSION_STATUSES, {
       description: '`draft` never published; `pending` published, no answer yet; else the agent’s answer.',
     }),
+    origin: Type.Enum(['staff', 'agent_file'] as const, {
+      description: '`agent_file`: recorded from the calibration file the agent runs (docs/calibration-editor.md).',
+    }),
+    content_sha256: Nullable(Type.String({ description: 'For `agent_file`: the hash the agent reported.' })),
   },
   { additionalProperties: false, title: 'Calibration version' },
 );
@@ -109,6 +113,18 @@ export const CameraEntry = Type.Object(
     stream_status: Nullable(Type.String()),
     stream_detail: Nullable(Type.String()),
     accuracy: Nullable(AccuracyJson),
+    running: Nullable(
+      Type.Object(
+        {
+          origin: Type.Enum(['file', 'published', 'cache'] as const),
+          agent_version: Type.Integer(),
+          sha256: Type.String(),
+          server_version: Nullable(Type.Integer()),
+          reported_at: Time,
+        },
+        { description: 'What the agent last reported it runs (MQTT `calibration_running`).' },
+      ),
+    ),
   },
   { additionalProperties: false, title: 'Camera (staff)' },
 );

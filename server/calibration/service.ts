@@ -15,6 +15,7 @@ import {
   publishOptions,
   topicFilter,
   type CalibrationAckPayload,
+  type CalibrationRunningPayload,
   type Polygon,
   type SnapshotReplyPayload,
 } from '../../protocol/index.ts';
@@ -24,13 +25,14 @@ import type { Catalog } from '../core/storage/catalog.ts';
 import { syncCatalog } from './catalog-sync.ts';
 import { CalibrationIssuesError, calibrationError } from './errors.ts';
 import { validateDocument, type Lang } from './issues.ts';
-import { calibrationThresholds, type CalibrationConfig } from './config.ts';
+import type { CalibrationOptions } from './options.ts';
 import { headForPublish } from './labels/carry.ts';
 import { LabelService } from './labels/label-service.ts';
 import { LabelStore } from './labels/label-store.ts';
 import { maskJpeg } from './privacy.ts';
 import { requestSnapshot } from './snapshot-request.ts';
 import { SnapshotStore, type Snapshot } from './snapshot-store.ts';
+import { RunningCalibrations } from './running.ts';
 import { VersionsStore } from './versions-store.ts';
 
 export interface CalibrationDeps {
@@ -41,7 +43,7 @@ export interface CalibrationDeps {
   log: Logger;
   site: string;
   prefix: string;
-  options: CalibrationConfig;
+  options: CalibrationOptions;
   /** Lots whose slot list changed (live updates of availability). */
   onCatalogChanged(lots: (string | null)[]): void;
 }
@@ -53,8 +55,6 @@ export interface Reference {
 }
 
 const PUBLISH_WAIT_MS = 5000;
-/** Snapshot requests waiting at once, over all cameras. */
-const MAX_PENDING_SNAPSHOTS = 16;
 
 /**
  * The server side of calibrating cameras: versions in SQLite, privacy masks, snapshots in memory,
@@ -66,15 +66,17 @@ export class CalibrationService {
   /** Staff labels and per-camera heads (issue 12). */
   readonly labels: LabelStore;
   readonly labelling: LabelService;
+  /** What each camera runs, from its agent's reports (issue 15). */
+  readonly running: RunningCalibrations;
   private readonly references = new Map<string, Reference>();
   private subscribed = false;
 
   constructor(private readonly d: CalibrationDeps) {
     this.versions = new VersionsStore(d.db);
     this.snapshots = new SnapshotStore(d.clock, {
-      ttlMs: d.options.snapshot_ttl_s * 1000,
-      maxBytes: d.options.snapshot_max_bytes,
-      maxPending: MAX_PENDING_SNAPSHOTS,
+      ttlMs: d.options.snapshotTtlS * 1000,
+      maxBytes: d.options.snapshotMaxBytes,
+      maxPending: d.options.maxPendingSnapshots,
     });
     this.labels = new LabelStore(d.db);
     this.labelling = new LabelService({
@@ -82,7 +84,16 @@ export class CalibrationService {
       store: this.labels,
       clock: d.clock,
       log: d.log,
-      retentionDays: d.options.labels_retention_days,
+      retentionDays: d.options.labelsRetentionDays,
+    });
+    this.running = new RunningCalibrations({
+      db: d.db,
+      versions: this.versions,
+      log: d.log,
+      catalogChanged: (lot) => {
+        this.d.catalog.refresh();
+        setImmediate(() => this.d.onCatalogChanged([lot]));
+      },
     });
   }
 
@@ -112,11 +123,11 @@ export class CalibrationService {
   }
 
   get labelsRetentionDays(): number {
-    return this.d.options.labels_retention_days;
+    return this.d.options.labelsRetentionDays;
   }
 
   get validation(): ValidationOptions {
-    return calibrationThresholds(this.d.options);
+    return { overlap: this.d.options.overlap, model: this.d.options.model };
   }
 
   /** Ingest hook (inside the write transaction): hand the reply to the request waiting for it. */
@@ -141,6 +152,15 @@ export class CalibrationService {
       setImmediate(() => this.d.onCatalogChanged([lot]));
     } catch (err) {
       this.d.log.error({ err, camera: p.camera_id }, 'could not record a calibration acknowledgement');
+    }
+  }
+
+  /** Ingest hook (inside the write transaction): what the agent runs; a new file becomes a version. */
+  calibrationRunning(p: CalibrationRunningPayload, at: number): void {
+    try {
+      this.running.report(p, at);
+    } catch (err) {
+      this.d.log.error({ err, camera: p.camera_id }, 'could not record the calibration an agent runs');
     }
   }
 
@@ -174,7 +194,7 @@ export class CalibrationService {
   async snapshot(cameraId: string, maxWidth?: number): Promise<Snapshot> {
     const masks = this.masks(cameraId).masks.map((m) => m.polygon as Polygon);
     return requestSnapshot(
-      { ...this.d, snapshots: this.snapshots, timeoutMs: this.d.options.snapshot_timeout_ms },
+      { ...this.d, snapshots: this.snapshots, timeoutMs: this.d.options.snapshotTimeoutMs },
       cameraId,
       masks,
       maxWidth,

@@ -15,6 +15,10 @@ export interface VersionRow {
   publishedAt: number | null;
   publishedBy: string | null;
   ack: { result: AckResult; reason: string | null; at: number } | null;
+  /** `agent_file`: recorded from the calibration file the agent runs (server/calibration/running.ts). */
+  origin: 'staff' | 'agent_file';
+  /** For `agent_file`: the SHA-256 the agent reported for its content. */
+  contentSha256: string | null;
 }
 
 export interface MasksRow {
@@ -36,11 +40,13 @@ interface DbRow {
   ack_result: AckResult | null;
   ack_reason: string | null;
   ack_at: number | null;
+  origin: 'staff' | 'agent_file';
+  content_sha256: string | null;
   document?: string;
 }
 
 const COLUMNS = `camera_id, version, author, created_at, note, slot_count, base_version, published_at, published_by,
-  ack_result, ack_reason, ack_at`;
+  ack_result, ack_reason, ack_at, origin, content_sha256`;
 
 /**
  * Calibration versions and privacy masks in SQLite (migration 0005). Versions are append-only: a
@@ -106,6 +112,47 @@ export class VersionsStore {
         return { version };
       })
       .immediate();
+  }
+
+  /**
+   * Adds a version recorded from the agent's calibration file: numbered like any save, and already
+   * `applied` (the agent runs it), so the catalog follows it at the next start too.
+   */
+  addFromAgentFile(
+    cameraId: string,
+    doc: CalibrationDocument,
+    meta: { author: string; note: string; sha256: string; at: number },
+  ): { version: number } {
+    return this.db.transaction(() => {
+      const added = this.add(cameraId, doc, meta) as { version: number };
+      this.db
+        .prepare(
+          `UPDATE calibration_versions SET origin = 'agent_file', content_sha256 = ?, ack_result = 'applied', ack_at = ?
+           WHERE camera_id = ? AND version = ?`,
+        )
+        .run(meta.sha256, meta.at, cameraId, added.version);
+      return added;
+    })();
+  }
+
+  /** The newest version recorded from the agent's file, with its hash. */
+  latestFromAgentFile(cameraId: string): { version: number; sha256: string } | null {
+    const r = this.db
+      .prepare(
+        `SELECT version, content_sha256 FROM calibration_versions WHERE camera_id = ? AND origin = 'agent_file'
+         ORDER BY version DESC LIMIT 1`,
+      )
+      .get(cameraId) as { version: number; content_sha256: string } | undefined;
+    return r === undefined ? null : { version: r.version, sha256: r.content_sha256 };
+  }
+
+  /** The newest version staff published (any origin: publishing is a staff act), or null. */
+  latestStaffPublished(cameraId: string): number | null {
+    return (
+      this.db
+        .prepare('SELECT MAX(version) AS v FROM calibration_versions WHERE camera_id = ? AND published_at IS NOT NULL')
+        .get(cameraId) as { v: number | null }
+    ).v;
   }
 
   /**
@@ -201,6 +248,8 @@ function toRow(r: DbRow): VersionRow {
     publishedBy: r.published_by,
     ack:
       r.ack_result === null || r.ack_at === null ? null : { result: r.ack_result, reason: r.ack_reason, at: r.ack_at },
+    origin: r.origin,
+    contentSha256: r.content_sha256,
   };
 }
 

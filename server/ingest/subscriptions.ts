@@ -4,7 +4,13 @@ import type { MqttConnection } from '../core/mqtt/connection.ts';
 import { INGEST_KINDS } from './validate.ts';
 
 /** Kinds whose current value the broker retains; a new subscriber needs them to know the present. */
-const RETAINED_KINDS: MessageKind[] = ['availability', 'slot_state', 'camera_summary', 'calibration_ack'];
+const RETAINED_KINDS: MessageKind[] = [
+  'availability',
+  'slot_state',
+  'camera_summary',
+  'calibration_ack',
+  'calibration_running',
+];
 
 /**
  * `availability` first: brokers replay retained messages filter by filter, in subscription order,

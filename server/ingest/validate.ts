@@ -1,8 +1,10 @@
+import { calibrationDigest } from '../../protocol/calibration-digest.ts';
 import {
   decodeMessage,
   parseTopic,
   type AvailabilityPayload,
   type CalibrationAckPayload,
+  type CalibrationRunningPayload,
   type CameraSummaryPayload,
   type HeartbeatPayload,
   type MessageKind,
@@ -22,6 +24,7 @@ export const REJECT_REASONS = [
   'topic_mismatch',
   'future_timestamp',
   'agent_mismatch',
+  'hash_mismatch',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -33,6 +36,7 @@ export type IngestMessage =
   | { kind: 'heartbeat'; payload: HeartbeatPayload }
   | { kind: 'stats'; payload: StatsPayload }
   | { kind: 'calibration_ack'; payload: CalibrationAckPayload }
+  | { kind: 'calibration_running'; payload: CalibrationRunningPayload }
   | { kind: 'snapshot_reply'; payload: SnapshotReplyPayload };
 
 export type Validated =
@@ -46,6 +50,7 @@ export const INGEST_KINDS = [
   'heartbeat',
   'stats',
   'calibration_ack',
+  'calibration_running',
   'snapshot_reply',
 ] as const satisfies readonly MessageKind[];
 const INGEST_KIND_SET = new Set<MessageKind>(INGEST_KINDS);
@@ -98,6 +103,17 @@ export function validateMessage(topic: string, payload: Buffer | Uint8Array, o: 
   if (foreign !== null) return { ok: false, reason: 'agent_mismatch', kind, detail: foreign };
   const future = futureTimestamp(message, o.now + o.futureToleranceMs);
   if (future !== null) return { ok: false, kind, ...future };
+  // Checked here, not trusted: the server records a file calibration by this hash (calibration/running.ts).
+  if (message.kind === 'calibration_running') {
+    const computed = calibrationDigest(message.payload.calibration);
+    if (computed !== message.payload.sha256)
+      return {
+        ok: false,
+        reason: 'hash_mismatch',
+        kind,
+        detail: `/sha256: ${message.payload.sha256} is not the hash of /calibration (${computed})`,
+      };
+  }
   return { ok: true, message };
 }
 
@@ -126,6 +142,7 @@ function topicMismatch(
       break;
     case 'camera_summary':
     case 'calibration_ack':
+    case 'calibration_running':
       checks.push(['camera_id', m.payload.camera_id, params.camera]);
       break;
     case 'snapshot_reply':

@@ -1,8 +1,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { buildApp } from '../../../server/main/app.ts';
 import type { Clock } from '../../../server/core/clock.ts';
-import type { ServerConfig } from '../../../server/main/config/schema.ts';
+import type { ServerConfig } from '../../../server/core/config/types.ts';
 import { listen } from '../../../server/main/server.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import { tempDir, testConfig } from './config.ts';
@@ -21,12 +22,15 @@ export interface TestServer {
 /** Builds and starts a server on free ports with a fresh data directory (or the given one). */
 export async function startTestServer(
   raw: Record<string, unknown> = {},
-  o: { clock?: Clock; dataDir?: string; listen?: boolean } = {},
+  o: { clock?: Clock; dataDir?: string; listen?: boolean; logger?: Logger } = {},
 ): Promise<TestServer> {
   const tmp = o.dataDir === undefined ? tempDir() : undefined;
   const dataDir = o.dataDir ?? tmp!.dir;
   const config = testConfig(dataDir, raw);
-  const app = await buildApp(config, o.clock === undefined ? {} : { clock: o.clock });
+  const app = await buildApp(config, {
+    ...(o.clock === undefined ? {} : { clock: o.clock }),
+    ...(o.logger === undefined ? {} : { logger: o.logger }),
+  });
   let where = { httpUrl: '', mqttUrl: app.volno.mqttUrl };
   if (o.listen !== false) where = await listen(app, config);
   let stopped = false;

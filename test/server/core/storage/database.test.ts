@@ -28,6 +28,7 @@ describe('the database', () => {
         'calibration_label_sets',
         'calibration_labels',
         'calibration_masks',
+        'calibration_running',
         'calibration_versions',
         'cameras',
         'citizen_sessions',
