@@ -25,7 +25,7 @@ import type { Catalog } from '../core/storage/catalog.ts';
 import { syncCatalog } from './catalog-sync.ts';
 import { CalibrationIssuesError, calibrationError } from './errors.ts';
 import { validateDocument, type Lang } from './issues.ts';
-import type { CalibrationOptions } from './options.ts';
+import { calibrationThresholds, type CalibrationConfig } from './config.ts';
 import { headForPublish } from './labels/carry.ts';
 import { LabelService } from './labels/label-service.ts';
 import { LabelStore } from './labels/label-store.ts';
@@ -43,7 +43,7 @@ export interface CalibrationDeps {
   log: Logger;
   site: string;
   prefix: string;
-  options: CalibrationOptions;
+  options: CalibrationConfig;
   /** Lots whose slot list changed (live updates of availability). */
   onCatalogChanged(lots: (string | null)[]): void;
 }
@@ -55,6 +55,8 @@ export interface Reference {
 }
 
 const PUBLISH_WAIT_MS = 5000;
+/** Snapshot requests waiting at once, over all cameras. */
+const MAX_PENDING_SNAPSHOTS = 16;
 
 /**
  * The server side of calibrating cameras: versions in SQLite, privacy masks, snapshots in memory,
@@ -74,9 +76,9 @@ export class CalibrationService {
   constructor(private readonly d: CalibrationDeps) {
     this.versions = new VersionsStore(d.db);
     this.snapshots = new SnapshotStore(d.clock, {
-      ttlMs: d.options.snapshotTtlS * 1000,
-      maxBytes: d.options.snapshotMaxBytes,
-      maxPending: d.options.maxPendingSnapshots,
+      ttlMs: d.options.snapshot_ttl_s * 1000,
+      maxBytes: d.options.snapshot_max_bytes,
+      maxPending: MAX_PENDING_SNAPSHOTS,
     });
     this.labels = new LabelStore(d.db);
     this.labelling = new LabelService({
@@ -84,7 +86,7 @@ export class CalibrationService {
       store: this.labels,
       clock: d.clock,
       log: d.log,
-      retentionDays: d.options.labelsRetentionDays,
+      retentionDays: d.options.labels_retention_days,
     });
     this.running = new RunningCalibrations({
       db: d.db,
@@ -123,11 +125,11 @@ export class CalibrationService {
   }
 
   get labelsRetentionDays(): number {
-    return this.d.options.labelsRetentionDays;
+    return this.d.options.labels_retention_days;
   }
 
   get validation(): ValidationOptions {
-    return { overlap: this.d.options.overlap, model: this.d.options.model };
+    return calibrationThresholds(this.d.options);
   }
 
   /** Ingest hook (inside the write transaction): hand the reply to the request waiting for it. */
@@ -194,7 +196,7 @@ export class CalibrationService {
   async snapshot(cameraId: string, maxWidth?: number): Promise<Snapshot> {
     const masks = this.masks(cameraId).masks.map((m) => m.polygon as Polygon);
     return requestSnapshot(
-      { ...this.d, snapshots: this.snapshots, timeoutMs: this.d.options.snapshotTimeoutMs },
+      { ...this.d, snapshots: this.snapshots, timeoutMs: this.d.options.snapshot_timeout_ms },
       cameraId,
       masks,
       maxWidth,

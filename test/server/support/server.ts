@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../../../server/main/app.ts';
 import type { Clock } from '../../../server/core/clock.ts';
-import type { ServerConfig } from '../../../server/core/config/types.ts';
+import type { ServerConfig } from '../../../server/main/config/schema.ts';
 import { listen } from '../../../server/main/server.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import { tempDir, testConfig } from './config.ts';
