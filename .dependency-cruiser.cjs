@@ -98,6 +98,20 @@ module.exports = {
       to: { path: '^(edge|server|calibration|models|protocol|cli|bin|test|bench|ui)/' },
     },
     {
+      name: 'calibration-imports-apps',
+      severity: 'error',
+      comment: 'calibration/ is the geometry core shared by edge, server and ui: it stands on protocol/ and kit/ only.',
+      from: { path: '^calibration/' },
+      to: { path: '^(edge|server|models|cli|bin|ui)/' },
+    },
+    {
+      name: 'runtime-imports-models',
+      severity: 'error',
+      comment: 'models/ is training and evaluation tooling; code that runs in production never imports it.',
+      from: { path: '^(edge|server|protocol|calibration|kit|ui)/' },
+      to: { path: '^models/' },
+    },
+    {
       name: 'upwards-into-cli',
       severity: 'error',
       comment: 'cli/ is the top of the stack: only bin/ and tests may import it.',

@@ -44,6 +44,11 @@ describe('architecture', () => {
       'edge/agent.ts':
         "import { version } from '../cli/version.ts';\nimport { page } from '../server/web/render.ts';\nexport const agent = [version, page];\n",
       'cli/version.ts': 'export const version = 1;\n',
+      'kit/timer.ts': "import { t } from '../protocol/topics.ts';\nexport const timer = t;\n",
+      'ui/editor.ts': "import { app } from '../server/main/app.ts';\nexport const editor = app;\n",
+      'calibration/homography.ts':
+        "import { agent } from '../edge/agent.ts';\nimport { net } from '../models/net.ts';\nexport const h = [agent, net];\n",
+      'models/net.ts': 'export const net = 1;\n',
       'protocol/topics.ts':
         "import { agent } from '../edge/agent.ts';\nimport pad from 'left-pad';\nexport const t = [agent, pad];\n",
       'package.json': JSON.stringify({ type: 'module', dependencies: { 'left-pad': '1.3.0' } }),
@@ -58,7 +63,9 @@ describe('architecture', () => {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
         writeFileSync(join(dir, path), text);
       }
-      found = (await violations(dir, ['server', 'edge', 'cli', 'protocol'])).map(show);
+      found = (await violations(dir, ['server', 'edge', 'cli', 'protocol', 'kit', 'ui', 'calibration', 'models'])).map(
+        show,
+      );
     }, 60_000);
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -72,6 +79,11 @@ describe('architecture', () => {
       ['edge-imports-server', 'edge/agent.ts → server/web/render.ts'],
       ['upwards-into-cli', 'edge/agent.ts → cli/version.ts'],
       ['protocol-imports-ours', 'protocol/topics.ts → edge/agent.ts'],
+      ['kit-imports-ours', 'kit/timer.ts → protocol/topics.ts'],
+      ['ui-imports-node-code', 'ui/editor.ts → server/main/app.ts'],
+      ['main-imported-outside-server', 'ui/editor.ts → server/main/app.ts'],
+      ['calibration-imports-apps', 'calibration/homography.ts → edge/agent.ts'],
+      ['runtime-imports-models', 'calibration/homography.ts → models/net.ts'],
       ['protocol-imports-packages', 'protocol/topics.ts → node_modules/left-pad/'],
     ])('%s: %s', (rule, edge) => {
       expect(found.filter((f) => f.startsWith(`${rule}: ${edge}`))).not.toEqual([]);
