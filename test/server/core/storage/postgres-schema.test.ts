@@ -4,7 +4,6 @@ import { openDatabase } from '../../../../server/core/storage/database.ts';
 import { listMigrations } from '../../../../server/core/storage/migrate.ts';
 import { postgresTables, sqliteTables } from '../../../../server/core/storage/sql/introspect.ts';
 import { PostgresSqlDatabase } from '../../../../server/core/storage/sql/postgres-driver.ts';
-import { openSqlDatabase } from '../../../../server/core/storage/sql/open.ts';
 import {
   listPostgresMigrations,
   migratePostgres,
@@ -95,33 +94,5 @@ describe.skipIf(!pg.available)('the PostgreSQL schema', () => {
     await expect(migratePostgres(db, broken)).rejects.toThrow(/migration 3-broken failed/);
     expect(await postgresSchemaVersion(db)).toBe(2);
     expect(await db.one("SELECT to_regclass('agents')::text AS t")).toEqual({ t: 'agents' });
-  });
-});
-
-describe('opening the storage engine as the server will', () => {
-  it('gives a migrated SQLite database behind the port', async () => {
-    const tmp = tempDir('volno-open-');
-    const db = await openSqlDatabase({ engine: 'sqlite', path: join(tmp.dir, 'volno.sqlite') });
-    try {
-      expect(await db.one('SELECT count(*) AS n FROM lots')).toEqual({ n: 0 });
-    } finally {
-      await db.close();
-      tmp.cleanup();
-    }
-  });
-
-  it.skipIf(!pg.available)('gives a migrated PostgreSQL database behind the port', async () => {
-    const db = await openSqlDatabase({ engine: 'postgres', url: await pg.server.createDatabase() });
-    try {
-      expect(await postgresSchemaVersion(db)).toBe(LATEST);
-    } finally {
-      await db.close();
-    }
-  });
-
-  it('refuses a URL that is not PostgreSQL', async () => {
-    await expect(openSqlDatabase({ engine: 'postgres', url: 'mysql://x' })).rejects.toMatchObject({
-      code: 'VOLNO_DB_URL',
-    });
   });
 });
