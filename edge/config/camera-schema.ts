@@ -35,7 +35,13 @@ export const SourceConfig = Type.Object(
             title: 'Slots',
             description: 'Parking slots in the simulated lot.',
           }),
-          per_row: Type.Integer({ minimum: 1, maximum: 50, default: 10, title: 'Slots per row' }),
+          per_row: Type.Integer({
+            minimum: 1,
+            maximum: 50,
+            default: 10,
+            title: 'Slots per row',
+            description: 'Slots drawn side by side in one row.',
+          }),
           seed: Type.Integer({
             minimum: 0,
             default: 1,
@@ -83,7 +89,7 @@ export const SourceConfig = Type.Object(
       }),
     ),
   },
-  { ...strict, title: 'Frame source' },
+  { ...strict, title: 'Frame source', description: 'Where frames come from.' },
 );
 
 export const CameraConfig = Type.Object(

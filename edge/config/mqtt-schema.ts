@@ -54,7 +54,7 @@ export const MqttConfig = Type.Object(
     }),
     tls: Type.Optional(TlsConfig),
   },
-  { ...strict, title: 'MQTT broker' },
+  { ...strict, title: 'MQTT broker', description: 'Where the agent publishes slot states and gets calibrations.' },
 );
 
 export type MqttConfig = Static<typeof MqttConfig>;

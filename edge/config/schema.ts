@@ -44,6 +44,7 @@ export const EdgeConfigSchema = Type.Object(
     log_level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
       default: 'info',
       title: 'Log level',
+      description: 'Least severe level written to the log.',
     }),
     inference_threads: Type.Integer({
       minimum: 1,
@@ -83,7 +84,12 @@ export const EdgeConfigSchema = Type.Object(
       'Periodic work.',
     ),
     mqtt: MqttConfig,
-    cameras: Type.Array(CameraConfig, { minItems: 1, maxItems: 64, title: 'Cameras' }),
+    cameras: Type.Array(CameraConfig, {
+      minItems: 1,
+      maxItems: 64,
+      title: 'Cameras',
+      description: 'The cameras this agent watches.',
+    }),
   },
   { ...strict, title: 'Volno edge agent configuration' },
 );

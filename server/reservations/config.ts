@@ -9,10 +9,11 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 const minutes = (title: string, description: string, def: number, minimum = 0, maximum = 10_080) =>
   Type.Integer({ minimum, maximum, default: def, title, description });
-const day = (def: string[]) =>
+const day = (title: string, def: string[]) =>
   Type.Array(Type.String({ pattern: RANGE }), {
     default: def,
     maxItems: 8,
+    title,
     description: 'Opening ranges `HH:MM-HH:MM` (local time); an empty list means closed.',
   });
 
@@ -72,13 +73,13 @@ export const ReservationRulesSchema = Type.Object(
     ),
     opening_hours: Type.Object(
       {
-        mon: day(['07:00-18:00']),
-        tue: day(['07:00-18:00']),
-        wed: day(['07:00-18:00']),
-        thu: day(['07:00-18:00']),
-        fri: day(['07:00-18:00']),
-        sat: day([]),
-        sun: day([]),
+        mon: day('Monday', ['07:00-18:00']),
+        tue: day('Tuesday', ['07:00-18:00']),
+        wed: day('Wednesday', ['07:00-18:00']),
+        thu: day('Thursday', ['07:00-18:00']),
+        fri: day('Friday', ['07:00-18:00']),
+        sat: day('Saturday', []),
+        sun: day('Sunday', []),
       },
       {
         additionalProperties: false,
@@ -101,11 +102,13 @@ export const ReservationRulesSchema = Type.Object(
     closures: Type.Array(
       Type.Object(
         {
-          from: Type.String({ pattern: DATE, title: 'First day' }),
+          from: Type.String({ pattern: DATE, title: 'First day', description: '`YYYY-MM-DD`.' }),
           to: Type.Optional(
             Type.String({ pattern: DATE, title: 'Last day', description: 'Same as from when absent.' }),
           ),
-          reason: Type.Optional(Type.String({ maxLength: 200 })),
+          reason: Type.Optional(
+            Type.String({ maxLength: 200, title: 'Reason', description: 'Shown to visitors who pick that day.' }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -113,8 +116,20 @@ export const ReservationRulesSchema = Type.Object(
     ),
     limits: Type.Object(
       {
-        max_active_per_email: Type.Integer({ minimum: 1, maximum: 100, default: 2, title: 'Active per e-mail' }),
-        max_active_per_plate: Type.Integer({ minimum: 1, maximum: 100, default: 2, title: 'Active per plate' }),
+        max_active_per_email: Type.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 2,
+          title: 'Active per e-mail',
+          description: 'Bookings one e-mail address may hold at once.',
+        }),
+        max_active_per_plate: Type.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 2,
+          title: 'Active per plate',
+          description: 'Bookings one licence plate may hold at once.',
+        }),
         max_per_day_per_person: Type.Integer({
           minimum: 1,
           maximum: 100,
@@ -143,11 +158,23 @@ export type ReservationRules = Static<typeof ReservationRulesSchema>;
 /** Top-level `smtp`: without it no e-mail is sent and the confirmation page and .ics still work. */
 export const SmtpSchema = Type.Object(
   {
-    host: Type.String({ minLength: 1, maxLength: 253, title: 'SMTP host' }),
-    port: Type.Integer({ minimum: 1, maximum: 65_535, default: 587, title: 'SMTP port' }),
+    host: Type.String({ minLength: 1, maxLength: 253, title: 'SMTP host', description: 'The mail server.' }),
+    port: Type.Integer({
+      minimum: 1,
+      maximum: 65_535,
+      default: 587,
+      title: 'SMTP port',
+      description: '587 (submission with STARTTLS) or 465 (TLS from the start).',
+    }),
     secure: Type.Boolean({ default: false, title: 'TLS from the start', description: 'true for port 465.' }),
-    require_tls: Type.Boolean({ default: false, title: 'Require STARTTLS' }),
-    username: Type.Optional(Type.String({ maxLength: 200, title: 'Username' })),
+    require_tls: Type.Boolean({
+      default: false,
+      title: 'Require STARTTLS',
+      description: 'Refuse to send when the server does not offer STARTTLS.',
+    }),
+    username: Type.Optional(
+      Type.String({ maxLength: 200, title: 'Username', description: 'SMTP login; with password, or neither.' }),
+    ),
     password: Type.Optional(Type.String({ maxLength: 500, title: 'Password', description: 'Use an env placeholder.' })),
     from: Type.String({
       minLength: 3,
@@ -163,7 +190,13 @@ export const SmtpSchema = Type.Object(
         'Base URL of this server as visitors reach it, for the manage link in e-mails; a trailing slash is dropped.',
     }),
     reminder_before_min: minutes('Reminder', 'Send the reminder this many minutes before the start.', 1440, 5, 20_160),
-    retry_interval_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, title: 'Outbox interval' }),
+    retry_interval_s: Type.Integer({
+      minimum: 1,
+      maximum: 86_400,
+      default: 60,
+      title: 'Outbox interval',
+      description: 'Seconds between passes over the mail outbox (sending and retrying).',
+    }),
   },
   { additionalProperties: false, title: 'SMTP', description: 'Booking confirmations and reminders.' },
 );
@@ -179,7 +212,13 @@ export const PrivacySchema = Type.Object(
       title: 'Purge after',
       description: 'Name, e-mail and plate are erased this many days after a booking ends; counts stay.',
     }),
-    purge_interval_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600, title: 'Purge interval' }),
+    purge_interval_s: Type.Integer({
+      minimum: 1,
+      maximum: 86_400,
+      default: 3600,
+      title: 'Purge interval',
+      description: 'Seconds between passes that erase expired personal data.',
+    }),
   },
   { additionalProperties: false, default: {}, title: 'Privacy', description: 'GDPR data minimisation.' },
 );
