@@ -9,7 +9,7 @@ import { checkLimits, type PersonKeys } from './limits.ts';
 import type { BookingStore, Booking } from './store.ts';
 import { MINUTE_MS } from './time.ts';
 import { emailKey, hashToken, newBookingCode, newManageToken, plateKey } from './token.ts';
-import { WriteBatch } from './write-batch.ts';
+import { WriteBatch } from '../core/storage/write-batch.ts';
 
 export interface Person {
   name: string;

@@ -69,7 +69,7 @@ export function registerBookingLimits(
       { key: `ip:${req.ip}`, max: o.limits.bookings_per_address },
       { key: `net:${subnetOf(req.ip)}`, max: o.limits.bookings_per_subnet },
     ];
-    const r = limiter.take(budgets);
+    const r = await limiter.takeBatched(budgets);
     if (r.refusedBy !== undefined) {
       const subnet = r.refusedBy === 1;
       const refusal = {
@@ -89,6 +89,8 @@ export function registerBookingLimits(
   });
   app.addHook('onResponse', async (req, reply) => {
     const budgets = req[TAKEN];
-    if (budgets !== undefined && reply.statusCode >= 400 && reply.statusCode !== 429) limiter.giveBack(budgets);
+    // After the answer went out: the client does not wait for this commit.
+    if (budgets !== undefined && reply.statusCode >= 400 && reply.statusCode !== 429)
+      await limiter.giveBackBatched(budgets);
   });
 }

@@ -23,7 +23,8 @@ export interface WriteBatchHooks {
  * commit, so nothing is reported done that a crash could lose.
  *
  * Why: a booking's commit (~10 pages into the WAL) cost more than its checks and insert; with 200
- * racing requests the event loop spent most of its time committing one booking at a time.
+ * racing requests the event loop spent most of its time committing one booking (and one rate-limit
+ * hit) at a time. Used by the public booking path and the booking rate limiter (issue 14, item 5).
  */
 export class WriteBatch {
   private queue: Job[] = [];
