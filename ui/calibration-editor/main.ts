@@ -2,7 +2,7 @@ import { emptyCalibration, type CalibrationDocument, type ValidationOptions } fr
 import { EditorStore } from './state/store.ts';
 import { api } from './ui/api.ts';
 import { Canvas } from './ui/canvas.ts';
-import { byId, dom, type DomElement, type DomSvg } from './ui/dom.ts';
+import { byId } from './ui/elements.ts';
 import { ioPanel } from './ui/io-panel.ts';
 import { handleKey, helpPanel } from './ui/keys.ts';
 import { MovedView } from './ui/moved-view.ts';
@@ -48,7 +48,7 @@ async function start(): Promise<void> {
   const store = new EditorStore(doc);
   // The server's overlap thresholds and model input, so a live "no problems" means saving succeeds.
   store.validationOptions = JSON.parse(root.dataset['validationOptions'] ?? '{}') as ValidationOptions;
-  const canvas = new Canvas(byId<DomSvg>('canvas'), store);
+  const canvas = new Canvas(byId<SVGSVGElement>('canvas'), store);
   const flags = { snap: true, grid: false, overlay: false, help: false };
   let snapshotUrl: string | undefined;
 
@@ -132,12 +132,12 @@ async function start(): Promise<void> {
     root.dataset['dirty'] = String(store.dirty);
   };
   store.subscribe(render);
-  dom().addEventListener('keydown', (e) => {
-    const tag = (e.target as DomElement | null)?.tagName;
+  document.addEventListener('keydown', (e) => {
+    const tag = (e.target as HTMLElement | null)?.tagName;
     if (tag !== undefined && TYPING.has(tag) && e.key !== 'Escape') return;
     // Enter and Space belong to a focused button or link; Tab cycles slots only on the picture.
     if (tag !== undefined && ACTIVATING.has(tag) && (e.key === 'Enter' || e.key === ' ')) return;
-    if (e.key === 'Tab' && (e.target as DomElement | null)?.id !== 'canvas') return;
+    if (e.key === 'Tab' && (e.target as HTMLElement | null)?.id !== 'canvas') return;
     if (handleKey(e, store, canvas, toggles)) e.preventDefault();
   });
   render();
@@ -154,6 +154,6 @@ const TYPING = new Set(['INPUT', 'SELECT', 'TEXTAREA']);
 const ACTIVATING = new Set(['BUTTON', 'A', 'SUMMARY']);
 
 start().catch((e: unknown) => {
-  const el = dom().querySelector('#status');
+  const el = document.querySelector('#status');
   if (el) el.textContent = `The editor could not start: ${e instanceof Error ? e.message : String(e)}`;
 });

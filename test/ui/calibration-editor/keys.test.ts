@@ -2,22 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { emptyCalibration } from '../../../calibration/index.ts';
 import { addSlots } from '../../../ui/calibration-editor/state/shapes.ts';
 import { EditorStore } from '../../../ui/calibration-editor/state/store.ts';
-import { handleKey, SHORTCUTS, type KeyTarget } from '../../../ui/calibration-editor/ui/keys.ts';
-import type { DomKeyEvent } from '../../../ui/calibration-editor/ui/dom.ts';
+import { handleKey, SHORTCUTS, type KeyPress, type KeyTarget } from '../../../ui/calibration-editor/ui/keys.ts';
 
-const key = (k: string, mods: Partial<Pick<DomKeyEvent, 'ctrlKey' | 'shiftKey' | 'metaKey' | 'altKey'>> = {}) =>
-  ({
-    key: k,
-    ctrlKey: false,
-    metaKey: false,
-    shiftKey: false,
-    altKey: false,
-    type: 'keydown',
-    target: null,
-    preventDefault: () => undefined,
-    stopPropagation: () => undefined,
-    ...mods,
-  }) as DomKeyEvent;
+const key = (k: string, mods: Partial<Omit<KeyPress, 'key'>> = {}): KeyPress => ({
+  key: k,
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...mods,
+});
 
 function setup() {
   const square = (x: number): [number, number][] => [

@@ -1,5 +1,4 @@
 import type { CalibrationDocument } from '../../../calibration/index.ts';
-import { dom } from './dom.ts';
 
 /** An issue as the server sends it (the core's CalibrationIssue in snake_case). */
 export interface ServerIssue {
@@ -51,7 +50,7 @@ export class ApiCallError extends Error {
   }
 }
 
-const csrf = (): string => dom().querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+const csrf = (): string => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
 
 /**
  * One call to the staff API. Changes carry the page's CSRF token (the server rejects a session

@@ -3,7 +3,7 @@ import { deletePoint, insertPoint, movePoint, moveShape, type ShapeRef } from '.
 import { hitEdge, hitPoint, hitShape, snapPoint } from '../state/snap.ts';
 import type { EditorStore } from '../state/store.ts';
 import { clampView, fitFrame, panBy, zoomAt, zoomOf, type ViewBox } from '../state/viewport.ts';
-import { svg, type DomElement, type DomPointerEvent, type DomSvg } from './dom.ts';
+import { svg } from './elements.ts';
 import { renderScene } from './render.ts';
 
 /** Snap and hit radius in screen pixels: a fingertip-free mouse target that stays the same at any zoom. */
@@ -26,15 +26,15 @@ export class Canvas {
   gridPx = 0;
   showMasks = true;
   occupancy: Map<string, string> | undefined;
-  readonly image: DomElement;
-  readonly #svg: DomSvg;
-  readonly #overlay: DomElement;
+  readonly image: SVGImageElement;
+  readonly #svg: SVGSVGElement;
+  readonly #overlay: SVGGElement;
   readonly #store: EditorStore;
   #drag: Drag | undefined;
   #hover: [number, number] | undefined;
   #frame = '';
 
-  constructor(svgEl: DomSvg, store: EditorStore) {
+  constructor(svgEl: SVGSVGElement, store: EditorStore) {
     this.#svg = svgEl;
     this.#store = store;
     this.view = fitFrame(store.frame);
@@ -119,7 +119,7 @@ export class Canvas {
     return zoomOf(this.view, this.#store.frame);
   }
 
-  #down(e: DomPointerEvent): void {
+  #down(e: PointerEvent): void {
     const s = this.#store;
     const p = this.#norm(e);
     this.#hover = undefined;
@@ -165,12 +165,12 @@ export class Canvas {
     if (this.zoomLevel > 1) this.#startPan(e);
   }
 
-  #startPan(e: DomPointerEvent): void {
+  #startPan(e: PointerEvent): void {
     this.#drag = { kind: 'pan', from: [e.clientX, e.clientY], view: this.view };
     this.#svg.setPointerCapture(e.pointerId);
   }
 
-  #move(e: DomPointerEvent): void {
+  #move(e: PointerEvent): void {
     const d = this.#drag;
     const s = this.#store;
     if (!d) {
@@ -212,7 +212,7 @@ export class Canvas {
   }
 
   /** Right-click on a corner deletes it (as Delete does for the selected corner). */
-  #context(e: DomPointerEvent): void {
+  #context(e: PointerEvent): void {
     const s = this.#store;
     const corner = hitPoint(s.doc, this.#norm(e), s.frame, this.#radius, s.selection);
     if (!corner) return;
@@ -261,4 +261,4 @@ const hitDistance = (a: Point, b: Point, f: { width: number; height: number }) =
   Math.hypot((a[0] - b[0]) * f.width, (a[1] - b[1]) * f.height);
 
 const isEdgeHandle = (t: unknown): boolean =>
-  typeof t === 'object' && t !== null && (t as DomElement).getAttribute?.('class') === 'edge-handle';
+  typeof t === 'object' && t !== null && (t as Element).getAttribute?.('class') === 'edge-handle';

@@ -1,7 +1,7 @@
 import { serializeCalibrationDocument } from '../../../calibration/index.ts';
 import type { EditorStore } from '../state/store.ts';
 import { api } from './api.ts';
-import { browserUrl, h, type DomElement, type DomInput } from './dom.ts';
+import { h } from './elements.ts';
 
 const FORMATS: [string, string][] = [
   ['volno', 'Volno calibration (JSON)'],
@@ -14,19 +14,19 @@ const FORMATS: [string, string][] = [
  * export the last saved version in any format, or the unsaved drawing as Volno JSON.
  */
 export function ioPanel(
-  root: DomElement,
+  root: HTMLElement,
   store: EditorStore,
   cameraId: string,
   latest: () => number | null,
   say: (m: string, kind?: 'info' | 'error') => void,
 ): () => void {
-  const format = h('select', { id: 'io-format' }) as DomInput;
+  const format = h('select', { id: 'io-format' });
   for (const [v, label] of FORMATS) format.append(h('option', { value: v }, label));
   const file = h('input', {
     id: 'io-file',
     type: 'file',
     accept: '.json,.xml,application/json,application/xml',
-  }) as DomInput;
+  });
   file.addEventListener('change', () => {
     const f = file.files?.item(0);
     if (!f) return;
@@ -43,12 +43,10 @@ export function ioPanel(
   const exportLink = h('a', { id: 'io-export', download: '' }, 'Export last saved version');
   const draft = h('button', { type: 'button', 'data-action': 'export-draft' }, 'Download the drawing as Volno JSON');
   draft.addEventListener('click', () => {
-    const url = browserUrl().createObjectURL(
-      new Blob([serializeCalibrationDocument(store.doc)], { type: 'application/json' }),
-    );
+    const url = URL.createObjectURL(new Blob([serializeCalibrationDocument(store.doc)], { type: 'application/json' }));
     const a = h('a', { href: url, download: `${cameraId}-draft.json` });
     a.click();
-    setTimeout(() => browserUrl().revokeObjectURL(url), 10_000);
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   });
   root.replaceChildren(
     h('p', { class: 'field' }, h('label', { for: 'io-format' }, 'Format'), format),

@@ -4,7 +4,10 @@ import type { Canvas } from './canvas.ts';
 
 /** What the keys need of the picture (a stand-in in unit tests). */
 export type KeyTarget = Pick<Canvas, 'selectedPoint' | 'zoom' | 'pan' | 'resetView'>;
-import { h, type DomElement, type DomKeyEvent } from './dom.ts';
+import { h } from './elements.ts';
+
+/** What the key handler reads of a KeyboardEvent (unit tests pass plain objects). */
+export type KeyPress = Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>;
 
 export interface Shortcut {
   keys: string;
@@ -33,7 +36,7 @@ export const SHORTCUTS: Shortcut[] = [
 ];
 
 /** The help panel listing every shortcut. */
-export function helpPanel(): DomElement {
+export function helpPanel(): HTMLElement {
   return h(
     'dl',
     { class: 'shortcuts' },
@@ -48,7 +51,7 @@ const TOOLS: Record<string, Tool> = { v: 'select', n: 'slot', m: 'mask', r: 'row
  * typing a label or a note never triggers a shortcut.
  */
 export function handleKey(
-  e: DomKeyEvent,
+  e: KeyPress,
   store: EditorStore,
   canvas: KeyTarget,
   toggles: Record<'snap' | 'grid' | 'overlay' | 'help', () => void>,

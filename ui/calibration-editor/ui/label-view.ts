@@ -1,5 +1,5 @@
 import { api, type LabelSnapshot, type LabelResult } from './api.ts';
-import { h, svg, type DomElement } from './dom.ts';
+import { h, svg } from './elements.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 /** Shown on each slot beside the colour, so the state never rests on colour alone. */
@@ -16,7 +16,7 @@ export class LabelView {
   #busy = false;
 
   constructor(
-    private readonly root: DomElement,
+    private readonly root: HTMLElement,
     private readonly cameraId: string,
     private readonly say: (m: string, kind?: 'info' | 'error') => void,
   ) {}
@@ -138,7 +138,7 @@ export class LabelView {
   }
 }
 
-function showResult(out: DomElement, r: LabelResult): void {
+function showResult(out: Element, r: LabelResult): void {
   const a = r.accuracy;
   out.setAttribute('data-published-version', r.published_version === null ? '' : String(r.published_version));
   out.replaceChildren(

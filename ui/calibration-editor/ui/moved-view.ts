@@ -1,7 +1,7 @@
 import type { Point } from '../../../protocol/geometry.ts';
 import type { EditorStore } from '../state/store.ts';
 import { api } from './api.ts';
-import { h, svg, type DomElement, type DomPointerEvent, type DomSvg } from './dom.ts';
+import { h, svg } from './elements.ts';
 
 /** Where the four markers start: a wide quadrilateral, easy to grab, never collinear. */
 const START: Point[] = [
@@ -20,10 +20,10 @@ const START: Point[] = [
 export class MovedView {
   readonly reference: Point[] = START.map(([x, y]) => [x, y]);
   readonly current: Point[] = START.map(([x, y]) => [x, y]);
-  readonly #root: DomElement;
+  readonly #root: HTMLElement;
 
   constructor(
-    root: DomElement,
+    root: HTMLElement,
     private readonly store: EditorStore,
     private readonly cameraId: string,
     private readonly say: (m: string, kind?: 'info' | 'error') => void,
@@ -55,13 +55,13 @@ export class MovedView {
     this.#root.scrollIntoView({ block: 'start' });
   }
 
-  #picture(title: string, url: string, points: Point[], f: { width: number; height: number }): DomElement {
+  #picture(title: string, url: string, points: Point[], f: { width: number; height: number }): HTMLElement {
     const el = svg('svg', {
       viewBox: `0 0 ${f.width} ${f.height}`,
       class: 'moved-frame',
       role: 'img',
       'aria-label': title,
-    }) as DomSvg;
+    });
     el.append(svg('image', { href: url, x: 0, y: 0, width: f.width, height: f.height }));
     const markers = points.map((_, i) => {
       const g = svg('g', { class: 'marker', 'data-marker': i });
@@ -82,7 +82,7 @@ export class MovedView {
     draw();
     el.append(...markers.map((m) => m.g));
     let dragging: number | undefined;
-    const at = (e: DomPointerEvent): Point => {
+    const at = (e: PointerEvent): Point => {
       const m = el.getScreenCTM()?.inverse();
       if (!m) return [0, 0];
       const x = m.a * e.clientX + m.c * e.clientY + m.e;

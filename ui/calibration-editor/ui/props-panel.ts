@@ -1,7 +1,7 @@
 import { SLOT_TYPES, type SlotType } from '../../../calibration/index.ts';
 import { deleteShape, updateMaskLabel, updateSlot } from '../state/shapes.ts';
 import type { EditorStore } from '../state/store.ts';
-import { dom, h, type DomElement, type DomInput } from './dom.ts';
+import { h } from './elements.ts';
 
 const TYPE_NAMES: Record<SlotType, string> = {
   standard: 'Standard',
@@ -16,7 +16,7 @@ const TYPE_NAMES: Record<SlotType, string> = {
  * as one undoable edit each. Re-rendered only when the selection changes, so typing is not
  * interrupted by the store's notifications.
  */
-export function propsPanel(root: DomElement, store: EditorStore): () => void {
+export function propsPanel(root: HTMLElement, store: EditorStore): () => void {
   let shown = '';
   let shownObject: unknown;
   let refresh: (() => void) | undefined;
@@ -60,16 +60,16 @@ export function propsPanel(root: DomElement, store: EditorStore): () => void {
     label.addEventListener('change', () =>
       store.edit(updateSlot(store.doc, sel.index, { label: label.value }), 'change label'),
     );
-    const type = h('select', { id: 'slot-type' }) as DomInput;
+    const type = h('select', { id: 'slot-type' });
     for (const t of SLOT_TYPES) type.append(h('option', { value: t, selected: t === slot.type }, TYPE_NAMES[t]));
     type.addEventListener('change', () =>
       store.edit(updateSlot(store.doc, sel.index, { type: type.value as SlotType }), 'change type'),
     );
-    const reservable = h('input', { id: 'slot-reservable', type: 'checkbox', checked: slot.reservable }) as DomInput;
+    const reservable = h('input', { id: 'slot-reservable', type: 'checkbox', checked: slot.reservable });
     reservable.addEventListener('change', () =>
       store.edit(updateSlot(store.doc, sel.index, { reservable: reservable.checked }), 'change reservable'),
     );
-    const closed = h('input', { id: 'slot-closed', type: 'checkbox', checked: slot.closed === true }) as DomInput;
+    const closed = h('input', { id: 'slot-closed', type: 'checkbox', checked: slot.closed === true });
     closed.addEventListener('change', () =>
       store.edit(updateSlot(store.doc, sel.index, { closed: closed.checked }), 'change closed'),
     );
@@ -97,22 +97,22 @@ export function propsPanel(root: DomElement, store: EditorStore): () => void {
 }
 
 /** Writes a field's value unless staff are typing in it. */
-function setIfIdle(el: DomInput, value: string): void {
-  if (dom().activeElement !== el && el.value !== value) el.value = value;
+function setIfIdle(el: HTMLInputElement, value: string): void {
+  if (document.activeElement !== el && el.value !== value) el.value = value;
 }
 
-function input(id: string, value: string): DomInput {
-  const el = h('input', { id, type: 'text', maxlength: 64, autocomplete: 'off' }) as DomInput;
+function input(id: string, value: string): HTMLInputElement {
+  const el = h('input', { id, type: 'text', maxlength: 64, autocomplete: 'off' });
   el.value = value;
   return el;
 }
 
-function field(label: string, control: DomElement): DomElement {
+function field(label: string, control: HTMLElement): HTMLElement {
   return h('p', { class: 'field' }, h('label', { for: control.id }, label), control);
 }
 
 /** The core's validation as staff read it: errors (which block saving) first, then warnings. */
-export function issuesPanel(root: DomElement, store: EditorStore): () => void {
+export function issuesPanel(root: HTMLElement, store: EditorStore): () => void {
   let shown: unknown;
   return () => {
     const report = store.report;

@@ -2,7 +2,7 @@ import type { CalibrationDocument } from '../../../calibration/index.ts';
 import type { RowPreview } from '../state/store.ts';
 import type { Layer, ShapeRef } from '../state/shapes.ts';
 import { viewBoxAttr, type ViewBox } from '../state/viewport.ts';
-import { svg, type DomElement } from './dom.ts';
+import { svg } from './elements.ts';
 
 /** Everything the picture shows, besides the document. */
 export interface Scene {
@@ -30,12 +30,12 @@ const pts = (poly: readonly (readonly [number, number])[], w: number, h: number)
   poly.map(([x, y]) => `${x * w},${y * h}`).join(' ');
 
 /** Redraws the overlay layer of the SVG (the snapshot <image> stays in place). */
-export function renderScene(root: DomElement, overlay: DomElement, s: Scene): void {
+export function renderScene(root: SVGSVGElement, overlay: SVGGElement, s: Scene): void {
   const w = s.doc.frame_width;
   const h = s.doc.frame_height;
   root.setAttribute('viewBox', viewBoxAttr(s.view));
   const k = 1 / s.scale; // one screen pixel in frame pixels (presentation attributes: the CSP forbids inline style)
-  const nodes: DomElement[] = [];
+  const nodes: SVGElement[] = [];
   if (s.showMasks)
     s.doc.privacy_masks.forEach((m, i) => {
       const selected = s.selection?.layer === 'mask' && s.selection.index === i;
@@ -97,12 +97,12 @@ export function renderScene(root: DomElement, overlay: DomElement, s: Scene): vo
 }
 
 /** Corner handles of the selected outline, and a small "+" handle in the middle of each edge. */
-function handles(s: Scene, w: number, h: number, k: number): DomElement[] {
+function handles(s: Scene, w: number, h: number, k: number): SVGElement[] {
   const sel = s.selection;
   if (!sel) return [];
   const poly = sel.layer === 'slot' ? s.doc.slots[sel.index]?.polygon : s.doc.privacy_masks[sel.index]?.polygon;
   if (!poly) return [];
-  const out: DomElement[] = [];
+  const out: SVGElement[] = [];
   poly.forEach(([x, y], i) => {
     const [nx, ny] = poly[(i + 1) % poly.length]!;
     out.push(

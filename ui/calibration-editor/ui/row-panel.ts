@@ -1,15 +1,15 @@
 import type { EditorStore } from '../state/store.ts';
-import { h, type DomElement, type DomInput } from './dom.ts';
+import { h } from './elements.ts';
 
 /**
  * The row tool: select a drawn slot, click where the row ends (or pick a drawn last slot, which
  * fits the perspective from both ends), set how many slots; the preview follows every change and
  * "Add row" adds them as one undoable edit.
  */
-export function rowPanel(root: DomElement, store: EditorStore, say: (m: string) => void): () => void {
-  const count = h('input', { id: 'row-count', type: 'number', min: 2, max: 200, value: 5 }) as DomInput;
-  const prefix = h('input', { id: 'row-prefix', type: 'text', maxlength: 20, placeholder: 'e.g. B' }) as DomInput;
-  const last = h('select', { id: 'row-last' }) as DomInput;
+export function rowPanel(root: HTMLElement, store: EditorStore, say: (m: string) => void): () => void {
+  const count = h('input', { id: 'row-count', type: 'number', min: 2, max: 200, value: 5 });
+  const prefix = h('input', { id: 'row-prefix', type: 'text', maxlength: 20, placeholder: 'e.g. B' });
+  const last = h('select', { id: 'row-last' });
   const status = h('p', { class: 'hint', 'aria-live': 'polite', id: 'row-status' });
   const apply = h('button', { type: 'button', id: 'row-apply', 'data-action': 'row-apply' }, 'Add row');
   count.addEventListener('input', () => {

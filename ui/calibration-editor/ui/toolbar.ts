@@ -1,5 +1,5 @@
 import type { EditorStore, Tool } from '../state/store.ts';
-import { h, type DomElement } from './dom.ts';
+import { h } from './elements.ts';
 
 export interface ToolbarActions {
   snapshot(): void;
@@ -30,7 +30,7 @@ const TOOL_BUTTONS: [Tool, string, string][] = [
 ];
 
 /** Tool buttons (pressed state via aria-pressed), undo/redo, zoom, snapping and the other switches. */
-export function toolbar(root: DomElement, store: EditorStore, a: ToolbarActions): (s: ToolbarState) => void {
+export function toolbar(root: HTMLElement, store: EditorStore, a: ToolbarActions): (s: ToolbarState) => void {
   const button = (label: string, attrs: Record<string, string>, fn: () => void) => {
     const b = h('button', { type: 'button', ...attrs }, label);
     b.addEventListener('click', fn);
@@ -78,7 +78,7 @@ export function toolbar(root: DomElement, store: EditorStore, a: ToolbarActions)
   };
 }
 
-function setDisabled(b: DomElement, off: boolean, label: string | undefined): void {
+function setDisabled(b: HTMLElement, off: boolean, label: string | undefined): void {
   if (off) b.setAttribute('disabled', '');
   else b.removeAttribute('disabled');
   b.title = label ? `${b.textContent ?? ''}: ${label}` : (b.textContent ?? '');

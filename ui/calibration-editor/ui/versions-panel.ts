@@ -1,6 +1,6 @@
 import type { EditorStore } from '../state/store.ts';
 import { api, ApiCallError, type ServerDiff, type VersionInfo } from './api.ts';
-import { h, type DomElement, type DomInput } from './dom.ts';
+import { h } from './elements.ts';
 
 /** What the editor knows about the camera's saved versions. */
 export interface Session {
@@ -18,16 +18,16 @@ const ACK_POLL_LIMIT = 120;
  * version, roll back, publish and the agent's acknowledgement, polled until it arrives.
  */
 export class VersionsPanel {
-  readonly #root: DomElement;
+  readonly #root: HTMLElement;
   readonly #store: EditorStore;
   readonly #session: Session;
-  readonly #list: DomElement;
-  readonly #diff: DomElement;
-  readonly #note: DomInput;
-  readonly #save: DomElement;
+  readonly #list: HTMLElement;
+  readonly #diff: HTMLElement;
+  readonly #note: HTMLInputElement;
+  readonly #save: HTMLElement;
   #versions: VersionInfo[] = [];
 
-  constructor(root: DomElement, store: EditorStore, session: Session) {
+  constructor(root: HTMLElement, store: EditorStore, session: Session) {
     this.#root = root;
     this.#store = store;
     this.#session = session;
@@ -36,7 +36,7 @@ export class VersionsPanel {
       type: 'text',
       maxlength: 500,
       placeholder: 'What changed?',
-    }) as DomInput;
+    });
     this.#save = h('button', { type: 'button', id: 'save', 'data-action': 'save' }, 'Save version');
     this.#save.addEventListener('click', () => void this.save());
     this.#list = h('ol', { class: 'versions', reversed: true });
@@ -65,7 +65,7 @@ export class VersionsPanel {
     return this.#versions;
   }
 
-  #item(v: VersionInfo, previous: VersionInfo | undefined): DomElement {
+  #item(v: VersionInfo, previous: VersionInfo | undefined): HTMLElement {
     const status = h('span', { class: `status s-${v.status}`, 'data-ack-status': v.status }, statusText(v));
     const buttons = h('span', { class: 'actions' });
     const add = (label: string, action: string, fn: () => Promise<void>) => {
@@ -166,7 +166,7 @@ export class VersionsPanel {
     else this.#session.say(e instanceof Error ? e.message : String(e), 'error');
   }
 
-  get root(): DomElement {
+  get root(): HTMLElement {
     return this.#root;
   }
 }
@@ -178,7 +178,7 @@ function statusText(v: VersionInfo): string {
   return 'not published';
 }
 
-function diffList(d: ServerDiff): DomElement {
+function diffList(d: ServerDiff): HTMLElement {
   if (d.identical) return h('p', {}, 'No differences.');
   const ids = (xs: { id: string }[]) => xs.map((x) => x.id).join(', ');
   const rows: string[] = [];
