@@ -25,6 +25,7 @@ import { reservationRoutes } from '../reservations/routes.ts';
 import { citizenRoutes } from '../identity/citizen-routes.ts';
 import { ssoRoutes } from '../staff/sso-routes.ts';
 import { webRoutes } from '../web/routes.ts';
+import { UsualFree } from '../core/storage/usual-free.ts';
 import { editorRoutes } from '../calibration/editor/routes.ts';
 import { listCameras } from '../calibration/cameras.ts';
 
@@ -127,7 +128,14 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     site: c.config.site,
     name: c.config.web.title,
   });
-  await app.register(webRoutes, { availability: c.availability, config: c.config, clock: c.clock });
+  // Typical free spaces by weekday and hour, for the lot page's chart and the booking page's estimate.
+  const usually = new UsualFree(c.aggregates, c.clock);
+  await app.register(webRoutes, {
+    availability: c.availability,
+    config: c.config,
+    clock: c.clock,
+    usually,
+  });
   await app.register(reservationRoutes, {
     reservations: c.reservations,
     db: c.db,
@@ -135,6 +143,7 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     clock: c.clock,
     access: c.access,
     citizen: c.identity.citizenOf,
+    usually,
   });
   // OpenID Connect sign-in (issue 13), only where configured.
   if (c.identity.citizenRp !== undefined) await app.register(citizenRoutes, { identity: c.identity });

@@ -17,7 +17,7 @@ export function signInBox(lang: Language, q: Parameters<typeof signInUrl>[1]): s
   const t = I[lang];
   return (
     `<section class="identity" aria-labelledby="signin-h"><h2 id="signin-h">${esc(t.signIn)}</h2>` +
-    `<p>${esc(t.signInNeeded)}</p><p><a class="button" data-signin href="${esc(signInUrl(lang, q))}">${esc(t.signIn)}</a></p></section>`
+    `<p>${esc(t.signInNeeded)}</p><p>${govLinkButton(signInUrl(lang, q), t.signIn, { kind: 'solid', attrs: 'data-signin' })}</p></section>`
   );
 }
 
@@ -27,7 +27,7 @@ export function signedInBox(lang: Language, csrf: string): string {
   return (
     `<section class="identity" aria-label="${esc(t.signedIn)}"><p>${esc(t.signedIn)}</p>` +
     `<form method="post" action="/reserve/signout?lang=${lang}"><input type="hidden" name="csrf_token" value="${esc(csrf)}">` +
-    `<button type="submit" data-signout>${esc(t.signOut)}</button></form></section>`
+    `${govButton(t.signOut, { kind: 'outlined', attrs: 'data-signout' })}</form></section>`
   );
 }
 
@@ -42,6 +42,6 @@ export function confirmBox(lang: Language, b: Booking, base: string, tz: string)
   const t = I[lang];
   return (
     `<div class="pending" role="status"><p>${esc(fill(t.confirmText, { time: formatTime(lang, b.pendingUntil!, tz) }))}</p>` +
-    `<form method="post" action="${esc(base)}/confirm?lang=${lang}"><button type="submit" data-confirm>${esc(t.confirm)}</button></form></div>`
+    `<form method="post" action="${esc(base)}/confirm?lang=${lang}">${govButton(t.confirm, { attrs: 'data-confirm' })}</form></div>`
   );
 }

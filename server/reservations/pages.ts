@@ -23,21 +23,32 @@ export interface ShellOptions {
   css: string;
 }
 
-/** The page around every reservation view: skip link, language switch, one h1, main landmark. */
+/**
+ * The page around every reservation view, in the GOV.CZ layout the public pages use: skip link,
+ * header with the language switch, one h1 in main, footer. Its stylesheet comes first, then the
+ * booking pages' own few rules.
+ */
 export function shell(o: ShellOptions, body: string): string {
   const s = R[o.lang];
   const sep = o.path.includes('?') ? '&' : '?';
-  const other = (l: Language, label: string) =>
-    l === o.lang
-      ? `<li><a aria-current="true" lang="${l}" href="${esc(o.path + sep)}lang=${l}">${label}</a></li>`
-      : `<li><a lang="${l}" href="${esc(o.path + sep)}lang=${l}">${label}</a></li>`;
+  const link = (l: Language, label: string) =>
+    `<li><a${l === o.lang ? ' aria-current="true"' : ''} lang="${l}" href="${esc(o.path + sep)}lang=${l}">${label}</a></li>`;
   return (
-    `<!doctype html><html lang="${o.lang}"><head><meta charset="utf-8">` +
+    `<!doctype html><html lang="${o.lang}" data-theme="light"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">` +
-    `<title>${esc(o.title)}</title><link rel="stylesheet" href="${esc(o.css)}"></head><body>` +
+    `<title>${esc(o.title)}</title><link rel="stylesheet" href="${esc(govCssAsset().url)}">` +
+    `<link rel="stylesheet" href="${esc(o.css)}"></head><body>` +
     `<a class="skip" href="#main">${esc(s.skip)}</a>` +
-    `<header><nav aria-label="${esc(s.languageNav)}"><ul class="langs">${other('cs', 'Česky')}${other('en', 'English')}</ul></nav></header>` +
-    `<main id="main"><h1>${esc(o.title)}</h1>${body}</main></body></html>`
+    govHeader({
+      lang: o.lang,
+      name: s.title,
+      home: `/reserve?lang=${o.lang}`,
+      navLabel: s.languageNav,
+      links: link('cs', 'Česky') + link('en', 'English'),
+    }) +
+    `<main id="main" class="gov-container volno-main"><h1>${esc(o.title)}</h1>${body}</main>` +
+    govFooter(`<li><a href="/?lang=${o.lang}">${esc(STRINGS[o.lang].allLots)}</a></li>`) +
+    `</body></html>`
   );
 }
 
@@ -59,18 +70,22 @@ export function searchForm(lang: Language, f: SearchForm, step: number): string 
   return (
     `<p>${esc(s.intro)}</p><form method="get" action="/reserve" class="search">` +
     `<input type="hidden" name="lang" value="${lang}">` +
-    `<p><label for="lot_id">${esc(s.lot)}</label><select id="lot_id" name="lot_id" required>${opts}</select></p>` +
-    `<p><label for="date">${esc(s.date)}</label><input id="date" name="date" type="date" required${v(f.date)}></p>` +
-    `<p><label for="start">${esc(s.start)}</label><input id="start" name="start" type="time" step="${step * 60}" required${v(f.start)}></p>` +
-    `<p><label for="end">${esc(s.end)}</label><input id="end" name="end" type="time" step="${step * 60}" required${v(f.end)}></p>` +
-    `<p><button type="submit">${esc(s.check)}</button></p></form>`
+    govField('lot_id', esc(s.lot), govSelect('id="lot_id" name="lot_id" required', opts)) +
+    govField('date', esc(s.date), govInput(`id="date" name="date" type="date" required${v(f.date)}`)) +
+    govField(
+      'start',
+      esc(s.start),
+      govInput(`id="start" name="start" type="time" step="${step * 60}" required${v(f.start)}`),
+    ) +
+    govField('end', esc(s.end), govInput(`id="end" name="end" type="time" step="${step * 60}" required${v(f.end)}`)) +
+    `<p class="actions">${govButton(s.check)}</p></form>`
   );
 }
 
 export function errorBox(lang: Language, message: string, details: string[] = []): string {
   const s = R[lang];
   const list = details.length > 0 ? `<ul>${details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : '';
-  return `<div class="error" role="alert"><h2>${esc(s.error)}</h2><p>${esc(message)}</p>${list}</div>`;
+  return govMessage('error', `<h2>${esc(s.error)}</h2><p>${esc(message)}</p>${list}`, 'role="alert"');
 }
 
 export interface BookForm {
@@ -85,29 +100,43 @@ export interface BookForm {
   plate?: string;
   /** Extra hidden fields (a signed-in citizen's CSRF token). */
   hidden?: string;
+  /** Shown right under the availability line (the estimate from history); raw. */
+  note?: string;
 }
 
 /** Availability for the chosen window and, when a space is left, the booking form. */
 export function bookForm(lang: Language, f: BookForm): string {
   const s = R[lang];
-  const status = `<p class="result" role="status">${esc(f.available > 0 ? plural(lang, s.available, f.available) : s.none)}</p>`;
+  const status =
+    `<p class="result" role="status">${esc(f.available > 0 ? plural(lang, s.available, f.available) : s.none)}</p>` +
+    (f.note ?? '');
   if (f.available === 0) return status;
   const v = (x: string | undefined) => (x === undefined ? '' : ` value="${esc(x)}"`);
   const hidden =
     (['lotId', 'date', 'start', 'end'] as const)
       .map((k) => `<input type="hidden" name="${k === 'lotId' ? 'lot_id' : k}" value="${esc(f[k])}">`)
       .join('') + (f.hidden ?? '');
+  const req = `<span class="req">${esc(s.required)}</span>`;
   return (
     status +
     `<h2>${esc(s.bookHeading)}</h2><form method="post" action="/reserve/book?lang=${lang}" class="book">${hidden}` +
-    `<p><label for="name">${esc(s.name)} <span class="req">${esc(s.required)}</span></label>` +
-    `<input id="name" name="name" autocomplete="name" maxlength="100" required${v(f.name)}></p>` +
-    `<p><label for="email">${esc(s.email)} <span class="req">${esc(s.required)}</span></label>` +
-    `<input id="email" name="email" type="email" autocomplete="email" maxlength="254" required${v(f.email)}></p>` +
-    `<p><label for="plate">${esc(s.plate)}</label><input id="plate" name="plate" maxlength="12" autocomplete="off"${v(f.plate)}></p>` +
-    `<p class="consent"><input id="consent" name="consent" type="checkbox" value="yes" required>` +
-    `<label for="consent">${esc(fill(s.consent, { days: f.purgeDays }))}</label></p>` +
-    `<p><button type="submit">${esc(s.book)}</button></p></form>`
+    govField(
+      'name',
+      `${esc(s.name)} ${req}`,
+      govInput(`id="name" name="name" autocomplete="name" maxlength="100" required${v(f.name)}`),
+    ) +
+    govField(
+      'email',
+      `${esc(s.email)} ${req}`,
+      govInput(`id="email" name="email" type="email" autocomplete="email" maxlength="254" required${v(f.email)}`),
+    ) +
+    govField(
+      'plate',
+      esc(s.plate),
+      govInput(`id="plate" name="plate" maxlength="12" autocomplete="off"${v(f.plate)}`),
+    ) +
+    `<div class="consent">${govCheckbox('consent', 'consent', esc(fill(s.consent, { days: f.purgeDays })), 'value="yes" required')}</div>` +
+    `<p class="actions">${govButton(s.book)}</p></form>`
   );
 }
 
@@ -150,11 +179,11 @@ export function managePage(lang: Language, v: ManageView): string {
     link +
     `<p>${esc(fill(s.grace, { time: local(v.noShowAt) }))}</p>` +
     `<p>${esc(fill(s.cutoff, { time: local(v.cutoffAt) }))}</p>` +
-    `<form method="post" action="${base}/cancel?lang=${lang}"><button type="submit" class="danger">${esc(s.cancel)}</button></form>` +
+    `<form method="post" action="${base}/cancel?lang=${lang}"><p class="actions">${govButton(s.cancel, { color: 'error', kind: 'outlined' })}</p></form>` +
     `<h2>${esc(s.modify)}</h2><form method="post" action="${base}/modify?lang=${lang}" class="search">` +
-    `<p><label for="date">${esc(s.date)}</label><input id="date" name="date" type="date" required></p>` +
-    `<p><label for="start">${esc(s.start)}</label><input id="start" name="start" type="time" step="${v.step * 60}" required></p>` +
-    `<p><label for="end">${esc(s.end)}</label><input id="end" name="end" type="time" step="${v.step * 60}" required></p>` +
-    `<p><button type="submit">${esc(s.save)}</button></p></form>`
+    govField('date', esc(s.date), govInput('id="date" name="date" type="date" required')) +
+    govField('start', esc(s.start), govInput(`id="start" name="start" type="time" step="${v.step * 60}" required`)) +
+    govField('end', esc(s.end), govInput(`id="end" name="end" type="time" step="${v.step * 60}" required`)) +
+    `<p class="actions">${govButton(s.save)}</p></form>`
   );
 }

@@ -17,6 +17,7 @@ import { TokenParams } from './schemas.ts';
 import type { ReservationService } from './service.ts';
 import { MINUTE_MS } from './time.ts';
 import { manageBase, origin } from './views.ts';
+import { expectedBox, type UsuallySource } from './expected.ts';
 import { sendAsset, staticAsset } from '../../kit/static-assets.ts';
 
 export interface ReservationPagesOptions {
@@ -25,6 +26,8 @@ export interface ReservationPagesOptions {
   clock: Clock;
   /** The signed-in citizen of a request (identity `oidc` lots); absent without identity.citizen. */
   citizen?: CitizenLookup;
+  /** Typical free spaces from the stored history, for the estimate beside a searched window. */
+  usually?: UsuallySource;
 }
 
 const CSS = staticAsset(readFileSync(new URL('./reserve.css', import.meta.url)), 'text/css; charset=utf-8');
@@ -125,6 +128,9 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
           available: r.available,
           purgeDays: config.privacy.purge_after_days,
           ...(citizen !== undefined ? { email: citizen.email, hidden: csrfField(citizen.csrfToken) } : {}),
+          ...(o.usually !== undefined
+            ? { note: expectedBox(lang, o.usually, { lotId: q.lot_id, date: q.date, start: q.start, end: q.end }) }
+            : {}),
         });
         return send(
           reply,

@@ -12,6 +12,7 @@ import { STAFF_CSP } from '../core/web/staff-layout.ts';
 import { EventsStore } from './events.ts';
 import { reservationApiRoutes } from './routes-api.ts';
 import { reservationPageRoutes } from './routes-pages.ts';
+import type { UsuallySource } from './expected.ts';
 import { staffBlockRoutes } from './routes-staff-blocks.ts';
 import { list, staffReservationRoutes, type ListQuery } from './routes-staff.ts';
 import { staffBookingsPage } from './staff-page.ts';
@@ -28,6 +29,8 @@ export interface ReservationRoutesOptions {
   access: StaffAccess;
   /** The signed-in citizen of a request (identity `oidc` lots), from the identity feature. */
   citizen: CitizenLookup;
+  /** Typical free spaces from the stored history, for the booking page's estimate. */
+  usually?: UsuallySource;
 }
 
 /**
@@ -40,8 +43,9 @@ export async function reservationRoutes(app: FastifyInstance, c: ReservationRout
   const service = c.reservations.service;
   const events = new EventsStore(c.db);
   const base = { service, config: c.config, clock: c.clock, citizen: c.citizen };
+  const pages = c.usually === undefined ? base : { ...base, usually: c.usually };
   await app.register(reservationApiRoutes, { prefix: '/api/v1', ...base });
-  await app.register(reservationPageRoutes, base);
+  await app.register(reservationPageRoutes, pages);
   const staff = { prefix: '/api/v1/staff/reservations', ...base, events, access: c.access };
   await app.register(staffReservationRoutes, staff);
   await app.register(staffBlockRoutes, staff);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { govCssAsset } from '../core/web/gov-css.ts';
 
 export interface Asset {
   body: Buffer;
@@ -11,6 +12,7 @@ export interface Asset {
 const DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 const TYPES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
+  'overview.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 
@@ -31,10 +33,15 @@ export function loadAssets(): Map<string, Asset> {
   for (const [name, type] of Object.entries(TYPES)) {
     let body = readFileSync(DIR + name);
     if (name === 'style.css') body = Buffer.concat([body, Buffer.from(placementCss())]);
-    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
-    assets.set(name, { body, type, etag });
+    assets.set(name, asset(body, type));
   }
+  const gov = govCssAsset();
+  assets.set('gov.css', { body: gov.body, type: 'text/css; charset=utf-8', etag: gov.etag });
   return assets;
+}
+
+function asset(body: Buffer, type: string): Asset {
+  return { body, type, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"` };
 }
 
 export function assetUrl(assets: Map<string, Asset>, name: string): string {

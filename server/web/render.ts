@@ -1,9 +1,9 @@
 import type { Lot, LotAvailability, LotSlots, SlotView } from '../core/availability/schemas.ts';
 import type { Language } from '../core/config/schema.ts';
+import { esc } from '../core/web/html.ts';
 import { fill, formatAge, plural, STRINGS, type Strings } from '../core/web/i18n.ts';
-
-export const esc = (v: string | number) =>
-  String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { govFooter, govHeader, govLinkButton } from '../core/web/gov-markup.ts';
+import { WEB_TEXTS } from './texts.ts';
 
 export interface LotView {
   lot: Lot;
@@ -18,7 +18,8 @@ export interface PageOptions {
   path: string;
   now: number;
   staleAfterS: number;
-  assets: { css: string; js: string };
+  /** URLs of the GOV.CZ stylesheet, our own, the live script and (overview only) the sorting script. */
+  assets: { gov: string; css: string; js: string; overview?: string };
   embed: boolean;
 }
 
@@ -69,35 +70,44 @@ function legend(lang: Language, s: Strings, types: Set<string>, reserved: boolea
         `<li><span class="type-sample" aria-hidden="true">${(lang === 'en' ? TYPE_ICON_EN : TYPE_ICON)[t]}</span> ${esc(s.type[t])}</li>`,
     )
     .join('');
-  return `<ul class="legend" aria-label="${esc(s.legend)}">${states}${typeItems}</ul>`;
+  return `<ul class="gov-list--plain legend" aria-label="${esc(s.legend)}">${states}${typeItems}</ul>`;
 }
 
-/** One lot: the big free count, the other counts, freshness, and (not embedded) the slot map. */
-export function lotSection(v: LotView, o: PageOptions): string {
+/** The slot map of one lot (lot page only). */
+function slotMap(v: LotView, o: PageOptions, s: Strings): string {
+  const id = esc(v.lot.lot_id);
+  const placed = v.slots.slots.length > 0 && v.slots.slots.every((x) => x.row !== null && x.col !== null);
+  return (
+    `<h2 id="map-${id}">${esc(s.map)}</h2><p class="hint">${esc(s.mapHint)}</p>` +
+    `<div class="map-scroll" role="region" tabindex="0" aria-label="${esc(fill(s.mapRegion, { lot: lotName(v.lot, o.lang) }))}">` +
+    `<ul class="gov-list--plain map${placed ? ' map--placed' : ''}" data-map aria-labelledby="map-${id}">${v.slots.slots.map((x) => slotItem(x, o.lang, s)).join('')}</ul></div>` +
+    legend(
+      o.lang,
+      s,
+      new Set(v.slots.slots.map((x) => x.type)),
+      v.slots.slots.some((x) => x.reservable),
+    )
+  );
+}
+
+export interface SectionOptions {
+  heading: 'h1' | 'h2';
+  /** The slot map (lot page) or not (overview, widget). */
+  map: boolean;
+  /** Extra markup after the counts (links, distance); raw. */
+  extra?: string;
+}
+
+/** One lot: the big free count, the other counts, freshness, and optionally the slot map. */
+export function lotSection(v: LotView, o: PageOptions, so: SectionOptions): string {
   const s = STRINGS[o.lang];
   const a = v.availability;
   const id = esc(v.lot.lot_id);
   const name = esc(lotName(v.lot, o.lang));
-  const heading = o.embed ? 'h1' : 'h2';
-  const placed = v.slots.slots.length > 0 && v.slots.slots.every((x) => x.row !== null && x.col !== null);
-  const map = o.embed
-    ? `<p class="more"><a href="/lot/${id}?lang=${o.lang}" target="_top">${esc(s.details)}</a></p>`
-    : `<h3 id="map-${id}">${esc(s.map)}</h3><p class="hint">${esc(s.mapHint)}</p>` +
-      `<div class="map-scroll" role="region" tabindex="0" aria-label="${esc(fill(s.mapRegion, { lot: lotName(v.lot, o.lang) }))}">` +
-      `<ul class="map${placed ? ' map--placed' : ''}" data-map aria-labelledby="map-${id}">${v.slots.slots.map((x) => slotItem(x, o.lang, s)).join('')}</ul></div>` +
-      legend(
-        o.lang,
-        s,
-        new Set(v.slots.slots.map((x) => x.type)),
-        v.slots.slots.some((x) => x.reservable),
-      );
-  const reserve =
-    o.embed || v.lot.reservable === 0
-      ? ''
-      : `<p class="more"><a href="/reserve?lot_id=${id}&amp;lang=${o.lang}">${esc(s.reserve)}</a></p>`;
+  const h = so.heading;
   return (
     `<section class="lot" aria-labelledby="lot-${id}" data-lot="${id}" data-name="${name}">` +
-    `<${heading} id="lot-${id}">${name}</${heading}>` +
+    `<${h} id="lot-${id}">${name}</${h}>` +
     `<p class="free"><span class="free-count" data-free>${a.free}</span> <span data-free-label>${esc(plural(o.lang, s.free, a.free))}</span>` +
     ` <span class="total" data-total>${esc(fill(s.total, { n: a.total }))}</span></p>` +
     `<p class="sr-only" aria-live="polite" aria-atomic="true" data-announce></p>` +
@@ -108,14 +118,29 @@ export function lotSection(v: LotView, o: PageOptions): string {
     `</dl>` +
     `<p class="updated" data-updated data-updated-at="${esc(a.updated_at ?? '')}">${esc(updatedText(s, a.updated_at, o.now, o.staleAfterS))}</p>` +
     `<p class="note" data-unknown-note${a.unknown === 0 ? ' hidden' : ''}>${esc(fill(plural(o.lang, s.unknownNote, a.unknown), { n: a.unknown }))}</p>` +
-    reserve +
-    map +
+    (so.extra ?? '') +
+    (so.map ? slotMap(v, o, s) : '') +
     `</section>`
   );
 }
 
+/** Links under a lot: its page, and booking where it has reservable spaces. */
+export function lotLinks(v: LotView, o: PageOptions, details: boolean): string {
+  const s = STRINGS[o.lang];
+  const id = esc(v.lot.lot_id);
+  const items = [
+    details
+      ? `<li>${govLinkButton(`/lot/${v.lot.lot_id}?lang=${o.lang}`, s.details, { attrs: o.embed ? 'target="_top"' : '' })}</li>`
+      : '',
+    o.embed || v.lot.reservable === 0
+      ? ''
+      : `<li>${govLinkButton(`/reserve?lot_id=${v.lot.lot_id}&lang=${o.lang}`, s.reserve, { kind: 'solid', attrs: `data-reserve="${id}"` })}</li>`,
+  ].join('');
+  return items === '' ? '' : `<ul class="gov-list--plain more">${items}</ul>`;
+}
+
 /** The whole document. Client data travels in a JSON block, so the CSP needs no inline script. */
-export function page(lots: LotView[], o: PageOptions, body?: string): string {
+export function page(lots: LotView[], o: PageOptions, content: string): string {
   const s = STRINGS[o.lang];
   const other: Language = o.lang === 'cs' ? 'en' : 'cs';
   const client = {
@@ -139,34 +164,44 @@ export function page(lots: LotView[], o: PageOptions, body?: string): string {
   const langLink = (l: Language, label: string) =>
     `<li><a href="${esc(o.path)}?lang=${l}" hreflang="${l}" lang="${l}"${l === o.lang ? ' aria-current="page"' : ''}>${label}</a></li>`;
   const live = `<p class="live" role="status" data-live>${esc(s.live.connecting)}</p>`;
-  const content = body ?? (lots.length === 0 ? `<p>${esc(s.noLots)}</p>` : lots.map((l) => lotSection(l, o)).join(''));
+  const scripts =
+    `<script type="module" src="${esc(o.assets.js)}"></script>` +
+    (o.assets.overview === undefined ? '' : `<script type="module" src="${esc(o.assets.overview)}"></script>`);
+  const footer = govFooter(
+    `<li><a href="/?lang=${o.lang}">${esc(s.allLots)}</a></li>` +
+      `<li><a href="/reserve?lang=${o.lang}">${esc(s.reserve)}</a></li>` +
+      `<li><a href="/api/v1/opendata/datex2">${esc(s.openData)}</a></li>` +
+      `<li><a href="/docs" hreflang="en"${other === 'en' ? ' lang="en"' : ''}>${esc(s.apiDocs)}</a></li>`,
+  );
   return `<!doctype html>
-<html lang="${o.lang}">
+<html lang="${o.lang}" data-theme="light">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(o.title)}</title>
+<link rel="stylesheet" href="${esc(o.assets.gov)}">
 <link rel="stylesheet" href="${esc(o.assets.css)}">
-<script type="module" src="${esc(o.assets.js)}"></script>
+${scripts}
 </head>
 <body class="${o.embed ? 'embed' : 'full'}">
 ${
   o.embed
     ? ''
-    : `<a class="skip" href="#main">${esc(s.skip)}</a>
-<header class="top"><h1>${esc(o.title)}</h1>
-<nav aria-label="${esc(s.languageNav)}"><ul class="langs">${langLink('cs', 'Česky')}${langLink('en', 'English')}</ul></nav></header>`
+    : `<a class="skip" href="#main">${esc(s.skip)}</a>\n` +
+      govHeader({
+        lang: o.lang,
+        name: WEB_TEXTS[o.lang].serviceOf,
+        home: `/?lang=${o.lang}`,
+        navLabel: s.languageNav,
+        links: langLink('cs', 'Česky') + langLink('en', 'English'),
+      })
 }
-<main id="main">
+<main id="main" class="${o.embed ? 'volno-embed' : 'gov-container volno-main'}">
 ${o.embed ? '' : live}
 ${content}
 ${o.embed ? live : ''}
 </main>
-${
-  o.embed
-    ? ''
-    : `<footer><ul><li><a href="/">${esc(s.allLots)}</a></li><li><a href="/api/v1/opendata/datex2">${esc(s.openData)}</a></li><li><a href="/docs" hreflang="en"${other === 'en' ? ' lang="en"' : ''}>${esc(s.apiDocs)}</a></li></ul></footer>`
-}
+${o.embed ? '' : footer}
 <script type="application/json" id="volno-data">${JSON.stringify(client).replace(/</g, '\\u003c')}</script>
 </body>
 </html>

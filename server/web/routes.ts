@@ -9,7 +9,10 @@ import type { Clock } from '../core/clock.ts';
 import { assetUrl, loadAssets } from './assets.ts';
 import { pageLanguage, STRINGS } from '../core/web/i18n.ts';
 import { esc } from '../core/web/html.ts';
-import { page, type LotView } from './render.ts';
+import { lotLinks, lotName, lotSection, page, type LotView } from './render.ts';
+import { overviewBody } from './overview.ts';
+import { usuallySection } from './usually-chart.ts';
+import type { UsualFree } from '../core/storage/usual-free.ts';
 import { sendAsset } from '../../kit/static-assets.ts';
 
 export interface WebRoutesOptions {
@@ -17,6 +20,8 @@ export interface WebRoutesOptions {
   /** The parts of the server config the public pages read. */
   config: { http: Pick<HttpConfig, 'embed_origins'>; web: WebConfig; freshness: FreshnessConfig };
   clock: Clock;
+  /** The stored hourly history, for the lot page's "usually" chart; without it the chart is left out. */
+  usually?: UsualFree;
 }
 
 const LangQuery = Type.Object(
@@ -29,9 +34,16 @@ const LangQuery = Type.Object(
  * rendered with the current state, then kept live by /assets/app.js over SSE. Only counts and
  * states are ever shown; no route here serves a camera image.
  */
-export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app, { availability, config, clock }) => {
+export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (
+  app,
+  { availability, config, clock, usually },
+) => {
   const assets = loadAssets();
-  const urls = { css: assetUrl(assets, 'style.css'), js: assetUrl(assets, 'app.js') };
+  const urls = {
+    gov: assetUrl(assets, 'gov.css'),
+    css: assetUrl(assets, 'style.css'),
+    js: assetUrl(assets, 'app.js'),
+  };
   const csp = (frameAncestors: string) =>
     `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; ` +
     `base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors ${frameAncestors}`;
@@ -71,7 +83,8 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app
   app.get('/', { schema: htmlSchema('Public page: every lot') }, async (req, reply) => {
     const lang = language(req, reply);
     const lots = availability.lots().map((l) => view(l.lot_id)!);
-    return send(reply, page(lots, options(lang, '/', false)), 200, false);
+    const o = { ...options(lang, '/', false), assets: { ...urls, overview: assetUrl(assets, 'overview.js') } };
+    return send(reply, page(lots, o, overviewBody(lots, o)), 200, false);
   });
 
   const lotPage =
@@ -84,7 +97,27 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (app
       const v = view(req.params.lot_id);
       const o = options(lang, `/${embed ? 'embed' : 'lot'}/${req.params.lot_id}`, embed);
       if (v === undefined) return send(reply, page([], o, `<h1>${esc(STRINGS[lang].notFound)}</h1>`), 404, embed);
-      return send(reply, page([v], o), 200, embed);
+      if (embed)
+        return send(
+          reply,
+          page([v], o, lotSection(v, o, { heading: 'h1', map: false, extra: lotLinks(v, o, true) })),
+          200,
+          true,
+        );
+      const name = lotName(v.lot, lang);
+      const usual =
+        usually === undefined
+          ? ''
+          : usuallySection(usually.grid(v.lot.lot_id), {
+              total: v.availability.total,
+              lotId: v.lot.lot_id,
+              lotName: name,
+              lang,
+              windowWeeks: usually.weeks,
+            });
+      const body =
+        lotSection(v, { ...o, title: name }, { heading: 'h1', map: true, extra: lotLinks(v, o, false) }) + usual;
+      return send(reply, page([v], { ...o, title: `${name} – ${o.title}` }, body), 200, false);
     };
   app.get('/lot/:lot_id', { schema: { ...htmlSchema('Public page: one lot'), params: LotParams } }, lotPage(false));
   app.get(

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../server/core/clock.ts';
 import { Aggregates } from '../../../server/core/storage/aggregates.ts';
 import { openDatabase } from '../../../server/core/storage/database.ts';
-import { expectedFree, UsualFree, usualGrid } from '../../../server/history/usually.ts';
+import { expectedFree, UsualFree, usualGrid } from '../../../server/core/storage/usual-free.ts';
 import { tempDir } from '../support/config.ts';
 
 const counts = (free: number) => ({ free, occupied: 10 - free, unknown: 0, reserved: 0 });

@@ -15,6 +15,7 @@ declare const window: {
   };
 };
 declare const document: unknown;
+declare function getComputedStyle(el: unknown): { backgroundColor: string };
 
 let env: Env;
 let browser: Browser;
@@ -99,6 +100,34 @@ describe('booking in Chromium', () => {
       await page.goto(`${env.s.httpUrl}/reserve?lang=cs&lot_id=office&date=2026-12-02&start=10:00&end=10:05`);
       expect(await page.getByRole('alert').textContent()).toContain('Rezervaci nelze provést');
       expect(await axe(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the estimate from history on the GOV.CZ-styled page, axe-clean in both languages, all from 127.0.0.1', async () => {
+    const counts = { free: 2, occupied: 1, unknown: 0, reserved: 0 };
+    env.app.volno.aggregates.record([{ lotId: 'office', counts }], Date.parse('2026-11-25T09:10:00Z'));
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    try {
+      for (const lang of ['cs', 'en']) {
+        await page.goto(`${env.s.httpUrl}/reserve?lang=${lang}&lot_id=office&date=2026-12-02&start=10:00&end=11:00`);
+        expect(await page.locator('[data-expected]').getAttribute('data-expected')).toBe('2');
+        expect(
+          await page
+            .locator('.gov-button')
+            .first()
+            .evaluate((b) => getComputedStyle(b).backgroundColor),
+        ).toBe(
+          'rgb(35, 98, 162)', // --button-solid-primary: the GOV.CZ stylesheet is applied
+        );
+        expect(await axe(page)).toEqual([]);
+      }
+      expect(requests.length).toBeGreaterThan(2);
+      expect(requests.filter((u) => !u.startsWith(env.s.httpUrl))).toEqual([]);
     } finally {
       await context.close();
     }

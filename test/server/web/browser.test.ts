@@ -35,6 +35,13 @@ beforeAll(async () => {
     what: 'states',
   });
   s.app.volno.writer.flush();
+  // A week of hourly history, so the lot page draws its "usually" chart.
+  const now = Date.now();
+  for (let h = 1; h <= 7 * 24; h++)
+    s.app.volno.aggregates.record(
+      [{ lotId: 'north', counts: { free: h % 4, occupied: 3 - (h % 4), unknown: 0, reserved: 0 } }],
+      now - h * 3_600_000,
+    );
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -44,15 +51,25 @@ afterAll(async () => {
 });
 
 /** A page with the CSP bypassed only so that axe can be injected; the app itself runs under its CSP. */
-async function open(path: string, o: { reducedMotion?: 'reduce' } = {}): Promise<Page> {
+async function open(
+  path: string,
+  o: { reducedMotion?: 'reduce'; geolocation?: { latitude: number; longitude: number } } = {},
+): Promise<Page> {
   const context = await browser.newContext({
     bypassCSP: true,
     ...(o.reducedMotion ? { reducedMotion: o.reducedMotion } : {}),
+    ...(o.geolocation ? { geolocation: o.geolocation, permissions: ['geolocation'] } : {}),
   });
   const page = await context.newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  outside.set(page, requests);
   await page.goto(`${s.httpUrl}${path}`);
   return page;
 }
+/** Every URL each page requested: nothing may leave the test server on 127.0.0.1. */
+const outside = new WeakMap<Page, string[]>();
+const external = (page: Page) => (outside.get(page) ?? []).filter((u) => !u.startsWith(s.httpUrl));
 
 const freeCount = (page: Page, lot = 'north') => page.locator(`section[data-lot="${lot}"] [data-free]`).textContent();
 
@@ -76,8 +93,6 @@ describe('the public page in Chromium', () => {
       const elapsed = Date.now() - t0;
       expect(elapsed).toBeLessThan(1000);
       expect(await page.evaluate(() => window['marker'])).toBe(42);
-      await expect.poll(() => page.locator('[data-slot="north-1/A2"]').getAttribute('class')).toContain('s-free');
-      expect(await page.locator('[data-slot="north-1/A2"] [data-state-text]').textContent()).toBe('volné');
       expect(await page.locator('section[data-lot="north"] [data-free-label]').textContent()).toBe('volná místa');
       expect(await page.locator('section[data-lot="north"] [data-announce]').textContent()).toBe(
         'Severní parkoviště: 2 volná místa',
@@ -90,6 +105,10 @@ describe('the public page in Chromium', () => {
   it('says honestly when it does not know, and how old the data is', async () => {
     const page = await open('/lot/north?lang=en');
     try {
+      await page.locator('[data-live]', { hasText: 'The data updates by itself.' }).waitFor({ timeout: 5000 });
+      await publish(agent.slotState('north-1', 'A2', 'free'));
+      await expect.poll(() => page.locator('[data-slot="north-1/A2"]').getAttribute('class')).toContain('s-free');
+      expect(await page.locator('[data-slot="north-1/A2"] [data-state-text]').textContent()).toBe('free');
       await expect.poll(() => page.locator('[data-updated]').textContent()).toMatch(/^Updated \d+ s ago$/);
       expect(await page.locator('[data-unknown]').textContent()).toBe('1');
       expect(await page.locator('[data-slot="north-1/A3"]').getAttribute('class')).toContain('s-unknown');
@@ -106,8 +125,12 @@ describe('the public page in Chromium', () => {
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
       await page.keyboard.press('Enter');
       expect(page.url()).toMatch(/#main$/);
-      const regions = await page.locator('.map-scroll[tabindex="0"]').count();
-      expect(regions).toBe(2);
+      await page.goto(`${s.httpUrl}/lot/north?lang=en`);
+      expect(await page.locator('.map-scroll[tabindex="0"]').count()).toBe(1);
+      // The "usually" table opens from the keyboard and scrolls in its own focusable region.
+      await page.locator('details.usually-details summary').focus();
+      await page.keyboard.press('Enter');
+      expect(await page.locator('.table-scroll[tabindex="0"]').isVisible()).toBe(true);
     } finally {
       await page.context().close();
     }
@@ -130,17 +153,58 @@ describe('the public page in Chromium', () => {
     }
   });
 
+  it('sorts the overview by free spaces, and by distance once the browser shares its location', async () => {
+    // North full, south with one free space: south first.
+    await publish(agent.slotState('north-1', 'A1', 'occupied'));
+    await publish(agent.slotState('north-1', 'A2', 'occupied'));
+    await expect.poll(() => s.app.volno.availability.lotAvailability('north')?.free).toBe(0);
+    const page = await open('/?lang=en', { geolocation: { latitude: 50.09, longitude: 14.42 } });
+    try {
+      const order = () =>
+        page
+          .locator('[data-lot-item] section')
+          .evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { lot: string } }).dataset.lot));
+      expect(await order()).toEqual(['south', 'north']);
+      await page.getByRole('button', { name: 'Sort by distance from me' }).click();
+      await expect.poll(order).toEqual(['north', 'south']);
+      expect(await page.locator('[data-sort-status]').textContent()).toBe('Sorted by distance from your location.');
+      expect(await page.locator('section[data-lot="north"] [data-distance]').textContent()).toMatch(
+        /^\d+(\.\d)? km from you$/,
+      );
+      expect(await page.locator('section[data-lot="south"] [data-distance]').isHidden()).toBe(true);
+      expect(external(page)).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('keeps the distance button hidden without JavaScript, where the list stays sorted by free spaces', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${s.httpUrl}/?lang=en`);
+      expect(await page.getByRole('button', { name: 'Sort by distance from me' }).isHidden()).toBe(true);
+      expect(await page.locator('[data-lot-item]').count()).toBe(2);
+    } finally {
+      await context.close();
+    }
+  });
+
   for (const [path, label] of [
     ['/?lang=cs', 'Czech page'],
     ['/?lang=en', 'English page'],
     ['/embed/north?lang=cs', 'Czech widget'],
     ['/embed/north?lang=en', 'English widget'],
+    ['/lot/north?lang=cs', 'Czech lot page with its "usually" chart and table'],
+    ['/lot/north?lang=en', 'English lot page with its "usually" chart and table'],
     ['/lot/nowhere?lang=cs', 'Czech not-found page'],
   ] as const) {
     it(`has no axe-core violations (WCAG 2.1 A and AA) on the ${label}`, async () => {
       const page = await open(path);
       try {
         await page.locator('[data-live]').waitFor();
+        // Open every <details> so that axe also checks what it hides (the "usually" table).
+        for (const summary of await page.locator('details summary').all()) await summary.click();
         await page.addScriptTag({ path: AXE_PATH });
         const result = await page.evaluate(async () => {
           const axe = (
@@ -170,6 +234,7 @@ describe('the public page in Chromium', () => {
         });
         expect(result.violations).toEqual([]);
         expect(result.passes).toBeGreaterThan(10);
+        expect(external(page)).toEqual([]);
       } finally {
         await page.context().close();
       }

@@ -16,24 +16,42 @@ beforeAll(async () => {
 afterAll(() => s.stop());
 
 describe('the public page', () => {
-  it('renders the counts and the slot map in Czech by default', async () => {
+  it('renders the overview in Czech by default, sorted by free spaces, in the GOV.CZ frame', async () => {
     const r = await get('/');
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(r.body).toContain('<html lang="cs">');
+    expect(r.body).toContain('<html lang="cs" data-theme="light">');
     expect(r.body).toMatch(/data-free>1<\/span> <span data-free-label>volné místo<\/span>/);
-    expect(r.body).toContain('class="slot s-occupied t-disabled r1 c2"');
     expect(r.body).toContain('Stav 1 místa teď neznáme');
+    expect(r.body).toContain('<header class="volno-header">');
+    expect(r.body).toContain('<footer class="volno-footer">');
+    // North has one free space, south none: north first. Only north has coordinates.
+    const order = [
+      ...r.body.matchAll(/<li class="gov-card overview-item" data-lot-item([^>]*)><section[^>]*data-lot="(\w+)"/g),
+    ];
+    expect(order.map((m) => m[2])).toEqual(['north', 'south']);
+    expect(order[0]![1]).toMatch(/ data-lat="50\.08" data-lon="[\d.]+"/);
+    expect(order[1]![1]).toBe('');
+    // The distance button is there for the script to reveal; without JavaScript it stays hidden.
+    expect(r.body).toMatch(/<button class="gov-button"[^>]*data-sort-distance hidden/);
+    expect(r.body).not.toContain('data-map');
     expect(r.headers['vary']).toBe('Accept-Language, Cookie');
   });
 
+  it('shows the slot map on the lot page, with the lot as its heading', async () => {
+    const r = await get('/lot/north?lang=cs');
+    expect(r.body).toContain('<h1 id="lot-north">Severní parkoviště</h1>');
+    expect(r.body).toContain('class="slot s-occupied t-disabled r1 c2"');
+    expect(r.body).toContain('<title>Severní parkoviště – Volná parkovací místa</title>');
+  });
+
   it('follows Accept-Language, and a language switch that a cookie remembers', async () => {
-    expect((await get('/', { 'accept-language': 'de-DE,en;q=0.8,cs;q=0.5' })).body).toContain('<html lang="en">');
+    expect((await get('/', { 'accept-language': 'de-DE,en;q=0.8,cs;q=0.5' })).body).toContain('<html lang="en"');
     const switched = await get('/lot/north?lang=en', { 'accept-language': 'cs' });
-    expect(switched.body).toContain('<html lang="en">');
+    expect(switched.body).toContain('<html lang="en"');
     expect(switched.body).toContain('North car park');
     expect(switched.headers['set-cookie']).toMatch(/^volno_lang=en; Path=\/;/);
-    expect((await get('/', { cookie: 'volno_lang=en', 'accept-language': 'cs' })).body).toContain('<html lang="en">');
+    expect((await get('/', { cookie: 'volno_lang=en', 'accept-language': 'cs' })).body).toContain('<html lang="en"');
   });
 
   it('forbids framing of the full page but lets the configured portal embed the widget', async () => {
@@ -61,12 +79,23 @@ describe('the public page', () => {
   it('serves its assets with long caching and never serves an image on any public route', async () => {
     const page = (await get('/')).body;
     const assets = [...page.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
-    expect(assets).toHaveLength(2);
+    expect(assets.map((a) => a.replace(/\?.*/, ''))).toEqual([
+      '/assets/gov.css',
+      '/assets/style.css',
+      '/assets/app.js',
+      '/assets/overview.js',
+    ]);
     for (const a of assets) {
       const r = await get(a);
       expect(r.statusCode).toBe(200);
       expect(r.headers['cache-control']).toContain('immutable');
     }
+    // The GOV.CZ stylesheet is served from node_modules, pruned, and fetches nothing itself.
+    const gov = await get(assets[0]!);
+    expect(gov.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(gov.body).toContain('.gov-button[data-type=solid][data-color=primary]');
+    expect(gov.body.length).toBeLessThan(150_000);
+    expect(gov.body).not.toMatch(/@import|url\(\s*['"]?(https?:)?\/\//);
     const publicUrls = [
       '/',
       '/lot/north',

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.ts';
-import type { Aggregates, BucketRow } from '../core/storage/aggregates.ts';
+import type { Clock } from '../clock.ts';
+import type { Aggregates, BucketRow } from './aggregates.ts';
 
 /** One weekday × hour cell of the "usually" grid. */
 export interface UsualCell {
