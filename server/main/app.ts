@@ -39,6 +39,8 @@ declare module 'fastify' {
 export interface BuildOptions {
   clock?: Clock;
   logger?: Logger;
+  /** false: HTTP and storage without any broker or MQTT connection (route tests). Default true. */
+  mqtt?: boolean;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function buildApp(config: ServerConfig, opts: BuildOptions = {}): P
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const components = await startComponents(config, clock, log);
+  const components = await startComponents(config, clock, log, { mqtt: opts.mqtt !== false });
   app.decorate('volno', components);
   app.addHook('preClose', async () => components.sse.close());
   app.addHook('onClose', async () => components.stop());

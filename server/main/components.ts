@@ -61,7 +61,7 @@ export interface Components {
   broker: EmbeddedBroker | undefined;
   mqtt: MqttConnection;
   subscriptions: IngestSubscriptions;
-  /** mqtt:// URL of the broker in use (the embedded one's actual port when it picked one). */
+  /** mqtt:// URL of the broker in use (the embedded one's actual port when it picked one); '' with MQTT off. */
   mqttUrl: string;
   stop(): Promise<void>;
 }
@@ -73,6 +73,8 @@ export interface Foundations {
   broker: EmbeddedBroker | undefined;
   /** The server's MQTT client id (the embedded broker grants it the server's rights). */
   clientId: string;
+  /** The broker to connect to: `mqtt.broker_url`, the embedded broker's, or '' when MQTT is off. */
+  mqttUrl: string;
 }
 
 /**
@@ -85,7 +87,7 @@ export function buildComponents(
   config: ServerConfig,
   clock: Clock,
   log: Logger,
-  { db, registry, broker, clientId }: Foundations,
+  { db, registry, broker, clientId, mqttUrl }: Foundations,
 ): Omit<Components, 'stop'> {
   const child = (component: string) => log.child({ component });
   const bus = new EventBus(child('events'));
@@ -103,7 +105,6 @@ export function buildComponents(
   const hub = new LiveHub(availability, clock, child('live'), config.web.live_tick_ms, bus);
   const sse = new SseBroadcaster(hub, availability, clock, child('sse'));
 
-  const mqttUrl = config.mqtt.broker_url ?? broker!.url;
   const credentials =
     broker !== undefined
       ? broker.serverCredentials

@@ -36,13 +36,24 @@ function parts(c: Omit<Components, 'stop'>): Part[] {
   ];
 }
 
+export interface ControllerOptions {
+  /** false: no embedded broker and no MQTT connection, for tests of HTTP and storage alone. Default true. */
+  mqtt?: boolean;
+}
+
 /**
  * The composition root's controller, Zigbee2MQTT-style: opens what the features are built on (the
  * database; the embedded broker, whose port is known only once it listens), builds the features
  * (components.ts), starts them in order and stops them in reverse, each in its own try/catch, so
  * one failing stop never leaves the others running. A failed start stops what had started.
  */
-export async function startComponents(config: ServerConfig, clock: Clock, log: Logger): Promise<Components> {
+export async function startComponents(
+  config: ServerConfig,
+  clock: Clock,
+  log: Logger,
+  o: ControllerOptions = {},
+): Promise<Components> {
+  const withMqtt = o.mqtt !== false;
   const started: Part[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -66,7 +77,7 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
     const clientId =
       config.mqtt.client_id ?? `volno-server-${config.site}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     let broker: EmbeddedBroker | undefined;
-    if (config.mqtt.broker_url === undefined) {
+    if (withMqtt && config.mqtt.broker_url === undefined) {
       // Accounts and topic rules from this config (docs/security.md, "MQTT trust").
       const refused = registry.counter('volno_broker_refused_total', 'Embedded broker refusals, by reason.');
       const b = new EmbeddedBroker(
@@ -76,8 +87,11 @@ export async function startComponents(config: ServerConfig, clock: Clock, log: L
       broker = b;
       await run({ name: 'broker', start: () => b.start(), stop: () => b.stop() });
     }
-    const c = buildComponents(config, clock, log, { db, registry, broker, clientId });
-    for (const part of parts(c)) await run(part);
+    const mqttUrl = withMqtt ? (config.mqtt.broker_url ?? broker!.url) : '';
+    const c = buildComponents(config, clock, log, { db, registry, broker, clientId, mqttUrl });
+    // Without MQTT the client is built but never started: the parts that use it wait for a
+    // connection that never comes, and everything else (storage, HTTP, timers) runs as usual.
+    for (const part of parts(c)) if (withMqtt || part.name !== 'mqtt') await run(part);
     registerServerMetrics(registry, c);
     return { ...c, stop };
   } catch (err) {
