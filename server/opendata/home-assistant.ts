@@ -1,10 +1,5 @@
 import type { Logger } from 'pino';
-import type {
-  AvailabilityReader,
-  LotAvailability,
-  LotSlots,
-  PublicChanges,
-} from '../core/availability/reader.ts';
+import type { AvailabilityReader, LotAvailability, LotSlots, PublicChanges } from '../core/availability/reader.ts';
 import type { MqttConnection } from '../core/mqtt/connection.ts';
 
 export interface HomeAssistantOptions {

@@ -105,7 +105,13 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
       const flowId = req.cookies[FLOW_COOKIE];
       void reply.clearCookie(FLOW_COOKIE, { path: callbackPath });
       const expired = () =>
-        refuse(req, reply, 400, 'no live flow', 'Přihlášení vypršelo. Začněte znovu. / The sign-in expired; start again.');
+        refuse(
+          req,
+          reply,
+          400,
+          'no live flow',
+          'Přihlášení vypršelo. Začněte znovu. / The sign-in expired; start again.',
+        );
       if (flowId === undefined) return expired();
       let done;
       try {
