@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { staticAsset } from '../../kit/static-assets.ts';
 import { govCssAsset } from '../core/web/gov-css.ts';
 
 export interface Asset {
@@ -33,15 +33,11 @@ export function loadAssets(): Map<string, Asset> {
   for (const [name, type] of Object.entries(TYPES)) {
     let body = readFileSync(DIR + name);
     if (name === 'style.css') body = Buffer.concat([body, Buffer.from(placementCss())]);
-    assets.set(name, asset(body, type));
+    assets.set(name, { ...staticAsset(body, type), body });
   }
   const gov = govCssAsset();
   assets.set('gov.css', { body: gov.body, type: 'text/css; charset=utf-8', etag: gov.etag });
   return assets;
-}
-
-function asset(body: Buffer, type: string): Asset {
-  return { body, type, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"` };
 }
 
 export function assetUrl(assets: Map<string, Asset>, name: string): string {

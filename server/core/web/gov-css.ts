@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { etagOf } from '../../../kit/static-assets.ts';
 
 /**
  * The GOV.CZ design system's CSS (`@gov-design-system-ce/styles`, the `html/` build that styles
@@ -121,7 +121,7 @@ let bundle: { body: Buffer; etag: string; url: string } | undefined;
 export function govCssAsset(): { body: Buffer; etag: string; url: string } {
   if (bundle === undefined) {
     const body = Buffer.from(govCss());
-    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
+    const etag = etagOf(body, 16);
     bundle = { body, etag, url: `/assets/gov.css?v=${etag.slice(1, 9)}` };
   }
   return bundle;
