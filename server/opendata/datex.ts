@@ -2,18 +2,21 @@ import type { AvailabilityReader, SlotView } from '../core/availability/reader.t
 import type { SlotType } from '../core/config/schema.ts';
 import type { Datex } from './datex-schema.ts';
 
-/** DATEX II user/fuel assignment for each slot type (standard spaces carry none). */
-type Assignment = { typeOfAssignment: string; user?: string; fuelType?: string };
+type Publication = Datex['parkingPublicationLight'];
+type Site = Publication['parkingSite'][number];
+type Space = Publication['parkingSpace'][number];
+type Assignment = NonNullable<Site['assignedFor']>[number];
 
-const ASSIGNMENT: Record<SlotType, Assignment | null> = {
+/** Who each slot type is for (standard spaces carry none). */
+const FOR: Record<SlotType, Omit<Assignment, 'typeOfAssignment' | 'availableSpaces'> | null> = {
   standard: null,
-  disabled: { typeOfAssignment: 'onlyFor', user: 'disabled' },
-  ev: { typeOfAssignment: 'onlyFor', fuelType: 'battery' },
-  visitor: { typeOfAssignment: 'onlyFor', user: 'visitors' },
-  staff: { typeOfAssignment: 'onlyFor', user: 'employees' },
+  disabled: { user: { value: 'disabled' } },
+  ev: { fuelType: { value: 'battery' } },
+  visitor: { user: { value: 'visitors' } },
+  staff: { user: { value: 'employees' } },
 };
 
-const AVAILABILITY: Record<SlotView['state'], 'available' | 'occupied' | 'unknown'> = {
+const AVAILABILITY: Record<SlotView['state'], Space['availability']['value']> = {
   free: 'available',
   occupied: 'occupied',
   unknown: 'unknown',
@@ -23,59 +26,66 @@ export interface DatexOptions {
   site: string;
   name: string;
   lang: string;
+  /** ISO 3166-1 alpha-2 country of the publisher (`publicationCreator`). */
+  country: string;
   now: number;
 }
 
 /**
- * A DATEX II v3 "Parking Publication Light"-shaped document: one `parkingSite` per lot with its
- * free count and one `parkingSpace` per slot with `available | occupied | closed | unknown`.
- * Field names follow the Light profile as national access points publish it in JSON (`_id`,
- * `lastUpdate`, `locationAndDimension.coordinatesForDisplay`); it is not validated against the
- * official schema. Stale or never-reported slots are `unknown`, never `available`.
+ * DATEX II v3 Parking Publication Light in DATEX II's JSON encoding: one `parkingSite` per lot with
+ * its free count, one `parkingSpace` per slot with `available | occupied | unknown`. Stale or
+ * never-reported slots are `unknown`, never `available`; a slot kept for a booking is `occupied`.
+ *
+ * The profile requires coordinates on every site and space, so lots without `latitude`/`longitude`
+ * are left out, and each space carries its lot's coordinates (the server knows a slot's outline in
+ * the camera picture, not on the map). Per-type free counts use `optimisedFor` (the profile allows
+ * `availableSpaces` only with `optimisedFor`/`allowedFor`); a single space says `onlyFor`. Bookings
+ * go into `_parkingSiteExtension`/`_parkingSpaceExtension`, the profile's extension points. What is
+ * validated against the standard's schema, and what not: docs/server.md, "Open data and integrations".
  */
 export function datexPublication(availability: AvailabilityReader, o: DatexOptions): Datex {
-  const lots = availability.lots();
-  const parkingSite: Datex['parkingPublicationLight']['parkingSite'] = [];
-  const parkingSpace: Datex['parkingPublicationLight']['parkingSpace'] = [];
-  for (const lot of lots) {
+  const parkingSite: Site[] = [];
+  const parkingSpace: Space[] = [];
+  for (const lot of availability.lots()) {
+    if (lot.latitude === null || lot.longitude === null) continue;
     const a = availability.lotAvailability(lot.lot_id)!;
     const s = availability.lotSlots(lot.lot_id)!;
     const siteId = `${o.site}:${lot.lot_id}`;
-    const location =
-      lot.latitude !== null && lot.longitude !== null
-        ? {
-            locationAndDimension: {
-              coordinatesForDisplay: { latitude: lot.latitude, longitude: lot.longitude },
-              ...(lot.address !== null ? { locationDescriptor: lot.address } : {}),
-            },
-          }
-        : {};
-    const assignedFor = (Object.keys(ASSIGNMENT) as SlotType[])
-      .filter((t) => ASSIGNMENT[t] !== null && a.by_type[t].total > 0)
-      .map((t) => ({ ...ASSIGNMENT[t]!, availableSpaces: a.by_type[t].free }));
+    const coordinatesForDisplay = { latitude: lot.latitude, longitude: lot.longitude };
+    const assignedFor = (Object.keys(FOR) as SlotType[])
+      .filter((t) => FOR[t] !== null && a.by_type[t].total > 0)
+      .map((t): Assignment => ({
+        typeOfAssignment: { value: 'optimisedFor' },
+        ...FOR[t]!,
+        availableSpaces: a.by_type[t].free,
+      }));
     parkingSite.push({
       _id: siteId,
+      type: { value: 'offStreetParkingGround' },
       name: lot.name,
-      type: 'offStreetParkingGround',
       numberOfSpaces: a.total,
       availableSpaces: a.free,
       ...(a.updated_at !== null ? { lastUpdate: a.updated_at } : {}),
       ...(assignedFor.length > 0 ? { assignedFor } : {}),
-      ...(a.reserved > 0 ? { reservedSpaces: a.reserved } : {}),
-      ...location,
+      locationAndDimension: {
+        coordinatesForDisplay,
+        ...(lot.address !== null ? { locationDescriptor: lot.address } : {}),
+      },
+      ...(a.reserved > 0 ? { _parkingSiteExtension: { volno: { reservedSpaces: a.reserved } } } : {}),
     });
     for (const slot of s.slots) {
-      const assignment = ASSIGNMENT[slot.type];
+      const assignment = FOR[slot.type];
       parkingSpace.push({
         _id: `${o.site}:${slot.camera_id}:${slot.slot_id}`,
         externalIdentifier: slot.label,
-        parkingSiteReference: { _id: siteId },
+        parkingSiteReference: { _id: siteId, targetClass: 'ParkingSite' },
         // A space kept for a booking is not there for the public, whatever the camera sees.
-        availability: slot.reserved ? 'occupied' : AVAILABILITY[slot.state],
-        ...(slot.reserved ? { reserved: true } : {}),
+        availability: { value: slot.reserved ? 'occupied' : AVAILABILITY[slot.state] },
         ...(slot.observed_at !== null ? { lastUpdate: slot.observed_at } : {}),
-        ...(assignment !== null ? { assignedFor: [assignment] } : {}),
-        ...(slot.type === 'disabled' ? { accessibility: 'handicappedMarked' } : {}),
+        ...(assignment !== null ? { assignedFor: [{ typeOfAssignment: { value: 'onlyFor' }, ...assignment }] } : {}),
+        ...(slot.type === 'disabled' ? { accessibility: [{ value: 'handicappedMarked' }] } : {}),
+        locationAndDimension: { coordinatesForDisplay },
+        ...(slot.reserved ? { _parkingSpaceExtension: { volno: { reserved: true } } } : {}),
       });
     }
   }
@@ -84,8 +94,9 @@ export function datexPublication(availability: AvailabilityReader, o: DatexOptio
     _profileName: 'ParkingPublicationLight',
     parkingPublicationLight: {
       lang: o.lang,
-      name: o.name,
       publicationTime: new Date(o.now).toISOString(),
+      publicationCreator: { country: o.country, nationalIdentifier: o.site },
+      name: o.name,
       parkingSite,
       parkingSpace,
     },

@@ -27,12 +27,15 @@ export const openDataRoutes: FastifyPluginAsyncTypebox<OpenDataRoutesOptions> = 
       schema: {
         tags: ['open data'],
         summary: 'DATEX II v3 Parking Publication Light (JSON)',
-        description: 'Every lot as a parkingSite with its free count; every slot as a parkingSpace.',
+        description:
+          'DATEX II v3 JSON encoding. Every lot with coordinates as a parkingSite with its free count; each of its ' +
+          'slots as a parkingSpace (available, occupied or unknown; booked slots are occupied).',
         response: { 200: DatexSchema },
       },
       config: { etag: true, cacheControl: 'public, max-age=10' },
     },
-    async () => datexPublication(o.availability, { site: o.site, name: o.name, lang: 'cs', now: o.clock.now() }),
+    async () =>
+      datexPublication(o.availability, { site: o.site, name: o.name, lang: 'cs', country: 'CZ', now: o.clock.now() }),
   );
 
   // The lots come from the config loaded with the app, so they last changed when the app was built.

@@ -25,11 +25,12 @@ beforeAll(async () => {
 afterAll(() => s.stop());
 
 describe('DATEX II Parking Publication Light', () => {
-  it('publishes each lot as a site with its free count and each slot with available, occupied or unknown', async () => {
+  it('publishes each lot with coordinates as a site with its free count and each of its slots with available, occupied or unknown', async () => {
     const r = await s.app.inject({ url: '/api/v1/opendata/datex2' });
     expect(r.statusCode).toBe(200);
     const pub = r.json().parkingPublicationLight;
     expect(pub.lang).toBe('cs');
+    expect(pub.parkingSite).toHaveLength(1); // the south lot has no coordinates
     expect(pub.parkingSite[0]).toMatchObject({
       _id: 'krajsky-urad:north',
       name: 'Severní parkoviště',
@@ -37,23 +38,22 @@ describe('DATEX II Parking Publication Light', () => {
       availableSpaces: 1,
       locationAndDimension: { coordinatesForDisplay: { latitude: 50.08, longitude: 14.42 } },
       assignedFor: [
-        { typeOfAssignment: 'onlyFor', user: 'disabled', availableSpaces: 0 },
-        { typeOfAssignment: 'onlyFor', fuelType: 'battery', availableSpaces: 0 },
+        { typeOfAssignment: { value: 'optimisedFor' }, user: { value: 'disabled' }, availableSpaces: 0 },
+        { typeOfAssignment: { value: 'optimisedFor' }, fuelType: { value: 'battery' }, availableSpaces: 0 },
       ],
     });
     expect(Date.parse(pub.parkingSite[0].lastUpdate)).toBeGreaterThan(0);
     const spaces = Object.fromEntries(
-      pub.parkingSpace.map((p: { _id: string; availability: string }) => [p._id, p.availability]),
+      pub.parkingSpace.map((p: { _id: string; availability: { value: string } }) => [p._id, p.availability.value]),
     );
     expect(spaces).toEqual({
       'krajsky-urad:north-1:A1': 'available',
       'krajsky-urad:north-1:A2': 'occupied',
       'krajsky-urad:north-1:A3': 'unknown',
-      'krajsky-urad:south-1:B1': 'unknown',
     });
     expect(pub.parkingSpace[1]).toMatchObject({
-      accessibility: 'handicappedMarked',
-      parkingSiteReference: { _id: 'krajsky-urad:north' },
+      accessibility: [{ value: 'handicappedMarked' }],
+      parkingSiteReference: { _id: 'krajsky-urad:north', targetClass: 'ParkingSite' },
     });
     expect(pub.parkingSpace[2].lastUpdate).toBeUndefined();
   });

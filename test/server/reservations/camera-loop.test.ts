@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../fixtures/process.ts';
 import { FakeAgent } from '../support/messages.ts';
 import { publisher } from '../support/server.ts';
-import { booking, startEnv, staffHeaders, T0, type Env } from './support.ts';
+import { booking, lots, startEnv, staffHeaders, T0, type Env } from './support.ts';
 
 const MIN = 60_000;
 let env: Env;
@@ -11,7 +11,8 @@ let pub: MqttClient;
 let agent: FakeAgent;
 
 beforeAll(async () => {
-  env = await startEnv({ reservable: 2 });
+  // Coordinates: DATEX II Parking Publication Light requires them of every site it lists.
+  env = await startEnv({ raw: { lots: [{ ...lots(2)[0], latitude: 50.08, longitude: 14.42 }] } });
   // The agent stamps its messages with the server's manual clock, as a real agent would with real time.
   agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => env.clock.now());
   pub = await publisher(env.s.mqttUrl);
@@ -64,7 +65,7 @@ describe('the camera loop, end to end over MQTT', () => {
     expect(slots.filter((s) => s.reserved).map((s) => s.slot_id)).toEqual(['R1', 'R2']);
     const datex = (await env.app.inject({ url: '/api/v1/opendata/datex2' })).json();
     const site = datex.parkingPublicationLight.parkingSite.find((s: { _id: string }) => s._id.endsWith(':office'));
-    expect(site.reservedSpaces).toBe(2);
+    expect(site._parkingSiteExtension.volno.reservedSpaces).toBe(2);
 
     // The visitor arrives: the agent reports R1 occupied; the ingest commit triggers the loop.
     await send(agent.slotState('gate-1', 'R1', 'occupied'));
