@@ -1,7 +1,8 @@
 /**
  * Booking benchmark, each figure against a baseline measured in the same run:
  * - service: bookings per second through ReservationService.book (rules, limits, capacity check and
- *   insert in one BEGIN IMMEDIATE transaction) vs a bare one-row INSERT transaction on the same file;
+ *   insert in one BEGIN IMMEDIATE transaction) and through bookBatched (the public routes' path: a
+ *   group commit per event-loop turn) vs a bare one-row INSERT transaction on the same file;
  * - race: N clients (default 200), each on its own open connection, POST /api/v1/reservations at
  *   the same instant, round after round:
  *   - same_slot: all for the one space of lot `single` in one window (exactly one 201, the rest 409);
@@ -76,11 +77,27 @@ async function benchService() {
         { lang: 'cs', by: 'public' },
       );
     const book = SERVICE_N / ((performance.now() - t) / 1000);
+    // The public routes' path: RACERS bookings at a time, committed in groups (WriteBatch).
+    t = performance.now();
+    for (let i = 0; i < SERVICE_N; i += RACERS)
+      await Promise.all(
+        Array.from({ length: Math.min(RACERS, SERVICE_N - i) }, (_, j) =>
+          svc.bookBatched(
+            'bench',
+            window(SERVICE_N / SLOTS + Math.floor((i + j) / SLOTS)),
+            { name: 'B', email: `g${i + j}@example.cz` },
+            { lang: 'cs', by: 'public' },
+          ),
+        ),
+      );
+    const batched = SERVICE_N / ((performance.now() - t) / 1000);
     return {
       bookings: SERVICE_N,
       bare_insert_tx_per_s: Math.round(bare),
       book_per_s: Math.round(book),
       book_vs_bare_ratio: round(book / bare, 3),
+      book_batched_per_s: Math.round(batched),
+      book_batched_vs_bare_ratio: round(batched / bare, 3),
     };
   });
 }
