@@ -22,6 +22,8 @@ describe('the database', () => {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).toEqual([
         'agents',
+        'alert_digests',
+        'alerts',
         'bookings',
         'calibration_accuracy',
         'calibration_heads',

@@ -1,0 +1,26 @@
+/**
+ * What the staff camera wall (server/staff) reads from features it must not import: the calibration
+ * (outlines, accuracy, snapshots) and the alerts. server/main implements both over the features.
+ */
+
+/** A slot's outline in 0–1 frame coordinates, as calibration documents store it. */
+export interface SlotOutline {
+  slotId: string;
+  polygon: readonly (readonly [number, number])[];
+}
+
+export interface CameraCalibrationView {
+  /** Outlines of the calibration the camera runs (the published one, else the newest saved), or null. */
+  outlines(cameraId: string): { version: number; frameWidth: number; frameHeight: number; slots: SlotOutline[] } | null;
+  /** Accuracy on staff labels (issue 12): generic head vs tuned head, over `labels` labelled slots. */
+  accuracy(cameraId: string): { labels: number; generic: number; tuned: number; shippedVersion: number | null } | null;
+  /** The newest masked snapshot still in memory. */
+  latestSnapshot(cameraId: string): { id: string; width: number; height: number; capturedAt: number } | null;
+  /** Asks the agent for a fresh frame, masks it and keeps it (the editor's snapshot flow); throws ApiErrors. */
+  takeSnapshot(cameraId: string, maxWidth: number): Promise<{ id: string }>;
+}
+
+/** Open alerts about a camera or an agent, for badges on the wall. */
+export interface OpenAlertsView {
+  openAbout(subject: string): { kind: string; detail: string | null }[];
+}
