@@ -170,6 +170,16 @@ const ROWS: Array<[table: string, sql: string, ...params: unknown[]]> = [
   ],
   ['citizen_sessions', `INSERT INTO citizen_sessions VALUES (?, 'ab12', NULL, 'csrf', ?, ?)`, bytes(8, 0), T, T],
   ['staff_sso_links', `INSERT INTO staff_sso_links VALUES ('https://sso.example.cz', 'sub-1', 5, ?)`, T],
+  [
+    'alerts',
+    `INSERT INTO alerts VALUES (1, 'camera_stalled:north-1', 'camera_stalled', 'north-1', 'žádné snímky 120 s', ?, ?, ?, NULL),
+       (2, 'camera_stalled:north-1', 'camera_stalled', 'north-1', NULL, ?, NULL, NULL, NULL)`,
+    T,
+    T + 1,
+    T,
+    T + 2,
+  ],
+  ['alert_digests', `INSERT INTO alert_digests VALUES (4, ?, 2, 1, 0)`, T],
 ];
 
 /** Fills every table; returns the tables it wrote, so a test can check none was forgotten. */
