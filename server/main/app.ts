@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { alertRoutes } from '../alerts/routes.ts';
 import { availabilityRoutes } from '../availability/routes.ts';
+import { openAlertsView } from './camera-console.ts';
 import { DEFAULT_MAX_IMPORT_BYTES } from '../../calibration/index.ts';
 import { calibrationThresholds } from '../calibration/config.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
@@ -98,7 +100,22 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   registerCaching(app);
   await registerOpenApi(app);
   // Before every other route: it records them and checks staff credentials before body validation.
-  await registerStaffAuth(app, c.auth);
+  await registerStaffAuth(app, c.auth, {
+    wall: {
+      db: c.db,
+      calibration: c.cameraView,
+      alerts: openAlertsView(c.alerts),
+      now: () => c.clock.now(),
+      defaultLanguage: c.config.web.default_language,
+    },
+  });
+  await app.register(alertRoutes, {
+    monitor: c.alerts,
+    access: c.access,
+    clock: c.clock,
+    config: c.config.alerts,
+    timezone: c.config.timezone,
+  });
   const rateLimited = rateLimitedCounter(c.registry);
   registerBookingLimits(app, { db: c.db, clock: c.clock, limits: c.config.limits, counter: rateLimited });
   const api = { prefix: '/api/v1' };

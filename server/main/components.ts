@@ -9,6 +9,7 @@ import type { EmbeddedBroker } from '../core/mqtt/embedded-broker.ts';
 import { Aggregates } from '../core/storage/aggregates.ts';
 import { Catalog } from '../core/storage/catalog.ts';
 import { RetentionPurger } from '../core/storage/retention.ts';
+import { AlertMonitor } from '../alerts/monitor.ts';
 import { AvailabilityService } from '../availability/service.ts';
 import { CalibrationService } from '../calibration/service.ts';
 import { AggregateSampler } from '../history/sampler.ts';
@@ -24,6 +25,9 @@ import { SseBroadcaster } from '../live/sse.ts';
 import { HomeAssistantPublisher, statusTopic } from '../opendata/home-assistant.ts';
 import { Reservations } from '../reservations/index.ts';
 import { createStaffAuth, type StaffAuth } from '../staff/staff-auth.ts';
+import type { CameraCalibrationView } from '../core/camera-console.ts';
+import { smtpSender } from '../core/mail/smtp.ts';
+import { cameraCalibrationView, heldSlots } from './camera-console.ts';
 import type { ServerConfig } from './config/schema.ts';
 
 /** Everything the server runs, as the routes, the tests (`app.volno`) and the entry point see it. */
@@ -54,6 +58,10 @@ export interface Components {
   purger: RetentionPurger;
   /** Bookings, the camera loop that checks them in, their e-mails and privacy purge (issue 6). */
   reservations: Reservations;
+  /** Staff alerts with hysteresis, their store and the digest e-mail (issue 15). */
+  alerts: AlertMonitor;
+  /** Calibration as the staff camera wall reads it. */
+  cameraView: CameraCalibrationView;
   /** OpenID Connect sign-in: citizens (identity gateway) and staff (single sign-on), issue 13. */
   identity: Identity;
   /** Retained Home Assistant discovery and states, where `home_assistant.enabled`. */
@@ -181,6 +189,18 @@ export function buildComponents(
     config.aggregates.sample_interval_s,
   );
   const purger = new RetentionPurger(db, aggregates, clock, child('retention'), config.retention);
+  const alerts = new AlertMonitor({
+    db,
+    clock,
+    log: child('alerts'),
+    registry,
+    config: config.alerts,
+    timezone: config.timezone,
+    held: (now) => heldSlots(catalog, reservations, now),
+    storageErrors: () => metrics.storageErrors.entries().reduce((n, [, v]) => n + v, 0),
+    // Its own transport on the shared settings: a digest never waits behind the booking outbox.
+    mail: config.smtp === undefined ? undefined : smtpSender(config.smtp),
+  });
   return {
     config,
     clock,
@@ -203,6 +223,8 @@ export function buildComponents(
     sampler,
     purger,
     reservations,
+    alerts,
+    cameraView: cameraCalibrationView(calibration),
     identity,
     homeAssistant,
     broker,

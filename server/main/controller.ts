@@ -33,6 +33,7 @@ function parts(c: Omit<Components, 'stop'>): Part[] {
     { name: 'liveness', start: () => c.sweeper.start(), stop: () => c.sweeper.stop() },
     { name: 'aggregates', start: () => c.sampler.start(), stop: () => c.sampler.stop() },
     { name: 'retention', start: () => c.purger.start(), stop: () => c.purger.stop() },
+    { name: 'alerts', start: () => c.alerts.start(), stop: () => c.alerts.stop() },
   ];
 }
 

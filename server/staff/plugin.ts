@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { staffWebRoutes } from './pages.ts';
+import { staffWebRoutes, type StaffWallOptions } from './pages.ts';
 import type { StaffRole } from '../core/access.ts';
 import { STAFF_ROLE } from './account-access.ts';
 import { loginRoutes } from './login-routes.ts';
@@ -21,7 +21,11 @@ const asList = (h: Hook | Hook[] | undefined): Hook[] => (h === undefined ? [] :
  * nested body froze the event loop for seconds on its way to a 401). The guard itself moves to
  * preValidation, where it only checks a form post's CSRF field, the one thing that needs the body.
  */
-export async function registerStaffAuth(app: FastifyInstance, auth: StaffAuth): Promise<void> {
+export async function registerStaffAuth(
+  app: FastifyInstance,
+  auth: StaffAuth,
+  o: { wall?: StaffWallOptions | undefined } = {},
+): Promise<void> {
   // Others may register these too (fastify-plugin refuses a second copy in one context).
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
@@ -44,5 +48,5 @@ export async function registerStaffAuth(app: FastifyInstance, auth: StaffAuth): 
   });
   await app.register(loginRoutes, { auth });
   await app.register(usersRoutes, { prefix: '/api/v1', auth });
-  await app.register(staffWebRoutes, { auth });
+  await app.register(staffWebRoutes, { auth, wall: o.wall });
 }

@@ -21,7 +21,7 @@ export function byFree(lots: LotView[], lang: PageOptions['lang']): LotView[] {
  * small script (assets/overview.js) reveals a button that re-sorts the same list by distance;
  * without JavaScript the button stays hidden and nothing else changes.
  */
-export function overviewBody(lots: LotView[], o: PageOptions): string {
+export function overviewBody(lots: LotView[], o: PageOptions, map = ''): string {
   const s = STRINGS[o.lang];
   const t = WEB_TEXTS[o.lang];
   if (lots.length === 0) return `<h1>${esc(o.title)}</h1><p>${esc(s.noLots)}</p>`;
@@ -53,6 +53,7 @@ export function overviewBody(lots: LotView[], o: PageOptions): string {
       'type="button"',
     ) +
     `</div>` +
+    map +
     `<ol class="gov-list--plain overview" data-overview aria-label="${esc(t.overview)}">${items}</ol>` +
     `<script type="application/json" id="volno-overview">${JSON.stringify(texts).replace(/</g, '\\u003c')}</script>`
   );

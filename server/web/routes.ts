@@ -11,6 +11,7 @@ import { pageLanguage, STRINGS } from '../core/web/i18n.ts';
 import { esc } from '../core/web/html.ts';
 import { lotLinks, lotName, lotSection, page, type LotView } from './render.ts';
 import { overviewBody } from './overview.ts';
+import { lotsMap, tileOrigin } from './map.ts';
 import { usuallySection } from './usually-chart.ts';
 import type { UsualFree } from '../core/storage/usual-free.ts';
 import { sendAsset } from '../../kit/static-assets.ts';
@@ -44,8 +45,11 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (
     css: assetUrl(assets, 'style.css'),
     js: assetUrl(assets, 'app.js'),
   };
+  // With a configured tile server the overview's map loads its tiles from there, and only there.
+  const tiles = config.web.map_tiles_url;
+  const imgSrc = tiles === undefined ? "'self'" : `'self' ${tileOrigin(tiles)}`;
   const csp = (frameAncestors: string) =>
-    `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; ` +
+    `default-src 'self'; script-src 'self'; style-src 'self'; img-src ${imgSrc}; connect-src 'self'; ` +
     `base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors ${frameAncestors}`;
   const embedAncestors = ["'self'", ...config.http.embed_origins].join(' ');
 
@@ -84,7 +88,15 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (
     const lang = language(req, reply);
     const lots = availability.lots().map((l) => view(l.lot_id)!);
     const o = { ...options(lang, '/', false), assets: { ...urls, overview: assetUrl(assets, 'overview.js') } };
-    return send(reply, page(lots, o, overviewBody(lots, o)), 200, false);
+    const map =
+      tiles === undefined
+        ? ''
+        : lotsMap(lots, {
+            lang,
+            tiles,
+            ...(config.web.map_attribution !== undefined ? { attribution: config.web.map_attribution } : {}),
+          });
+    return send(reply, page(lots, o, overviewBody(lots, o, map)), 200, false);
   });
 
   const lotPage =

@@ -26,6 +26,7 @@ export interface WebTexts {
   /** Full weekday names, Monday first. */
   daysLong: string[];
   serviceOf: string;
+  mapLabel: string;
 }
 
 export const WEB_TEXTS: Record<Language, WebTexts> = {
@@ -52,6 +53,7 @@ export const WEB_TEXTS: Record<Language, WebTexts> = {
     days: ['Po', 'Út', 'St', 'Čt', 'Pá', 'So', 'Ne'],
     daysLong: ['pondělí', 'úterý', 'středa', 'čtvrtek', 'pátek', 'sobota', 'neděle'],
     serviceOf: 'Parkování v reálném čase',
+    mapLabel: 'Mapa parkovišť. {lots}',
   },
   en: {
     overview: 'All car parks',
@@ -76,5 +78,6 @@ export const WEB_TEXTS: Record<Language, WebTexts> = {
     days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
     daysLong: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
     serviceOf: 'Live parking',
+    mapLabel: 'Map of the car parks. {lots}',
   },
 };

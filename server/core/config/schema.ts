@@ -128,6 +128,22 @@ export const WebConfigSchema = section(
       title: 'Page title (English)',
       description: 'Heading of the English public page.',
     }),
+    map_tiles_url: Type.Optional(
+      Type.String({
+        maxLength: 300,
+        pattern: '^https?://[^/?#]+/.*\\{z\\}.*\\{x\\}.*\\{y\\}',
+        title: 'Map tiles',
+        description:
+          'XYZ tile URL template (with {z}, {x} and {y}) for a map of the lots on the overview page. Unset (the default): no map, and visitors’ browsers fetch nothing from elsewhere.',
+      }),
+    ),
+    map_attribution: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        title: 'Map attribution',
+        description: 'Credit line the tile server asks for, shown under the map.',
+      }),
+    ),
     live_tick_ms: Type.Integer({
       minimum: 100,
       maximum: 60_000,

@@ -25,6 +25,7 @@ export const STAFF_NAV: StaffNavItem[] = [
   { href: '/staff', label: 'Overview' },
   { href: '/staff/bookings', label: 'Bookings' },
   { href: '/staff/calibration', label: 'Calibration' },
+  { href: '/staff/alerts', label: 'Alerts' },
 ];
 
 /** Content-Security-Policy for staff pages: same-origin only, snapshots as blob:/data: images in the editor. */

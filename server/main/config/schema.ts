@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ID_PATTERN } from '../../../protocol/index.ts';
+import { AlertsConfigSchema } from '../../alerts/config.ts';
 import { CalibrationConfigSchema } from '../../calibration/config.ts';
 import { section, seconds } from '../../core/config/parts.ts';
 import { FreshnessConfigSchema, LotConfig, RetentionConfigSchema, WebConfigSchema } from '../../core/config/schema.ts';
@@ -86,6 +87,7 @@ export const ServerConfigSchema = Type.Object(
     auth: AuthConfigSchema,
     limits: LimitsConfigSchema,
     calibration: CalibrationConfigSchema,
+    alerts: AlertsConfigSchema,
     lots: Type.Array(ServerLotConfig, {
       default: [],
       maxItems: 1000,

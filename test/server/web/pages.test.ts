@@ -145,3 +145,39 @@ describe('language negotiation', () => {
     expect(negotiate(undefined, undefined, ';;;,,q=abc', 'cs')).toBe('cs');
   });
 });
+
+describe('the map of the lots', () => {
+  it('is off by default: no map, and the page may load images only from itself', async () => {
+    const r = await get('/');
+    expect(r.body).not.toContain('data-lots-map');
+    expect(r.headers['content-security-policy']).toContain("img-src 'self';");
+  });
+
+  it('is drawn from a configured tile server, with markers on the lots that have coordinates', async () => {
+    // A tile server on 127.0.0.1 (nothing listens there; inject loads no images).
+    const tiles = 'http://127.0.0.1:9/tiles/{z}/{x}/{y}.png';
+    const m = await startTestServer(
+      { web: { map_tiles_url: tiles, map_attribution: '© Test tiles' } },
+      { listen: false },
+    );
+    try {
+      const r = await m.app.inject({ url: '/?lang=en' });
+      expect(r.headers['content-security-policy']).toContain("img-src 'self' http://127.0.0.1:9;");
+      expect(r.body).toContain('<figure class="lots-map" data-lots-map>');
+      const hrefs = [...r.body.matchAll(/<image href="([^"]+)"/g)].map((x) => x[1]!);
+      expect(hrefs.length).toBeGreaterThan(0);
+      for (const h of hrefs) expect(h).toMatch(/^http:\/\/127\.0\.0\.1:9\/tiles\/17\/\d+\/\d+\.png$/);
+      expect([...r.body.matchAll(/<g class="map-marker">/g)]).toHaveLength(1); // south has no coordinates
+      expect(r.body).toMatch(/aria-label="Map of the car parks\. North car park: \d+ free spaces?"/);
+      expect(r.body).toContain('<figcaption class="hint">© Test tiles</figcaption>');
+    } finally {
+      await m.stop();
+    }
+  });
+
+  it('refuses a tile URL that is not an XYZ template', async () => {
+    await expect(startTestServer({ web: { map_tiles_url: 'https://tiles.example/map.png' } })).rejects.toThrow(
+      /map_tiles_url/,
+    );
+  });
+});

@@ -1,0 +1,87 @@
+import type { Database } from 'better-sqlite3';
+import type { CameraCalibrationView, OpenAlertsView, SlotOutline } from '../core/camera-console.ts';
+import { AgentsStore, type AgentRow } from '../core/storage/agents-store.ts';
+import { CamerasStore } from '../core/storage/cameras-store.ts';
+import { StateStore, type SlotStateValue } from '../core/storage/state-store.ts';
+
+/** One tile of the camera wall, everything already looked up. */
+export interface WallCamera {
+  cameraId: string;
+  name: string | null;
+  lotId: string | null;
+  streamStatus: string | null;
+  streamDetail: string | null;
+  fps: number | null;
+  /** Seconds since the agent last had a frame; null when it never reported one. */
+  frameAgeS: number | null;
+  moved: boolean;
+  /** Too dark: the stream is unusable for that reason, or slots are unknown as `too_dark`. */
+  dark: boolean;
+  head: string | null;
+  agent: Pick<AgentRow, 'agentId' | 'status' | 'version' | 'processCpuPercent' | 'processRssBytes'> | null;
+  frame: { width: number; height: number } | null;
+  snapshot: { id: string; capturedAt: number } | null;
+  slots: (SlotOutline & { state: SlotStateValue })[];
+  counts: Record<SlotStateValue, number>;
+  accuracy: ReturnType<CameraCalibrationView['accuracy']>;
+  alerts: { kind: string; detail: string | null }[];
+}
+
+export interface WallSources {
+  db: Database;
+  calibration: CameraCalibrationView;
+  alerts: OpenAlertsView | undefined;
+}
+
+/** Reads the stores once per page: cameras, agents and slot states are a few rows each per camera. */
+export function wallCameras(s: WallSources, now: number): WallCamera[] {
+  const agents = new Map(new AgentsStore(s.db).all().map((a) => [a.agentId, a]));
+  const states = new Map<string, { state: SlotStateValue; reason: string | null }>();
+  for (const r of new StateStore(s.db).all()) states.set(`${r.cameraId}/${r.slotId}`, r);
+  return new CamerasStore(s.db).all().map((c) => {
+    const outlines = s.calibration.outlines(c.cameraId);
+    const counts = { free: 0, occupied: 0, unknown: 0 };
+    let darkSlots = 0;
+    const slots = (outlines?.slots ?? []).map((o) => {
+      const st = states.get(`${c.cameraId}/${o.slotId}`);
+      const state = st?.state ?? 'unknown';
+      counts[state]++;
+      if (st?.reason === 'too_dark') darkSlots++;
+      return { ...o, state };
+    });
+    const a = c.agentId === null ? undefined : agents.get(c.agentId);
+    const snap = s.calibration.latestSnapshot(c.cameraId);
+    const cameraStats = c.stats as { frames_per_s?: number; head?: string } | null;
+    return {
+      cameraId: c.cameraId,
+      name: c.name,
+      lotId: c.lotId,
+      streamStatus: c.streamStatus,
+      streamDetail: c.streamDetail,
+      fps: cameraStats?.frames_per_s ?? c.fps,
+      frameAgeS: c.lastFrameAt === null ? null : Math.max(0, Math.round((now - c.lastFrameAt) / 1000)),
+      moved: c.streamStatus === 'camera_moved',
+      dark: darkSlots > 0 || (c.streamStatus === 'unusable' && /dark/i.test(c.streamDetail ?? '')),
+      head: cameraStats?.head ?? null,
+      agent:
+        a === undefined
+          ? null
+          : {
+              agentId: a.agentId,
+              status: a.status,
+              version: a.version,
+              processCpuPercent: a.processCpuPercent,
+              processRssBytes: a.processRssBytes,
+            },
+      frame: snap ?? (outlines ? { width: outlines.frameWidth, height: outlines.frameHeight } : null),
+      snapshot: snap === null ? null : { id: snap.id, capturedAt: snap.capturedAt },
+      slots,
+      counts,
+      accuracy: s.calibration.accuracy(c.cameraId),
+      alerts: [
+        ...(s.alerts?.openAbout(c.cameraId) ?? []),
+        ...(c.agentId === null ? [] : (s.alerts?.openAbout(c.agentId) ?? [])),
+      ],
+    };
+  });
+}
