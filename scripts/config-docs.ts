@@ -22,7 +22,7 @@ const PARTS: Part[] = [
   {
     id: 'server',
     name: 'Server (`volno server --config server.yaml`)',
-    schema: ServerConfigSchema as Schema,
+    schema: ServerConfigSchema as unknown as Schema,
     intro:
       'Declared in `server/main/config/schema.ts`, composed from the sections next to the code that reads them. ' +
       'Every section may be left out (its defaults apply); relative paths are relative to the config file. ' +
@@ -31,7 +31,7 @@ const PARTS: Part[] = [
   {
     id: 'edge',
     name: 'Edge agent (`volno edge --config edge.yaml`)',
-    schema: EdgeConfigSchema as Schema,
+    schema: EdgeConfigSchema as unknown as Schema,
     intro:
       'Declared in `edge/config/schema.ts` and the files next to it; `edge/edge.example.yaml` is a commented example. ' +
       'Relative paths are relative to the config file. `volno edge --config FILE --validate-config` also checks the ' +

@@ -18,7 +18,8 @@ export interface IngestorOptions {
 /** camera id → `agent_id` for every camera that has one in the config. */
 export function cameraAgents(lots: LotConfig[]): Map<string, string> {
   const owners = new Map<string, string>();
-  for (const lot of lots) for (const c of lot.cameras) if (c.agent_id !== undefined) owners.set(c.camera_id, c.agent_id);
+  for (const lot of lots)
+    for (const c of lot.cameras) if (c.agent_id !== undefined) owners.set(c.camera_id, c.agent_id);
   return owners;
 }
 
