@@ -195,7 +195,7 @@ export class ReservationService {
     if (visitor) checkLimits(this.store, rules, keys, window, now, 0, this.timezone);
     if (pending) this.verifications.mayMail(person.email, now);
     const slot = this.pickSlot(lotId, window, 0, o.staff?.slot);
-    const id = this.store.insert({
+    const b = this.store.insert({
       code: this.freshCode(),
       tokenHash: hashToken(token),
       lotId,
@@ -214,7 +214,6 @@ export class ReservationService {
       subjectKey: keys.subject,
       pendingUntil: pending ? now + rules.pending_min * MINUTE_MS : null,
     });
-    const b = this.store.byId(id)!;
     this.hooks?.created(b, token, now);
     // The confirmation link is the one mail this address gets until it is confirmed.
     if (pending) this.verifications.sent(person.email, now);

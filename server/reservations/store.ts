@@ -87,7 +87,7 @@ export class BookingStore {
       insert: p(`INSERT INTO bookings (code, token_hash, lot_id, camera_id, slot_id, start_at, end_at, status, name,
         email, plate, email_key, plate_key, lang, created_by, created_at, updated_at, subject_key, pending_until)
         VALUES (@code, @tokenHash, @lotId, @cameraId, @slotId, @startAt, @endAt, 'confirmed', @name, @email, @plate,
-        @emailKey, @plateKey, @lang, @createdBy, @now, @now, @subjectKey, @pendingUntil)`),
+        @emailKey, @plateKey, @lang, @createdBy, @now, @now, @subjectKey, @pendingUntil) RETURNING ${COLUMNS}`),
       byId: p(`SELECT ${COLUMNS} FROM bookings WHERE id = ?`),
       byToken: p(`SELECT ${COLUMNS} FROM bookings WHERE token_hash = ?`),
       byCode: p(`SELECT ${COLUMNS} FROM bookings WHERE code = ?`),
@@ -147,8 +147,9 @@ export class BookingStore {
     };
   }
 
-  insert(b: NewBooking): number {
-    return Number(this.s['insert']!.run(b).lastInsertRowid);
+  /** Inserts a confirmed booking and returns it as stored (one statement: no second read by id). */
+  insert(b: NewBooking): Booking {
+    return this.s['insert']!.get(b) as Booking;
   }
 
   byId(id: number): Booking | undefined {
