@@ -18,6 +18,7 @@ import {
   type CalibrationRunningPayload,
 } from '../../../protocol/index.ts';
 import { waitFor } from '../../fixtures/process.ts';
+import { launchChromium } from '../../support/chromium.ts';
 import { captureLog } from '../../edge/support/capture-log.ts';
 import { MODELS_DIR, startAgent, type RunningAgent } from '../../edge/support/agent.ts';
 import { PREFIX, SITE } from '../support/messages.ts';
@@ -62,7 +63,7 @@ beforeAll(async () => {
         },
       ],
     },
-    { listen: false, logger: logs.log },
+    { logger: logs.log },
   );
   staff = await logInStaff(s.app);
   home = mkdtempSync(join(tmpdir(), 'volno-running-'));
@@ -156,8 +157,18 @@ describe.runIf(modelBuilt)('one source of truth for calibration, with a real age
       { label: 'P2', type: 'ev' },
     ]);
     expect(await cameraEntry()).toMatchObject({ latest_version: 1, applied_version: 1, published_version: null });
-    const page = await call(s.app, staff.viewer, { method: 'GET', url: `/staff/calibration/${CAMERA}` });
-    expect(page.statusCode).toBe(200);
+    // And in Chromium: the editor page draws the file's eight outlines.
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addCookies([{ name: staff.viewer.name, value: staff.viewer.value, url: s.httpUrl }]);
+      const page = await context.newPage();
+      await page.goto(`${s.httpUrl}/staff/calibration/${CAMERA}`);
+      await page.locator('#editor[data-ready="true"]').waitFor();
+      expect(await page.locator('#canvas polygon[data-slot]').count()).toBe(fileA.slots.length);
+    } finally {
+      await browser.close();
+    }
 
     // The same file again (the demo rewrites it at every start, with a new issue time): nothing new.
     const before = (await cameraEntry()).running!.reported_at;
