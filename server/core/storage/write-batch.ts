@@ -25,6 +25,10 @@ export interface WriteBatchHooks {
  * Why: a booking's commit (~10 pages into the WAL) cost more than its checks and insert; with 200
  * racing requests the event loop spent most of its time committing one booking (and one rate-limit
  * hit) at a time. Used by the public booking path and the booking rate limiter (issue 14, item 5).
+ *
+ * SQLite only (better-sqlite3's synchronous savepoints). The hook for PostgreSQL (issue 14, item 4):
+ * the same grouping is one pooled connection's transaction with a SAVEPOINT per job, and there the
+ * exclusion constraint, not the order of the jobs, is what refuses a double booking.
  */
 export class WriteBatch {
   private queue: Job[] = [];
