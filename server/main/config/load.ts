@@ -51,16 +51,18 @@ export function parseConfig(
   opts: { baseDir: string; cwd?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides },
 ): ServerConfig {
   const substituted = substituteEnv(raw, opts.env ?? process.env);
-  if (substituted.issues.length > 0)
-    throw new ServerError(
-      'VOLNO_CONFIG_INVALID',
-      'configuration is not valid',
-      substituted.issues.map((i) => `${i.path}: ${i.message}`),
-    );
   const withFlags = applyOverrides(substituted.value, opts.overrides ?? {});
   const filled = Value.Default(ServerConfigSchema, withFlags);
   const checked = codec.check(filled);
-  if (!checked.ok) throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', checked.error.issues);
+  // Every problem at once; a value whose variable is missing gets that one message, not also the
+  // schema's complaint about the placeholder text left in its place.
+  const envPaths = new Set(substituted.issues.map((i) => i.path));
+  const issues = [
+    ...substituted.issues.map((i) => `${i.path}: ${i.message}`),
+    ...(checked.ok ? [] : checked.error.issues.filter((line) => !envPaths.has(line.slice(0, line.indexOf(': '))))),
+  ];
+  if (!checked.ok || issues.length > 0)
+    throw new ServerError('VOLNO_CONFIG_INVALID', 'configuration is not valid', issues);
   const dataDir =
     opts.overrides?.dataDir !== undefined
       ? resolve(opts.cwd ?? process.cwd(), opts.overrides.dataDir)

@@ -136,6 +136,13 @@ describe('server configuration', () => {
     ]);
   });
 
+  it("reports a missing variable together with the file's other problems, once per key", () => {
+    const issues = issuesOf(() =>
+      parseConfig({ http: { port: 70000, staff_token: '${NOPE}' } }, { baseDir: tmp.dir, env: {} }),
+    );
+    expect(issues).toEqual(['/http/staff_token: environment variable NOPE is not set', '/http/port: must be <= 65535']);
+  });
+
   it("takes the edge agent's placeholder rules: a fallback for an empty variable, and $${…} for a literal", () => {
     const c = parseConfig(
       { http: { staff_token: '$${NOT_A_VARIABLE}-sixteen' }, mqtt: { password: '${MQTT_PASSWORD:-fallback}' } },
@@ -144,8 +151,8 @@ describe('server configuration', () => {
     expect(c.http.staff_token).toBe('${NOT_A_VARIABLE}-sixteen');
     expect(c.mqtt.password).toBe('fallback');
     expect(
-      issuesOf(() => parseConfig({ smtp: { password: '${EMPTY}' } }, { baseDir: tmp.dir, env: { EMPTY: '' } })),
-    ).toEqual(['/smtp/password: environment variable EMPTY is empty']);
+      issuesOf(() => parseConfig({ mqtt: { password: '${EMPTY}' } }, { baseDir: tmp.dir, env: { EMPTY: '' } })),
+    ).toEqual(['/mqtt/password: environment variable EMPTY is empty']);
   });
 
   it('makes every file path absolute against the config file, and drops a trailing slash from the public URL', () => {
