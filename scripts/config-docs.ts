@@ -113,10 +113,11 @@ export function renderConfigDocs(): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** Keys without a title or a description, as `part: path` lines; the drift test wants none. */
+/** Keys without a title or a description, and objects that accept unknown keys; the drift test wants none. */
 export function undocumentedKeys(): string[] {
   const missing: string[] = [];
   const walk = (part: string, path: string, s: Schema) => {
+    if (s['additionalProperties'] !== false) missing.push(`${part}: ${path || '/'} accepts unknown keys`);
     for (const [key, p] of Object.entries(s['properties'] as Record<string, Schema>)) {
       const at = path === '' ? key : `${path}.${key}`;
       if (!p['title'] || !p['description']) missing.push(`${part}: ${at}`);
