@@ -53,6 +53,7 @@ describe('broker accounts from the server config', () => {
       `topic write ${p}/camera/south-1/slot/+/state`,
       `topic write ${p}/camera/south-1/summary`,
       `topic write ${p}/camera/south-1/calibration/ack`,
+      `topic write ${p}/camera/south-1/calibration/running`,
       `topic write ${p}/camera/south-1/snapshot/reply/+`,
       `topic read ${p}/camera/south-1/calibration`,
       `topic read ${p}/camera/south-1/snapshot/request`,
@@ -67,7 +68,7 @@ describe('broker accounts from the server config', () => {
       .split('\n\n')
       .filter((b) => b.includes('user volno-edge-'))
       .flatMap((b) => b.split('\n').filter((l) => l.startsWith('topic ')));
-    expect(agentLines).toHaveLength(2 * 3 + 3 * 6); // 2 agents × 3 agent topics, 3 cameras × 6 camera topics
+    expect(agentLines).toHaveLength(2 * 3 + 3 * 7); // 2 agents × 3 agent topics, 3 cameras × 7 camera topics
     for (const line of agentLines)
       expect(line).toMatch(new RegExp(`^topic (read|write) ${p}/(camera|agent)/[a-z0-9-]+/`));
   });
