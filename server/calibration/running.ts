@@ -125,6 +125,8 @@ export class RunningCalibrations {
       note: fileNote(p.sha256),
       sha256: p.sha256,
       at,
+      // The agent's clock, as on its acknowledgements: `latestApplied` orders the two by this time.
+      ackAt: Date.parse(p.sent_at),
     });
     // The agent runs it already: the catalog (and the public page) follow, as after an `applied`.
     this.d.catalogChanged(syncCatalog(this.d.db, cameraId, doc));

@@ -121,7 +121,7 @@ export class VersionsStore {
   addFromAgentFile(
     cameraId: string,
     doc: CalibrationDocument,
-    meta: { author: string; note: string; sha256: string; at: number },
+    meta: { author: string; note: string; sha256: string; at: number; ackAt: number },
   ): { version: number } {
     return this.db.transaction(() => {
       const added = this.add(cameraId, doc, meta) as { version: number };
@@ -130,7 +130,7 @@ export class VersionsStore {
           `UPDATE calibration_versions SET origin = 'agent_file', content_sha256 = ?, ack_result = 'applied', ack_at = ?
            WHERE camera_id = ? AND version = ?`,
         )
-        .run(meta.sha256, meta.at, cameraId, added.version);
+        .run(meta.sha256, meta.ackAt, cameraId, added.version);
       return added;
     })();
   }
