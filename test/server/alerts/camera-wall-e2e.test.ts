@@ -238,7 +238,11 @@ ${CAMERAS.map(
     const img = page.locator('article[data-camera="cam-1"] .frame img');
     await img.waitFor();
     expect(await img.getAttribute('src')).toMatch(/^\/api\/v1\/staff\/cameras\/cam-1\/snapshots\/[\w-]+$/);
-    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(320);
+    await expect
+      .poll(() =>
+        img.evaluate((i) => ((i as { complete: boolean }).complete ? (i as { naturalWidth: number }).naturalWidth : 0)),
+      )
+      .toBe(320);
     expect(await axeViolations(page)).toEqual([]);
 
     // Kill cam-2's source.
