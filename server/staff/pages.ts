@@ -10,11 +10,22 @@ import { ApiError } from '../core/http/errors.ts';
 import { negotiate } from '../core/web/i18n.ts';
 import { wallCameras, type WallSources } from './wall-data.ts';
 import { WALL_TEXTS } from './wall-texts.ts';
-import { wallBody } from './wall-view.ts';
+import { wallBody, wallGrid } from './wall-view.ts';
+import { transformSync } from 'esbuild';
 
 const CSS = staticAsset(readFileSync(new URL('./staff.css', import.meta.url), 'utf8'), 'text/css; charset=utf-8');
 const WALL_CSS = staticAsset(readFileSync(new URL('./wall.css', import.meta.url), 'utf8'), 'text/css; charset=utf-8');
 const Lang = Type.Optional(Type.Enum(['cs', 'en'] as const));
+// The wall's live refresh is browser code in ui/ (its own program, DOM types); one file, so a
+// transform at load is all the build it needs.
+const WALL_JS = staticAsset(
+  transformSync(readFileSync(new URL('../../ui/camera-wall/live.ts', import.meta.url), 'utf8'), {
+    loader: 'ts',
+    format: 'esm',
+    target: 'es2022',
+  }).code,
+  'text/javascript; charset=utf-8',
+);
 
 /** The camera wall's data, passed in by server/main; without it /staff lists only the tools. */
 export interface StaffWallOptions extends WallSources {
@@ -33,6 +44,37 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
   app.get('/staff/assets/wall.css', { schema: { hide: true } }, async (req, reply) =>
     sendAsset(req, reply.header('content-security-policy', STAFF_CSP), WALL_CSS, 'public, max-age=300'),
   );
+  app.get('/staff/assets/wall.js', { schema: { hide: true } }, async (req, reply) =>
+    sendAsset(req, reply.header('content-security-policy', STAFF_CSP), WALL_JS, 'public, max-age=300'),
+  );
+  if (wall !== undefined)
+    app.get(
+      '/staff/wall',
+      {
+        preHandler: auth.access.require('viewer'),
+        schema: {
+          tags: ['staff'],
+          summary: 'The camera wall’s tiles alone (HTML), for its live refresh',
+          security: auth.access.security,
+          produces: ['text/html'],
+          querystring: Type.Object({ lang: Lang }),
+        },
+      },
+      async (req, reply) => {
+        const q = req.query as { lang?: 'cs' | 'en' };
+        const principal = req.staff!;
+        const lang = negotiate(q.lang, req.headers.cookie, req.headers['accept-language'], wall.defaultLanguage);
+        void reply
+          .type('text/html; charset=utf-8')
+          .header('content-security-policy', STAFF_CSP)
+          .header('cache-control', 'no-store');
+        return wallGrid(wallCameras(wall, wall.now()), {
+          lang,
+          csrf: principal.csrfToken ?? '',
+          canSnapshot: roleAtLeast(principal.role, 'operator'),
+        });
+      },
+    );
   if (wall !== undefined)
     // A form post, so the wall's snapshot works without script; the image itself is the editor's
     // masked snapshot (GET /api/v1/staff/cameras/:id/snapshots/:sid).
@@ -101,6 +143,7 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
         lang,
         principal,
         styles: ['/staff/assets/wall.css'],
+        ...(wall === undefined ? {} : { scripts: ['/staff/assets/wall.js'] }),
         // The tools and accounts below the wall are English only; say so to screen readers.
         body:
           cameras +

@@ -76,28 +76,44 @@ function tile(c: WallCamera, t: WallTexts, o: { csrf: string; canSnapshot: boole
   );
 }
 
-/** The camera wall: one tile per camera the server knows, in lot order. */
-export function wallBody(
-  cameras: readonly WallCamera[],
-  o: { lang: 'cs' | 'en'; csrf: string; canSnapshot: boolean; failed?: { camera: string; reason: string } },
-): string {
+export interface WallRender {
+  lang: 'cs' | 'en';
+  csrf: string;
+  canSnapshot: boolean;
+  failed?: { camera: string; reason: string };
+}
+
+/** Seconds between live refreshes of the wall (ui/camera-wall/live.ts). */
+export const WALL_REFRESH_S = 10;
+
+/** The tiles: one per camera the server knows, in lot order; also GET /staff/wall, for live refresh. */
+export function wallGrid(cameras: readonly WallCamera[], o: WallRender): string {
+  const t = WALL_TEXTS[o.lang];
+  if (cameras.length === 0)
+    return `<div class="wall" id="wall" data-refresh-s="${WALL_REFRESH_S}"><p>${esc(t.none)}</p></div>`;
+  return (
+    `<div class="wall" id="wall" data-refresh-s="${WALL_REFRESH_S}">` +
+    cameras
+      .map((c) =>
+        tile(c, t, {
+          csrf: o.csrf,
+          canSnapshot: o.canSnapshot,
+          ...(o.failed?.camera === c.cameraId ? { failed: o.failed.reason } : {}),
+        }),
+      )
+      .join('') +
+    `</div>`
+  );
+}
+
+/** The camera wall with its language link, the alerts link and the (script-only) pause button. */
+export function wallBody(cameras: readonly WallCamera[], o: WallRender): string {
   const t = WALL_TEXTS[o.lang];
   const other = o.lang === 'cs' ? 'en' : 'cs';
   return (
-    `<p><a href="?lang=${other}" lang="${other}" hreflang="${other}">${other === 'cs' ? 'Česky' : 'English'}</a> · ` +
-    `<a href="/staff/alerts">${esc(t.allAlerts)}</a></p>` +
-    (cameras.length === 0
-      ? `<p>${esc(t.none)}</p>`
-      : `<div class="wall" id="wall">` +
-        cameras
-          .map((c) =>
-            tile(c, t, {
-              csrf: o.csrf,
-              canSnapshot: o.canSnapshot,
-              ...(o.failed?.camera === c.cameraId ? { failed: o.failed.reason } : {}),
-            }),
-          )
-          .join('') +
-        `</div>`)
+    `<p class="wall-tools"><a href="?lang=${other}" lang="${other}" hreflang="${other}">${other === 'cs' ? 'Česky' : 'English'}</a> · ` +
+    `<a href="/staff/alerts">${esc(t.allAlerts)}</a> ` +
+    `<button type="button" id="wall-live" aria-pressed="false" hidden>${esc(t.pause)}</button></p>` +
+    wallGrid(cameras, o)
   );
 }
