@@ -6,6 +6,8 @@
  * - `${NAME}`: the variable's value; unset or empty is an issue naming the config path.
  * - `${NAME:-fallback}`: the value, or `fallback` when unset or empty (shell semantics).
  * - `$${NAME}`: the literal text `${NAME}` (Docker Compose's escape), for a secret that contains it.
+ * - `${A:-${B}}` is an issue: a fallback may not hold a placeholder (a shell would expand it; this
+ *   one-pass substitution would have passed its text on as the value).
  *
  * Substitution is one pass: a value taken from the environment is never scanned again, so a secret
  * that happens to contain `${…}` is used as it is.
@@ -40,6 +42,14 @@ export function substituteEnv(value: unknown, env: Env, path = ''): { value: unk
 function substituteString(text: string, env: Env, path: string, issues: EnvIssue[]): string {
   return text.replace(PLACEHOLDER, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
     if (escaped !== undefined) return whole.slice(1);
+    // The fallback stops at the first `}`, so `${A:-${B}}` matches as `${A:-${B}` with fallback `${B`.
+    if (fallback?.includes('${') === true) {
+      issues.push({
+        path,
+        message: `the fallback of \${${name}:-…} holds a placeholder; nested placeholders are not supported`,
+      });
+      return whole;
+    }
     const found = env[name];
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;

@@ -29,6 +29,15 @@ describe('environment placeholders', () => {
     expect(substituteEnv('${A}', { A: '${B}', B: 'leak' })).toEqual({ value: '${B}', issues: [] });
   });
 
+  it('reports a placeholder in a fallback as unsupported instead of yielding its text', () => {
+    // A shell would expand ${B} inside the fallback; this one-pass substitution cannot, so it says so.
+    const r = substituteEnv({ url: '${A:-${B}}' }, { B: 'b' });
+    expect(r.issues).toEqual([
+      { path: '/url', message: 'the fallback of ${A:-…} holds a placeholder; nested placeholders are not supported' },
+    ]);
+    expect(substituteEnv({ url: '${A:-${B}}' }, { A: 'a', B: 'b' }).issues).toHaveLength(1);
+  });
+
   it('reports a bare string at the root as /', () => {
     expect(substituteEnv('${A}', {}).issues).toEqual([{ path: '/', message: 'environment variable A is not set' }]);
   });
