@@ -1,6 +1,7 @@
-/** What a periodic timer needs to report a failed tick; pino's Logger fits. */
+/** What a periodic timer needs to report a failed or skipped tick; pino's Logger fits. */
 export interface TickLog {
   error(obj: { err: unknown }, msg: string): void;
+  debug?(obj: { skipped: number }, msg: string): void;
 }
 
 export interface PeriodicOptions {
@@ -22,10 +23,16 @@ export interface PeriodicOptions {
 /**
  * One periodic job with `start()`/`stop()`, both idempotent. A tick that throws, or returns a
  * promise that rejects, is logged and the next tick runs as planned: a housekeeping job never
- * crashes the process. `setInterval` is looked up at start(), so Vitest's fake timers drive it.
+ * crashes the process. Ticks never overlap: while a tick's promise is pending, the ticks that fall
+ * due are skipped (counted in `skipped`, logged at debug), so a slow disk or SMTP server cannot pile
+ * up concurrent runs of the same job. `setInterval` is looked up at start(), so Vitest's fake timers
+ * drive it.
  */
 export class PeriodicTimer {
   private timer: ReturnType<typeof setInterval> | undefined;
+  private pending = false;
+  /** Ticks skipped because the previous one had not settled yet. */
+  skipped = 0;
 
   constructor(
     private readonly tick: () => unknown,
@@ -48,11 +55,19 @@ export class PeriodicTimer {
     this.timer = undefined;
   }
 
-  /** One tick now, with the same error handling as a timed one. */
+  /** One tick now, with the same error handling as a timed one; skipped while one is pending. */
   run(): void {
+    if (this.pending) {
+      this.skipped++;
+      this.o.log?.debug?.({ skipped: this.skipped }, `${this.o.name} still running; tick skipped`);
+      return;
+    }
     try {
       const r = this.tick();
-      if (r instanceof Promise) r.catch((err: unknown) => this.failed(err));
+      if (r instanceof Promise) {
+        this.pending = true;
+        void r.catch((err: unknown) => this.failed(err)).finally(() => (this.pending = false));
+      }
     } catch (err) {
       this.failed(err);
     }

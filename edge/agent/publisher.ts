@@ -29,7 +29,7 @@ export class Publisher {
 
   start(saveState: () => Promise<void>): void {
     const i = this.config.intervals;
-    const every = (s: number, name: string, fn: () => void) => {
+    const every = (s: number, name: string, fn: () => unknown) => {
       // The agent's own timers keep it alive, as the plain intervals did.
       const t = new PeriodicTimer(fn, { everyMs: s * 1000, name, keepAlive: true });
       t.start();
@@ -39,9 +39,10 @@ export class Publisher {
     every(i.stats_s, 'stats', () => this.stats());
     every(i.refresh_s, 'refresh', () => this.refreshAll());
     every(i.state_save_s, 'state save', () => {
-      if (!this.dirty) return;
+      if (!this.dirty) return undefined;
       this.dirty = false;
-      void saveState();
+      // Returned, so a failed save is logged by the timer and a slow one is not started twice.
+      return saveState();
     });
     this.heartbeat();
   }

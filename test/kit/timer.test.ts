@@ -3,7 +3,15 @@ import { PeriodicTimer } from '../../kit/timer.ts';
 
 const logs = () => {
   const lines: { err: unknown; msg: string }[] = [];
-  return { lines, log: { error: (obj: { err: unknown }, msg: string) => lines.push({ err: obj.err, msg }) } };
+  const debug: { obj: object; msg: string }[] = [];
+  return {
+    lines,
+    debug,
+    log: {
+      error: (obj: { err: unknown }, msg: string) => lines.push({ err: obj.err, msg }),
+      debug: (obj: object, msg: string) => debug.push({ obj, msg }),
+    },
+  };
 };
 
 describe('PeriodicTimer', () => {
@@ -56,6 +64,51 @@ describe('PeriodicTimer', () => {
       ['purge failed', 'sync boom'],
       ['purge failed', 'async boom'],
     ]);
+  });
+
+  it('skips a tick while the previous tick’s promise is pending, counts it, and ticks again once it settles', async () => {
+    const { debug, lines, log } = logs();
+    let started = 0;
+    let finish: (() => void) | undefined;
+    const t = new PeriodicTimer(
+      () => {
+        started++;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+      { everyMs: 1000, name: 'slow job', log },
+    );
+    t.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(started).toBe(1);
+    // Three more intervals pass while the first tick is still running: none of them starts a tick.
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(started).toBe(1);
+    expect(t.skipped).toBe(3);
+    expect(debug.map((d) => d.msg)).toEqual(Array(3).fill('slow job still running; tick skipped'));
+    expect(debug[2]!.obj).toEqual({ skipped: 3 });
+    finish!();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(started).toBe(2);
+    t.stop();
+    expect(lines).toEqual([]);
+  });
+
+  it('ticks again after a tick whose promise rejected', async () => {
+    const { lines, log } = logs();
+    let started = 0;
+    const t = new PeriodicTimer(
+      () => {
+        started++;
+        return Promise.reject(new Error('boom'));
+      },
+      { everyMs: 1000, name: 'job', log },
+    );
+    t.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    t.stop();
+    expect(started).toBe(3);
+    expect(t.skipped).toBe(0);
+    expect(lines).toHaveLength(3);
   });
 
   it('does not hold the process open unless asked to', () => {
