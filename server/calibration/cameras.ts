@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { iso } from './json.ts';
 import { accuracyJson } from './labels/accuracy-json.ts';
+import { appliedVersion } from './in-force.ts';
 import type { CalibrationService } from './service.ts';
 
 interface Row {
@@ -19,8 +20,8 @@ interface Row {
 
 /**
  * Every camera the server knows (configured or seen over MQTT) with what staff need to calibrate
- * it. `applied_version` is what the agent says it runs (camera summary), else its last `applied`
- * answer; `camera_moved` is the agent's stream status.
+ * it. `applied_version` is what the agent says it runs ({@link appliedVersion}, the same answer the
+ * camera wall draws); `camera_moved` is the agent's stream status.
  */
 export function listCameras(db: Database, service: CalibrationService) {
   const rows = db
@@ -43,10 +44,7 @@ export function listCameras(db: Database, service: CalibrationService) {
         ? { width: doc.frame_width, height: doc.frame_height }
         : null;
     const acc = service.labels.accuracy(r.camera_id);
-    const ackApplied = r.calibration_ack_result === 'applied' ? r.calibration_ack_version : null;
     const running = service.running.get(r.camera_id);
-    // A file's own version number means nothing to the server; the version it was recorded as does.
-    const fromFile = running?.origin === 'file' ? running.serverVersion : null;
     return {
       camera_id: r.camera_id,
       lot_id: r.lot_id,
@@ -54,8 +52,14 @@ export function listCameras(db: Database, service: CalibrationService) {
       agent_status: r.agent_status,
       frame,
       published_version: v?.published ?? null,
-      // 0 in a summary means the agent runs without a calibration.
-      applied_version: fromFile ?? ((r.calibration_version ?? 0) > 0 ? r.calibration_version : ackApplied),
+      applied_version: appliedVersion(
+        {
+          calibrationVersion: r.calibration_version,
+          ackVersion: r.calibration_ack_version,
+          ackResult: r.calibration_ack_result,
+        },
+        running,
+      ),
       latest_version: v?.latest ?? null,
       last_ack:
         r.calibration_ack_at === null

@@ -9,9 +9,22 @@ export interface SlotOutline {
   polygon: readonly (readonly [number, number])[];
 }
 
+/** The slots of the calibration in force on a camera, as the wall draws them. */
+export interface CameraOutlines {
+  version: number;
+  /** Whether the agent confirmed it runs this version (else it is published and not yet confirmed). */
+  applied: boolean;
+  frameWidth: number;
+  frameHeight: number;
+  slots: SlotOutline[];
+}
+
 export interface CameraCalibrationView {
-  /** Outlines of the calibration the camera runs (the published one, else the newest saved), or null. */
-  outlines(cameraId: string): { version: number; frameWidth: number; frameHeight: number; slots: SlotOutline[] } | null;
+  /**
+   * Outlines of the calibration in force on every camera that has one (server/calibration decides
+   * which version that is, the same answer as the cameras API's `applied_version`); read once per page.
+   */
+  outlines(): ReadonlyMap<string, CameraOutlines>;
   /** Accuracy on staff labels (issue 12): generic head vs tuned head, over `labels` labelled slots. */
   accuracy(cameraId: string): { labels: number; generic: number; tuned: number; shippedVersion: number | null } | null;
   /** The newest masked snapshot still in memory. */
@@ -22,5 +35,6 @@ export interface CameraCalibrationView {
 
 /** Open alerts about a camera or an agent, for badges on the wall. */
 export interface OpenAlertsView {
-  openAbout(subject: string): { kind: string; detail: string | null }[];
+  /** Every open alert, grouped by its subject (a camera or an agent id); one read per page. */
+  openBySubject(): ReadonlyMap<string, { kind: string; detail: string | null }[]>;
 }

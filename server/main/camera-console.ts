@@ -1,24 +1,40 @@
 import type { CalibrationService } from '../calibration/service.ts';
-import type { CameraCalibrationView, OpenAlertsView } from '../core/camera-console.ts';
+import type { CalibrationInForce } from '../calibration/in-force.ts';
+import type { CameraCalibrationView, CameraOutlines, OpenAlertsView } from '../core/camera-console.ts';
 import type { AlertMonitor } from '../alerts/monitor.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
 import type { ReservedSource } from '../core/availability/reader.ts';
 
-/** The camera wall's view of calibration: outlines of the version in force, accuracy, snapshots. */
-export function cameraCalibrationView(service: CalibrationService): CameraCalibrationView {
+/**
+ * The camera wall's view of calibration: outlines of the version in force, accuracy, snapshots.
+ * A saved version never changes, so each camera's outlines are parsed once per version in force,
+ * not on every page load.
+ */
+export function cameraCalibrationView(service: CalibrationService, inForce: CalibrationInForce): CameraCalibrationView {
+  const parsed = new Map<string, CameraOutlines>();
   return {
-    outlines(cameraId) {
-      const v = service.versions.summaries().get(cameraId);
-      const version = v?.published ?? v?.latest;
-      const doc = version === undefined ? undefined : service.versions.get(cameraId, version)?.document;
-      if (doc === undefined || version === undefined) return null;
-      return {
-        version,
-        frameWidth: doc.frame_width,
-        frameHeight: doc.frame_height,
-        // Closed slots are not sent to the agent, so they have no live state to show.
-        slots: doc.slots.filter((s) => s.closed !== true).map((s) => ({ slotId: s.id, polygon: s.polygon })),
-      };
+    outlines() {
+      const out = new Map<string, CameraOutlines>();
+      for (const [cameraId, f] of inForce.all()) {
+        const known = parsed.get(cameraId);
+        if (known?.version === f.version) {
+          out.set(cameraId, { ...known, applied: f.applied });
+          continue;
+        }
+        const doc = service.versions.get(cameraId, f.version)?.document;
+        if (doc === undefined) continue;
+        const o: CameraOutlines = {
+          version: f.version,
+          applied: f.applied,
+          frameWidth: doc.frame_width,
+          frameHeight: doc.frame_height,
+          // Closed slots are not sent to the agent, so they have no live state to show.
+          slots: doc.slots.filter((s) => s.closed !== true).map((s) => ({ slotId: s.id, polygon: s.polygon })),
+        };
+        parsed.set(cameraId, o);
+        out.set(cameraId, o);
+      }
+      return out;
     },
     accuracy(cameraId) {
       const a = service.labels.accuracy(cameraId);
@@ -37,14 +53,18 @@ export function cameraCalibrationView(service: CalibrationService): CameraCalibr
   };
 }
 
-/** Open alerts by subject, for the wall's badges. */
+/** Open alerts by subject, for the wall's badges: one query per page, grouped here. */
 export function openAlertsView(alerts: AlertMonitor): OpenAlertsView {
   return {
-    openAbout: (subject) =>
-      alerts.store
-        .open()
-        .filter((a) => a.subject === subject)
-        .map((a) => ({ kind: a.kind, detail: a.detail })),
+    openBySubject() {
+      const out = new Map<string, { kind: string; detail: string | null }[]>();
+      for (const a of alerts.store.open()) {
+        const list = out.get(a.subject) ?? [];
+        list.push({ kind: a.kind, detail: a.detail });
+        out.set(a.subject, list);
+      }
+      return out;
+    },
   };
 }
 

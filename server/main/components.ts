@@ -28,6 +28,7 @@ import { createStaffAuth, type StaffAuth } from '../staff/staff-auth.ts';
 import type { CameraCalibrationView } from '../core/camera-console.ts';
 import { smtpSender } from '../core/mail/smtp.ts';
 import { cameraCalibrationView, heldSlots } from './camera-console.ts';
+import { CalibrationInForce } from '../calibration/in-force.ts';
 import type { ServerConfig } from './config/schema.ts';
 
 /** Everything the server runs, as the routes, the tests (`app.volno`) and the entry point see it. */
@@ -224,7 +225,7 @@ export function buildComponents(
     purger,
     reservations,
     alerts,
-    cameraView: cameraCalibrationView(calibration),
+    cameraView: cameraCalibrationView(calibration, new CalibrationInForce(db, calibration)),
     identity,
     homeAssistant,
     broker,

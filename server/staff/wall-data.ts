@@ -33,13 +33,18 @@ export interface WallSources {
   alerts: OpenAlertsView | undefined;
 }
 
-/** Reads the stores once per page: cameras, agents and slot states are a few rows each per camera. */
+/**
+ * Reads every source once per page (cameras, agents, slot states, outlines in force, open alerts),
+ * never once per camera: the wall refreshes every few seconds on every open staff screen.
+ */
 export function wallCameras(s: WallSources, now: number): WallCamera[] {
   const agents = new Map(new AgentsStore(s.db).all().map((a) => [a.agentId, a]));
   const states = new Map<string, { state: SlotStateValue; reason: string | null }>();
   for (const r of new StateStore(s.db).all()) states.set(`${r.cameraId}/${r.slotId}`, r);
+  const outlinesOf = s.calibration.outlines();
+  const alertsOf = s.alerts?.openBySubject() ?? new Map<string, { kind: string; detail: string | null }[]>();
   return new CamerasStore(s.db).all().map((c) => {
-    const outlines = s.calibration.outlines(c.cameraId);
+    const outlines = outlinesOf.get(c.cameraId);
     const counts = { free: 0, occupied: 0, unknown: 0 };
     let darkSlots = 0;
     const slots = (outlines?.slots ?? []).map((o) => {
@@ -78,10 +83,7 @@ export function wallCameras(s: WallSources, now: number): WallCamera[] {
       slots,
       counts,
       accuracy: s.calibration.accuracy(c.cameraId),
-      alerts: [
-        ...(s.alerts?.openAbout(c.cameraId) ?? []),
-        ...(c.agentId === null ? [] : (s.alerts?.openAbout(c.agentId) ?? [])),
-      ],
+      alerts: [...(alertsOf.get(c.cameraId) ?? []), ...(c.agentId === null ? [] : (alertsOf.get(c.agentId) ?? []))],
     };
   });
 }

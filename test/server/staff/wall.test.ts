@@ -1,0 +1,76 @@
+// The staff camera wall (GET /staff) over a real server: which calibration it draws.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTopic, encodeMessage } from '../../../protocol/index.ts';
+import { API, call, doc, logInStaff, slot, type Staff } from '../calibration/support.ts';
+import { PREFIX, SITE } from '../support/messages.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let s: TestServer;
+let staff: Staff;
+let seq = 0;
+
+beforeAll(async () => {
+  s = await startTestServer({}, { listen: false });
+  staff = await logInStaff(s.app);
+});
+afterAll(() => s.stop());
+
+const post = (url: string, payload: unknown) =>
+  call(s.app, staff.operator, { method: 'POST', url: `${API}${url}`, payload: payload as object });
+const wall = async (query = 'lang=en') => {
+  const r = await call(s.app, staff.viewer, { method: 'GET', url: `/staff?${query}` });
+  expect(r.statusCode).toBe(200);
+  return r.body;
+};
+/** The slot ids drawn over north-1's tile. */
+const drawn = async () => {
+  const html = await wall();
+  const tile = /<article class="camera"[^>]*data-camera="north-1"[\s\S]*?<\/article>/.exec(html)?.[0] ?? '';
+  return [...tile.matchAll(/<polygon class="slot [a-z]+" data-slot="([^"]+)"/g)].map((m) => m[1]);
+};
+
+/** The agent's acknowledgement, through the real ingest path. */
+function ack(version: number) {
+  const payload = encodeMessage('calibration_ack', {
+    agent_id: 'agent-1',
+    session_id: 'session-aaaaaaaa',
+    seq: seq++,
+    sent_at: new Date().toISOString(),
+    camera_id: 'north-1',
+    version,
+    result: 'applied',
+  });
+  s.app.volno.ingestor.handle(
+    buildTopic('calibration_ack', { site: SITE, camera: 'north-1' }, PREFIX),
+    Buffer.from(payload),
+    false,
+  );
+  s.app.volno.writer.flush();
+}
+
+describe('the camera wall', () => {
+  it('draws the calibration in force, never a newer unpublished draft, and the one the agent confirms', async () => {
+    expect(await drawn()).toEqual([]);
+    expect((await post('/cameras/north-1/calibrations', { document: doc([slot('V1', 0.1, 0.1)]) })).statusCode).toBe(
+      201,
+    );
+    // A saved draft alone is not in force.
+    expect(await drawn()).toEqual([]);
+    expect((await post('/cameras/north-1/calibrations/1/publish', {})).statusCode).toBe(202);
+    const draft = doc([slot('V2a', 0.1, 0.1), slot('V2b', 0.5, 0.1)]);
+    expect((await post('/cameras/north-1/calibrations', { document: draft, base_version: 1 })).statusCode).toBe(201);
+    expect(await drawn()).toEqual(['V1']);
+
+    // Published v2 while the agent still runs v1: the wall keeps drawing what the agent runs.
+    ack(1);
+    expect((await post('/cameras/north-1/calibrations/2/publish', {})).statusCode).toBe(202);
+    expect(await drawn()).toEqual(['V1']);
+    ack(2);
+    expect(await drawn()).toEqual(['V2a', 'V2b']);
+    const cams = await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras` });
+    expect(cams.json().find((c: { camera_id: string }) => c.camera_id === 'north-1')).toMatchObject({
+      applied_version: 2,
+      published_version: 2,
+    });
+  });
+});
