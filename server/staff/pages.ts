@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import { ApiError } from '../core/http/errors.ts';
 import { negotiate } from '../core/web/i18n.ts';
 import { wallCameras, type WallSources } from './wall-data.ts';
-import { WALL_TEXTS } from './wall-texts.ts';
+import { snapshotFailure, WALL_TEXTS } from './wall-texts.ts';
 import { wallBody, wallGrid } from './wall-view.ts';
 import { transformSync } from 'esbuild';
 
@@ -98,7 +98,9 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
           return reply.redirect(`/staff${anchor}`, 303);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
-          const q = new URLSearchParams({ failed: cameraId, reason: err.message });
+          // A code, never the message: the page shows the wording it has for it, so a crafted link
+          // cannot put its own text in front of staff.
+          const q = new URLSearchParams({ failed: cameraId, error: snapshotFailure(err.code) });
           return reply.redirect(`/staff?${q.toString()}${anchor}`, 303);
         }
       },
@@ -116,14 +118,15 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
         querystring: Type.Object({
           lang: Lang,
           failed: Type.Optional(Type.String({ maxLength: 64 })),
-          reason: Type.Optional(Type.String({ maxLength: 300 })),
+          // Any string: an unknown code shows the generic wording.
+          error: Type.Optional(Type.String({ maxLength: 32 })),
         }),
       },
     },
     async (req, reply) => {
       const principal = req.staff!;
       const admin = roleAtLeast(principal.role, 'admin');
-      const q = req.query as { lang?: 'cs' | 'en'; failed?: string; reason?: string };
+      const q = req.query as { lang?: 'cs' | 'en'; failed?: string; error?: string };
       const lang = negotiate(q.lang, req.headers.cookie, req.headers['accept-language'], wall?.defaultLanguage ?? 'en');
       const cameras =
         wall === undefined
@@ -132,7 +135,7 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
               lang,
               csrf: principal.csrfToken ?? '',
               canSnapshot: roleAtLeast(principal.role, 'operator'),
-              ...(q.failed !== undefined ? { failed: { camera: q.failed, reason: q.reason ?? '' } } : {}),
+              ...(q.failed !== undefined ? { failed: { camera: q.failed, error: q.error ?? '' } } : {}),
             });
       void reply
         .type('text/html; charset=utf-8')

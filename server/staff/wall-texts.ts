@@ -27,7 +27,12 @@ export const WALL_TEXTS = {
     take: 'Pořídit náhled',
     noSnapshot: 'Náhled se pořizuje na vyžádání; masky soukromí se použijí.',
     snapshotAlt: 'Náhled kamery {camera} s maskami soukromí, pořízený {t}',
-    snapshotFailed: 'Náhled se nepodařilo pořídit: {reason}',
+    snapshotFailed: {
+      unavailable: 'Náhled se nepodařilo pořídit: server teď nemá spojení s agenty (MQTT). Zkuste to za chvíli.',
+      timeout: 'Náhled se nepodařilo pořídit: agent kamery neodpověděl včas. Je online?',
+      failed: 'Náhled se nepodařilo pořídit: agent vrátil chybu nebo nečitelný obrázek.',
+      other: 'Náhled se nepodařilo pořídit.',
+    },
     alerts: 'Otevřená upozornění: {n}',
     allAlerts: 'Všechna upozornění',
     pause: 'Pozastavit průběžnou obnovu',
@@ -61,7 +66,13 @@ export const WALL_TEXTS = {
     take: 'Take snapshot',
     noSnapshot: 'Snapshots are taken on demand; privacy masks are applied.',
     snapshotAlt: 'Snapshot of camera {camera} with privacy masks, taken {t}',
-    snapshotFailed: 'The snapshot could not be taken: {reason}',
+    snapshotFailed: {
+      unavailable:
+        'The snapshot could not be taken: the server has no connection to the agents (MQTT). Try again shortly.',
+      timeout: 'The snapshot could not be taken: the camera’s agent did not answer in time. Is it online?',
+      failed: 'The snapshot could not be taken: the agent answered with an error or an unreadable image.',
+      other: 'The snapshot could not be taken.',
+    },
     alerts: 'Open alerts: {n}',
     allAlerts: 'All alerts',
     pause: 'Pause live updates',
@@ -71,3 +82,20 @@ export const WALL_TEXTS = {
 } as const;
 
 export type WallTexts = (typeof WALL_TEXTS)['en' | 'cs'];
+
+/** Why a wall snapshot failed, as a code for the redirect back to /staff; the page words it. */
+export type SnapshotFailure = keyof WallTexts['snapshotFailed'];
+
+const FAILURES: Record<string, SnapshotFailure> = {
+  VOLNO_UNAVAILABLE: 'unavailable',
+  VOLNO_SNAPSHOT_TIMEOUT: 'timeout',
+  VOLNO_SNAPSHOT_FAILED: 'failed',
+};
+
+/** The failure code for an API error's code; anything else is `other`. */
+export const snapshotFailure = (apiCode: string): SnapshotFailure => FAILURES[apiCode] ?? 'other';
+
+/** The wording for a code from the query string: unknown codes get the generic one. */
+export function snapshotFailureText(t: WallTexts, code: string): string {
+  return Object.hasOwn(t.snapshotFailed, code) ? t.snapshotFailed[code as SnapshotFailure] : t.snapshotFailed.other;
+}

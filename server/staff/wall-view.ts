@@ -1,6 +1,6 @@
 import { esc } from '../core/web/html.ts';
 import type { WallCamera } from './wall-data.ts';
-import { WALL_TEXTS, type WallTexts } from './wall-texts.ts';
+import { snapshotFailureText, WALL_TEXTS, type WallTexts } from './wall-texts.ts';
 
 const fill = (t: string, v: Record<string, string | number>) =>
   t.replace(/\{(\w+)\}/g, (m, k: string) => (k in v ? String(v[k]) : m));
@@ -27,7 +27,7 @@ function fact(label: string, value: string, attr = ''): string {
   return `<div${attr}><dt>${esc(label)}</dt><dd>${esc(value)}</dd></div>`;
 }
 
-function tile(c: WallCamera, t: WallTexts, o: { csrf: string; canSnapshot: boolean; failed?: string }): string {
+function tile(c: WallCamera, t: WallTexts, o: { csrf: string; canSnapshot: boolean; failedError?: string }): string {
   const id = `camera-${c.cameraId}`;
   const img =
     c.snapshot === null
@@ -51,8 +51,8 @@ function tile(c: WallCamera, t: WallTexts, o: { csrf: string; canSnapshot: boole
       ? `<p class="alert-badge" data-open-alerts="${c.alerts.length}"><a href="/staff/alerts">${esc(fill(t.alerts, { n: c.alerts.length }))}</a></p>`
       : '') +
     `<div class="frame">${img}${c.slots.length > 0 ? overlay(c) : ''}</div>` +
-    (o.failed !== undefined
-      ? `<p class="error" role="alert">${esc(fill(t.snapshotFailed, { reason: o.failed }))}</p>`
+    (o.failedError !== undefined
+      ? `<p class="error" role="alert" data-snapshot-error>${esc(snapshotFailureText(t, o.failedError))}</p>`
       : '') +
     (o.canSnapshot
       ? `<form method="post" action="/staff/cameras/${encodeURIComponent(c.cameraId)}/snapshot">` +
@@ -80,7 +80,8 @@ export interface WallRender {
   lang: 'cs' | 'en';
   csrf: string;
   canSnapshot: boolean;
-  failed?: { camera: string; reason: string };
+  /** A snapshot that failed: the camera and the failure code (see snapshotFailure), never free text. */
+  failed?: { camera: string; error: string };
 }
 
 /** Seconds between live refreshes of the wall (ui/camera-wall/live.ts). */
@@ -98,7 +99,7 @@ export function wallGrid(cameras: readonly WallCamera[], o: WallRender): string 
         tile(c, t, {
           csrf: o.csrf,
           canSnapshot: o.canSnapshot,
-          ...(o.failed?.camera === c.cameraId ? { failed: o.failed.reason } : {}),
+          ...(o.failed?.camera === c.cameraId ? { failedError: o.failed.error } : {}),
         }),
       )
       .join('') +

@@ -1,4 +1,5 @@
-// The staff camera wall (GET /staff) over a real server: which calibration it draws.
+// The staff camera wall (GET /staff) over a real server: which calibration it draws, and what a
+// failed snapshot may say.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTopic, encodeMessage } from '../../../protocol/index.ts';
 import { API, call, doc, logInStaff, slot, type Staff } from '../calibration/support.ts';
@@ -10,7 +11,8 @@ let staff: Staff;
 let seq = 0;
 
 beforeAll(async () => {
-  s = await startTestServer({}, { listen: false });
+  // No agent answers snapshot requests here: a short wait makes the failure quick.
+  s = await startTestServer({ calibration: { snapshot_timeout_ms: 100 } }, { listen: false });
   staff = await logInStaff(s.app);
 });
 afterAll(() => s.stop());
@@ -72,5 +74,28 @@ describe('the camera wall', () => {
       applied_version: 2,
       published_version: 2,
     });
+  });
+
+  it('words a failed snapshot itself, from a code: a link cannot put its own text on the page', async () => {
+    const r = await call(s.app, staff.operator, {
+      method: 'POST',
+      url: '/staff/cameras/north-1/snapshot',
+      payload: `csrf_token=${encodeURIComponent(staff.operator.csrfToken)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(r.statusCode).toBe(303);
+    const to = new URL(r.headers.location as string, 'http://x');
+    expect([...to.searchParams.keys()].sort()).toEqual(['error', 'failed']);
+    expect(to.searchParams.get('error')).toBe('timeout');
+    expect(await wall(`${to.searchParams.toString()}&lang=en`)).toContain(
+      'The snapshot could not be taken: the camera’s agent did not answer in time. Is it online?',
+    );
+    expect(await wall(`${to.searchParams.toString()}&lang=cs`)).toContain(
+      'Náhled se nepodařilo pořídit: agent kamery neodpověděl včas. Je online?',
+    );
+
+    const crafted = await wall('failed=north-1&error=Call+555+123&reason=Call+555+123&lang=en');
+    expect(crafted).not.toContain('Call 555');
+    expect(crafted).toMatch(/<p class="error" role="alert" data-snapshot-error>The snapshot could not be taken\.<\/p>/);
   });
 });
