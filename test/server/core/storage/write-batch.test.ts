@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../server/core/storage/database.ts';
 import { WriteBatch } from '../../../../server/core/storage/write-batch.ts';
@@ -60,17 +60,66 @@ describe('group commit (WriteBatch)', () => {
   });
 
   it('settles a job only after its transaction committed', async () => {
-    const batch = new WriteBatch(db);
-    const seen: number[] = [];
-    const p = batch.run(takeSeat('a', 9)).then(() => {
-      // A second connection sees the row as soon as the promise resolves.
-      const other = openDatabase(join(tmp.dir, 'volno.sqlite'));
-      seen.push(other.prepare('SELECT count(*) FROM seats').pluck().get() as number);
-      other.close();
+    const path = join(tmp.dir, 'volno.sqlite');
+    const other = new BetterSqlite3(path, { readonly: true });
+    const events: string[] = [];
+    const batch = new WriteBatch(db, { committed: () => events.push(`committed, inTransaction=${db.inTransaction}`) });
+    // `resolve(value)` reads `value.then` synchronously (ECMAScript's promise resolve functions), so
+    // this getter is called at the moment the job is resolved, not when a `.then` callback runs
+    // (always later, after flush() returned). better-sqlite3 also reads it once, inside the job's
+    // savepoint; the last read is the resolve.
+    const probe = (): object => ({
+      get then() {
+        const visible = other.prepare('SELECT count(*) FROM seats').pluck().get() as number;
+        events.push(`then read, inTransaction=${db.inTransaction}, another connection sees ${visible}`);
+        return undefined;
+      },
+    });
+    const p = batch.run(() => {
+      takeSeat('a', 9)();
+      return probe();
     });
     expect(names()).toEqual([]);
     await p;
-    expect(seen).toEqual([1]);
+    other.close();
+    expect(events.slice(-2)).toEqual([
+      'committed, inTransaction=false',
+      'then read, inTransaction=false, another connection sees 1',
+    ]);
+  });
+
+  it('rejects every job, and never reports a commit, when the COMMIT itself fails', async () => {
+    // A deferred foreign key is checked at COMMIT, not at the job's savepoint: the batch's COMMIT fails.
+    db.exec(`CREATE TABLE rows_of (id INTEGER PRIMARY KEY);
+      CREATE TABLE lines (id INTEGER PRIMARY KEY,
+        row_id INTEGER NOT NULL REFERENCES rows_of (id) DEFERRABLE INITIALLY DEFERRED)`);
+    db.prepare('INSERT INTO rows_of (id) VALUES (1)').run();
+    const events: string[] = [];
+    const batch = new WriteBatch(db, {
+      committed: () => events.push('committed'),
+      rolledBack: () => events.push(`rolled back, inTransaction=${db.inTransaction}`),
+    });
+    const resolvedAt = (tag: string) => ({
+      get then() {
+        events.push(`${tag} resolving, inTransaction=${db.inTransaction}`);
+        return undefined;
+      },
+    });
+    const line = (id: number, rowId: number) => () => {
+      db.prepare('INSERT INTO lines (id, row_id) VALUES (?, ?)').run(id, rowId);
+      return resolvedAt(`line ${id}`);
+    };
+    const results = await Promise.allSettled([batch.run(line(1, 1)), batch.run(line(2, 99)), batch.run(line(3, 1))]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : r.status))).toEqual([
+      'SQLITE_CONSTRAINT_FOREIGNKEY',
+      'SQLITE_CONSTRAINT_FOREIGNKEY',
+      'SQLITE_CONSTRAINT_FOREIGNKEY',
+    ]);
+    // Reads inside the transaction are better-sqlite3's own check of each job's result (a resolve
+    // there would have fulfilled the promise, failing the line above); none came after it ended.
+    expect(events.filter((e) => !e.endsWith('inTransaction=true'))).toEqual(['rolled back, inTransaction=false']);
+    expect(db.prepare('SELECT count(*) FROM lines').pluck().get()).toBe(0);
+    expect(db.inTransaction).toBe(false);
   });
 
   it('rejects every job of a batch whose transaction ended early, and commits none of them', async () => {
