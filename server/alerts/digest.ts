@@ -1,5 +1,6 @@
 import type { MailMessage } from '../core/mail/smtp.ts';
-import { ALERT_TEXTS, fill, localTime } from './i18n.ts';
+import { fill } from '../core/web/i18n.ts';
+import { ALERT_TEXTS, localTime } from './i18n.ts';
 import type { AlertRow } from './store.ts';
 
 /**

@@ -68,9 +68,6 @@ export const ALERT_TEXTS = {
 
 export type AlertTexts = (typeof ALERT_TEXTS)[Lang];
 
-export const fill = (t: string, v: Record<string, string | number>) =>
-  t.replace(/\{(\w+)\}/g, (m, k: string) => (k in v ? String(v[k]) : m));
-
 /** "2026-12-04 21:40" in the server's time zone. */
 export function localTime(ms: number, tz: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {

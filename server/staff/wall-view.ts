@@ -1,10 +1,8 @@
 import { esc } from '../core/web/html.ts';
+import { fill, percent } from '../core/web/i18n.ts';
 import type { WallCamera } from './wall-data.ts';
 import { snapshotFailureText, WALL_TEXTS, type WallTexts } from './wall-texts.ts';
 
-const fill = (t: string, v: Record<string, string | number>) =>
-  t.replace(/\{(\w+)\}/g, (m, k: string) => (k in v ? String(v[k]) : m));
-const pct = (x: number) => (Math.round(x * 1000) / 10).toFixed(1);
 const num = (x: number | null, digits = 1) => (x === null ? '—' : x.toFixed(digits));
 
 /**
@@ -38,8 +36,8 @@ function tile(c: WallCamera, t: WallTexts, o: { csrf: string; canSnapshot: boole
     c.accuracy === null
       ? t.noAccuracy
       : fill(t.accuracyValue, {
-          generic: pct(c.accuracy.generic),
-          tuned: pct(c.accuracy.tuned),
+          generic: percent(c.accuracy.generic),
+          tuned: percent(c.accuracy.tuned),
           labels: c.accuracy.labels,
         });
   const a = c.agent;

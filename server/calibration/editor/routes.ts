@@ -6,6 +6,7 @@ import type { ValidationOptions } from '../../../calibration/index.ts';
 import type { StaffAccess } from '../../core/access.ts';
 import type { LotConfig } from '../../core/config/schema.ts';
 import { esc } from '../../core/web/html.ts';
+import { percent } from '../../core/web/i18n.ts';
 import { editorAssets, type EditorAsset } from './bundle.ts';
 import { STAFF_CSP, staffPage } from '../../core/web/staff-layout.ts';
 import { sendAsset } from '../../../kit/static-assets.ts';
@@ -25,16 +26,14 @@ export interface CameraRow {
   accuracy?: { labels: number; accuracy_generic: number; accuracy_tuned: number; tuned_version: number | null } | null;
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
-
 /** "generic 83.3 % · tuned 95.8 % (24 labels)", or why there is no tuned head. */
 function accuracyCell(a: CameraRow['accuracy']): string {
   if (!a) return '<td class="muted">no labels yet</td>';
   const tuned =
     a.tuned_version === null
-      ? `tuned ${pct(a.accuracy_tuned)}, not better: generic in use`
-      : `tuned ${pct(a.accuracy_tuned)}, in use since version ${a.tuned_version}`;
-  return `<td data-accuracy-labels="${a.labels}">generic ${pct(a.accuracy_generic)} · ${esc(tuned)} (${a.labels} labels)</td>`;
+      ? `tuned ${percent(a.accuracy_tuned)}, not better: generic in use`
+      : `tuned ${percent(a.accuracy_tuned)}, in use since version ${a.tuned_version}`;
+  return `<td data-accuracy-labels="${a.labels}">generic ${percent(a.accuracy_generic)} · ${esc(tuned)} (${a.labels} labels)</td>`;
 }
 
 export interface EditorRoutesOptions {

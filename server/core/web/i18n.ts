@@ -116,8 +116,14 @@ export const STRINGS: Record<Language, Strings> = {
   },
 };
 
+/** Fills `{name}` marks of a text; a mark without a value stays as it is. */
 export function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+}
+
+/** A 0–1 fraction as a percentage with one decimal: `0.935` → `93.5 %` (staff pages). */
+export function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
 }
 
 /** Czech has one / few (2–4) / other; English one / other. */
