@@ -21,6 +21,9 @@ let env: Env;
 let browser: Browser;
 beforeAll(async () => {
   env = await startEnv({ listen: true });
+  // History before the first page: the "usually" grid is built once per lot and hour.
+  const counts = { free: 2, occupied: 1, unknown: 0, reserved: 0 };
+  env.app.volno.aggregates.record([{ lotId: 'office', counts }], Date.parse('2026-11-25T09:10:00Z'));
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -106,8 +109,6 @@ describe('booking in Chromium', () => {
   });
 
   it('shows the estimate from history on the GOV.CZ-styled page, axe-clean in both languages, all from 127.0.0.1', async () => {
-    const counts = { free: 2, occupied: 1, unknown: 0, reserved: 0 };
-    env.app.volno.aggregates.record([{ lotId: 'office', counts }], Date.parse('2026-11-25T09:10:00Z'));
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     const requests: string[] = [];
