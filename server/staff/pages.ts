@@ -147,15 +147,13 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
         principal,
         styles: ['/staff/assets/wall.css'],
         ...(wall === undefined ? {} : { scripts: ['/staff/assets/wall.js'] }),
-        // The tools and accounts below the wall are English only; say so to screen readers.
         body:
           cameras +
-          `<div lang="en">` +
           overviewBody({
+            lang,
             principal,
             ...(admin ? { users: auth.accounts.list(), audit: auth.auditLog.list({ limit: 20 }) } : {}),
-          }) +
-          `</div>`,
+          }),
       });
     },
   );

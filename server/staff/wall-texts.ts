@@ -1,3 +1,8 @@
+import type { STREAM_STATUSES } from '../../protocol/index.ts';
+import type { AgentStatus } from '../core/storage/agents-store.ts';
+
+type StreamStatus = (typeof STREAM_STATUSES)[number];
+
 /** Texts of the camera wall, in Czech and English. */
 export const WALL_TEXTS = {
   cs: {
@@ -38,6 +43,21 @@ export const WALL_TEXTS = {
     pause: 'Pozastavit průběžnou obnovu',
     tools: 'Nástroje',
     unknownStatus: 'neznámý',
+    streamStatus: {
+      starting: 'spouští se',
+      ok: 'v pořádku',
+      stalled: 'zamrzlý',
+      down: 'bez obrazu',
+      unusable: 'nepoužitelný',
+      camera_moved: 'kamera pohnutá',
+    } satisfies Record<StreamStatus, string>,
+    agentStatus: {
+      unknown: 'neznámý',
+      online: 'online',
+      stopped: 'zastavený',
+      offline: 'offline',
+      silent: 'mlčí',
+    } satisfies Record<AgentStatus, string>,
   },
   en: {
     title: 'Cameras',
@@ -78,6 +98,22 @@ export const WALL_TEXTS = {
     pause: 'Pause live updates',
     tools: 'Tools',
     unknownStatus: 'unknown',
+    // The codes themselves read as English; staff match them with the API and the logs.
+    streamStatus: {
+      starting: 'starting',
+      ok: 'ok',
+      stalled: 'stalled',
+      down: 'down',
+      unusable: 'unusable',
+      camera_moved: 'camera moved',
+    } satisfies Record<StreamStatus, string>,
+    agentStatus: {
+      unknown: 'unknown',
+      online: 'online',
+      stopped: 'stopped',
+      offline: 'offline',
+      silent: 'silent',
+    } satisfies Record<AgentStatus, string>,
   },
 } as const;
 
@@ -94,6 +130,12 @@ const FAILURES: Record<string, SnapshotFailure> = {
 
 /** The failure code for an API error's code; anything else is `other`. */
 export const snapshotFailure = (apiCode: string): SnapshotFailure => FAILURES[apiCode] ?? 'other';
+
+/** A status code in words; a code this table does not know (a newer agent's) is shown as it is. */
+export function statusWord(words: Readonly<Record<string, string>>, code: string | null, unknown: string): string {
+  if (code === null) return unknown;
+  return Object.hasOwn(words, code) ? words[code]! : code;
+}
 
 /** The wording for a code from the query string: unknown codes get the generic one. */
 export function snapshotFailureText(t: WallTexts, code: string): string {

@@ -1,7 +1,7 @@
 import { esc } from '../core/web/html.ts';
 import { fill, percent } from '../core/web/i18n.ts';
 import type { WallCamera } from './wall-data.ts';
-import { snapshotFailureText, WALL_TEXTS, type WallTexts } from './wall-texts.ts';
+import { snapshotFailureText, statusWord, WALL_TEXTS, type WallTexts } from './wall-texts.ts';
 
 const num = (x: number | null, digits = 1) => (x === null ? '—' : x.toFixed(digits));
 
@@ -41,9 +41,9 @@ function tile(c: WallCamera, t: WallTexts, o: { csrf: string; canSnapshot: boole
           labels: c.accuracy.labels,
         });
   const a = c.agent;
-  const status = c.streamStatus ?? t.unknownStatus;
+  const status = statusWord(t.streamStatus, c.streamStatus, t.unknownStatus);
   return (
-    `<article class="camera" id="${esc(id)}" data-camera="${esc(c.cameraId)}" data-stream="${esc(status)}" aria-labelledby="${esc(id)}-h">` +
+    `<article class="camera" id="${esc(id)}" data-camera="${esc(c.cameraId)}" data-stream="${esc(c.streamStatus ?? 'unknown')}" aria-labelledby="${esc(id)}-h">` +
     `<h2 id="${esc(id)}-h">${esc(c.name ?? c.cameraId)}${c.name === null ? '' : ` <span class="muted">(${esc(c.cameraId)})</span>`}</h2>` +
     (c.alerts.length > 0
       ? `<p class="alert-badge" data-open-alerts="${c.alerts.length}"><a href="/staff/alerts">${esc(fill(t.alerts, { n: c.alerts.length }))}</a></p>`
@@ -64,7 +64,11 @@ function tile(c: WallCamera, t: WallTexts, o: { csrf: string; canSnapshot: boole
     fact(t.frameAge, c.frameAgeS === null ? t.never : fill(t.ago, { n: c.frameAgeS }), ' data-fact="frame-age"') +
     fact(t.moved, c.moved ? t.yes : t.no) +
     fact(t.dark, c.dark ? t.yes : t.no) +
-    fact(t.agent, a === null ? '—' : `${a.agentId} (${a.status})`, ' data-fact="agent"') +
+    fact(
+      t.agent,
+      a === null ? '—' : `${a.agentId} (${statusWord(t.agentStatus, a.status, t.unknownStatus)})`,
+      ' data-fact="agent"',
+    ) +
     fact(t.version, a?.version ?? '—') +
     fact(t.cpu, a?.processCpuPercent == null ? '—' : `${num(a.processCpuPercent)} %`) +
     fact(t.memory, a?.processRssBytes == null ? '—' : `${Math.round(a.processRssBytes / 1048576)} MiB`) +

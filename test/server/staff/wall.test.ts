@@ -98,4 +98,16 @@ describe('the camera wall', () => {
     expect(crafted).not.toContain('Call 555');
     expect(crafted).toMatch(/<p class="error" role="alert" data-snapshot-error>The snapshot could not be taken\.<\/p>/);
   });
+
+  it('follows the language setting below the wall too: the tools and the status words are Czech on a Czech page', async () => {
+    const cs = await wall('lang=cs');
+    expect(cs).toContain('<h2>Nástroje</h2>');
+    expect(cs).toContain('Stav kamer (JSON)');
+    expect(cs).not.toContain('<div lang="en">');
+    expect(cs).toMatch(/data-camera="north-1" data-stream="unknown"/);
+    expect(cs).toContain('<dt>Stav streamu</dt><dd>neznámý</dd>');
+    const en = await wall('lang=en');
+    expect(en).toContain('<h2>Tools</h2>');
+    expect(en).toContain('<dt>Stream health</dt><dd>unknown</dd>');
+  });
 });
