@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { staticAsset } from '../../kit/static-assets.ts';
+import { staticAsset, type StaticAsset } from '../../kit/static-assets.ts';
 import { govCssAsset } from '../core/web/gov-css.ts';
-
-export interface Asset {
-  body: Buffer;
-  type: string;
-  etag: string;
-}
 
 const DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -28,18 +22,18 @@ function placementCss(): string {
  * The page's static files, read once at start and served from memory with an ETag. URLs carry a
  * content hash (`?v=…`), so browsers may cache them for a long time.
  */
-export function loadAssets(): Map<string, Asset> {
-  const assets = new Map<string, Asset>();
+export function loadAssets(): Map<string, StaticAsset> {
+  const assets = new Map<string, StaticAsset>();
   for (const [name, type] of Object.entries(TYPES)) {
     let body = readFileSync(DIR + name);
     if (name === 'style.css') body = Buffer.concat([body, Buffer.from(placementCss())]);
-    assets.set(name, { ...staticAsset(body, type), body });
+    assets.set(name, staticAsset(body, type));
   }
   const gov = govCssAsset();
   assets.set('gov.css', { body: gov.body, type: 'text/css; charset=utf-8', etag: gov.etag });
   return assets;
 }
 
-export function assetUrl(assets: Map<string, Asset>, name: string): string {
+export function assetUrl(assets: ReadonlyMap<string, StaticAsset>, name: string): string {
   return `/assets/${name}?v=${assets.get(name)!.etag.slice(1, 9)}`;
 }
