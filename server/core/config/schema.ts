@@ -131,10 +131,13 @@ export const WebConfigSchema = section(
     map_tiles_url: Type.Optional(
       Type.String({
         maxLength: 300,
-        pattern: '^https?://[^/?#]+/.*\\{z\\}.*\\{x\\}.*\\{y\\}',
+        // The host goes into the page's CSP (img-src) as it is, so no `{s}` subdomain placeholder there;
+        // plain http only for a tile server on the same machine (tests, a local cache).
+        pattern:
+          '^(?:https://[^/?#{}]+|http://(?:127\\.0\\.0\\.1|localhost)(?::[0-9]{1,5})?)/.*\\{z\\}.*\\{x\\}.*\\{y\\}',
         title: 'Map tiles',
         description:
-          'XYZ tile URL template (with {z}, {x} and {y}) for a map of the lots on the overview page. Unset (the default): no map, and visitors’ browsers fetch nothing from elsewhere.',
+          'XYZ tile URL template (with {z}, {x} and {y}) for a map of the lots on the overview page: https, with one fixed host (no {s} subdomains); http only for 127.0.0.1 or localhost. Unset (the default): no map, and visitors’ browsers fetch nothing from elsewhere.',
       }),
     ),
     map_attribution: Type.Optional(

@@ -155,6 +155,21 @@ describe('server configuration', () => {
     ).toEqual(['/mqtt/password: environment variable EMPTY is empty']);
   });
 
+  it('takes a map tile template only over https (http only on this machine), with a host the CSP can name', () => {
+    const tiles = (url: string) =>
+      issuesOf(() => parseConfig({ web: { map_tiles_url: url } }, { baseDir: tmp.dir, env: {} }));
+    const ok = (url: string) => parseConfig({ web: { map_tiles_url: url } }, { baseDir: tmp.dir, env: {} });
+    // A `{s}` subdomain would end up in the page's img-src as it is: not a valid CSP source.
+    expect(tiles('https://{s}.tile.example/{z}/{x}/{y}.png')).toEqual([
+      expect.stringMatching(/^\/web\/map_tiles_url: /),
+    ]);
+    // Plain http would make the public page mixed content and let anyone on the way swap the map.
+    expect(tiles('http://tile.example/{z}/{x}/{y}.png')).toEqual([expect.stringMatching(/^\/web\/map_tiles_url: /)]);
+    expect(ok('https://tile.example/{z}/{x}/{y}.png').web.map_tiles_url).toBe('https://tile.example/{z}/{x}/{y}.png');
+    expect(ok('http://127.0.0.1:9/t/{z}/{x}/{y}.png').web.map_tiles_url).toBe('http://127.0.0.1:9/t/{z}/{x}/{y}.png');
+    expect(ok('http://localhost/{z}/{x}/{y}.png').web.map_tiles_url).toBe('http://localhost/{z}/{x}/{y}.png');
+  });
+
   it('makes every file path absolute against the config file, and drops a trailing slash from the public URL', () => {
     for (const f of ['cert.pem', 'key.pem', 'ca.pem', 'passwd']) writeFileSync(join(tmp.dir, f), '');
     const c = parseConfig(
