@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { SqlError } from './sql/port.ts';
 
 interface Job {
   fn: () => unknown;
@@ -13,6 +14,17 @@ export interface WriteBatchHooks {
   committed?(): void;
   /** Runs after a batch rolled back as a whole. */
   rolledBack?(): void;
+}
+
+export interface WriteBatchOptions {
+  /** At most this many jobs per transaction, so early requests are not held behind a long queue. */
+  maxJobs?: number;
+  /**
+   * How long a batch waits for a transaction that someone else holds open on the connection across
+   * awaits before its jobs are rejected (VOLNO_DB_TRANSACTION). The default matches busy_timeout,
+   * the wait for another process's write lock.
+   */
+  outerTransactionWaitMs?: number;
 }
 
 /**
@@ -33,13 +45,19 @@ export interface WriteBatchHooks {
 export class WriteBatch {
   private queue: Job[] = [];
   private scheduled = false;
+  /** When a flush first found the connection inside someone else's transaction (performance.now()). */
+  private outerSince: number | undefined;
+  private readonly maxJobs: number;
+  private readonly outerTransactionWaitMs: number;
 
   constructor(
     private readonly db: Database,
     private readonly hooks: WriteBatchHooks = {},
-    /** At most this many jobs per transaction, so early requests are not held behind a long queue. */
-    private readonly maxJobs = 64,
-  ) {}
+    options: WriteBatchOptions = {},
+  ) {
+    this.maxJobs = options.maxJobs ?? 64;
+    this.outerTransactionWaitMs = options.outerTransactionWaitMs ?? 5000;
+  }
 
   /** Runs `fn` inside the next batch's transaction; settles after that transaction commits. */
   run<T>(fn: () => T): Promise<T> {
@@ -54,6 +72,11 @@ export class WriteBatch {
   }
 
   private flush(): void {
+    if (this.db.inTransaction) {
+      this.waitForOuterTransaction();
+      return;
+    }
+    this.outerSince = undefined;
     this.scheduled = false;
     const jobs = this.queue.splice(0, this.maxJobs);
     if (this.queue.length > 0) {
@@ -91,5 +114,32 @@ export class WriteBatch {
         else job.reject(o.err);
       });
     }
+  }
+
+  /**
+   * A flush runs in its own turn of the event loop, so a transaction open now is one that someone
+   * holds across awaits: a hand-made BEGIN, as sql/copy.ts holds for its read snapshot. better-sqlite3
+   * would turn this batch's transaction into a savepoint of it: the jobs would resolve and `committed`
+   * fire before any real COMMIT, and its ROLLBACK would undo them. So wait until it ends, polling every
+   * millisecond (setImmediate would spin a core while it awaits I/O), and reject the queued jobs with
+   * a clear error if it never does. The async SQLite driver refuses such a transaction on a shared
+   * connection (the root: every synchronous store suffers from it); this guard keeps WriteBatch's
+   * own promise whoever else opens one.
+   */
+  private waitForOuterTransaction(): void {
+    const now = performance.now();
+    this.outerSince ??= now;
+    if (now - this.outerSince < this.outerTransactionWaitMs) {
+      setTimeout(() => this.flush(), 1); // `scheduled` stays true: this is the queue's one flush
+      return;
+    }
+    this.outerSince = undefined;
+    this.scheduled = false;
+    const err = new SqlError(
+      'VOLNO_DB_TRANSACTION',
+      `a transaction held open on this connection for over ${this.outerTransactionWaitMs} ms kept a write batch ` +
+        'from starting its own; a connection that WriteBatch uses must not hold a transaction across awaits',
+    );
+    for (const job of this.queue.splice(0)) job.reject(err);
   }
 }

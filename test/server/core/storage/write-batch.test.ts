@@ -150,9 +150,39 @@ describe('group commit (WriteBatch)', () => {
 
   it('splits a long queue into transactions of at most maxJobs', async () => {
     let transactions = 0;
-    const batch = new WriteBatch(db, { begin: () => transactions++ }, 3);
+    const batch = new WriteBatch(db, { begin: () => transactions++ }, { maxJobs: 3 });
     await Promise.all(Array.from({ length: 7 }, (_, i) => batch.run(takeSeat(`p${i}`, 99))));
     expect(transactions).toBe(3);
     expect(names()).toHaveLength(7);
+  });
+
+  it('waits for a transaction held open across awaits instead of becoming its savepoint', async () => {
+    const events: string[] = [];
+    const batch = new WriteBatch(db, { committed: () => events.push(`committed, inTransaction=${db.inTransaction}`) });
+    // A hand-made BEGIN held across awaits, as the async SQLite driver's transaction is.
+    db.exec("BEGIN IMMEDIATE; INSERT INTO seats (seat, who) VALUES (9, 'outer')");
+    const p = batch.run(takeSeat('a', 9));
+    // Turns in which a flush would have run inside the open transaction.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    expect(events).toEqual([]);
+    db.exec('ROLLBACK');
+    await expect(p).resolves.toBe(1);
+    expect(events).toEqual(['committed, inTransaction=false']);
+    // The outer ROLLBACK did not take the job's row with it, and its own row is gone.
+    expect(names()).toEqual(['a']);
+  });
+
+  it('rejects its jobs with a clear error when a transaction held open never ends', async () => {
+    const batch = new WriteBatch(db, {}, { outerTransactionWaitMs: 30 });
+    db.exec('BEGIN');
+    const results = await Promise.allSettled([batch.run(takeSeat('a', 9)), batch.run(takeSeat('b', 9))]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : r.status))).toEqual([
+      'VOLNO_DB_TRANSACTION',
+      'VOLNO_DB_TRANSACTION',
+    ]);
+    db.exec('ROLLBACK');
+    // The batch works again once the connection is free.
+    await expect(batch.run(takeSeat('c', 9))).resolves.toBe(1);
+    expect(names()).toEqual(['c']);
   });
 });
