@@ -21,6 +21,17 @@ export interface OpenDataRoutesOptions {
 
 /** Open data feeds and the Prometheus endpoint. */
 export const openDataRoutes: FastifyPluginAsyncTypebox<OpenDataRoutesOptions> = async (app, o) => {
+  // Both feeds need coordinates on every site; said once here, since the lots are the config's.
+  const unplaced = o.availability
+    .lots()
+    .filter((l) => l.latitude === null || l.longitude === null)
+    .map((l) => l.lot_id);
+  if (unplaced.length > 0)
+    app.log.warn(
+      { lots: unplaced },
+      'lots without latitude and longitude are left out of the DATEX II and ParkAPI feeds',
+    );
+
   app.get(
     '/api/v1/opendata/datex2',
     {

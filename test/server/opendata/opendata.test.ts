@@ -1,14 +1,16 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../fixtures/process.ts';
+import { captureLog } from '../../edge/support/capture-log.ts';
 import { FakeAgent } from '../support/messages.ts';
 import { publisher, startTestServer, type TestServer } from '../support/server.ts';
 
 let s: TestServer;
 const agent = new FakeAgent();
+const logs = captureLog('info');
 
 beforeAll(async () => {
-  s = await startTestServer({}, { listen: false });
+  s = await startTestServer({}, { listen: false, logger: logs.log });
   const pub = await publisher(s.mqttUrl);
   for (const m of [
     agent.availability('online'),
@@ -60,6 +62,18 @@ describe('DATEX II Parking Publication Light', () => {
 });
 
 describe('Home Assistant MQTT discovery', () => {
+  it('says once at start which lots the feeds leave out for want of coordinates', async () => {
+    await s.app.inject({ url: '/api/v1/opendata/datex2' });
+    const warned = logs.entries().filter((e) => e['lots'] !== undefined && /left out/.test(String(e['msg'])));
+    expect(warned).toEqual([
+      expect.objectContaining({
+        level: 40,
+        lots: ['south'],
+        msg: 'lots without latitude and longitude are left out of the DATEX II and ParkAPI feeds',
+      }),
+    ]);
+  });
+
   it('announces a free-count sensor per lot and an occupancy binary sensor per slot, retained, with their states', async () => {
     const seen = new Map<string, { payload: string; retain: boolean }>();
     const client = await mqtt.connectAsync(s.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0 });
