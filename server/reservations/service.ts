@@ -1,55 +1,18 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Catalog, SlotRow } from '../core/storage/catalog.ts';
+import { BookingPath, pickSlot, type BookingHooks, type BookOptions, type Person } from './booking.ts';
 import type { ReservationRules } from './config.ts';
 import { ReservationError, ruleError } from './errors.ts';
 import { beforeCutoff, resolveWindow, type ResolvedWindow, type WindowRequest } from './rules.ts';
 import { EmailVerifications } from './identity.ts';
-import { checkLimits, type PersonKeys } from './limits.ts';
+import { checkLimits } from './limits.ts';
 import type { BookingStore, Booking } from './store.ts';
 import { MINUTE_MS } from './time.ts';
-import { emailKey, hashToken, newBookingCode, newManageToken, plateKey } from './token.ts';
-import { WriteBatch } from '../core/storage/write-batch.ts';
-
-export interface Person {
-  name: string;
-  email: string;
-  plate?: string;
-}
-
-export interface BookOptions {
-  lang: 'cs' | 'en';
-  /** `public`, or `staff:<username>` for a booking made on someone's behalf. */
-  by: string;
-  /** Staff bookings skip the per-person limits and may name the slot. */
-  staff?: { slot?: { cameraId: string; slotId: string } };
-  /** The signed-in person (identity `oidc`): the booking is bound to them and limits count them. */
-  subjectKey?: string;
-}
-
-/** A booking as checked before its transaction: what the insert needs. */
-interface BookingRequest {
-  lotId: string;
-  rules: ReservationRules;
-  now: number;
-  window: ResolvedWindow;
-  token: string;
-  keys: PersonKeys;
-  visitor: boolean;
-  pending: boolean;
-  person: Person;
-  o: BookOptions;
-}
+import { emailKey, hashToken, plateKey } from './token.ts';
 
 /** Told after every committed change, so availability and live updates follow. */
 export type ChangeListener = (lots: string[]) => void;
-
-/** Hooks into the same transaction as the booking (the e-mail outbox). */
-export interface BookingHooks {
-  created(b: Booking, token: string, now: number): void;
-  changed(b: Booking, now: number): void;
-  cancelled(b: Booking, now: number): void;
-}
 
 /**
  * Bookings: rules, capacity and per-person limits. Every check and the write that depends on it
@@ -62,9 +25,8 @@ export class ReservationService {
   private readonly listeners: ChangeListener[] = [];
   hooks: BookingHooks | undefined;
   private readonly verifications: EmailVerifications;
-  /** Group commit of public bookings; lots it changed, told to listeners once per commit. */
-  private readonly batch: WriteBatch;
-  private readonly batchLots = new Set<string>();
+  /** New bookings: their checks, the insert, and the group commit of public ones. */
+  private readonly booking: BookingPath;
 
   constructor(
     store: BookingStore,
@@ -76,18 +38,7 @@ export class ReservationService {
   ) {
     this.store = store;
     this.verifications = new EmailVerifications(store.db);
-    this.batch = new WriteBatch(store.db, {
-      // Once per batch instead of once per booking; lapsed holds free their spaces for this batch.
-      begin: () => {
-        for (const lot of this.store.expirePending(this.clock.now())) this.batchLots.add(lot);
-      },
-      committed: () => {
-        const lots = [...this.batchLots];
-        this.batchLots.clear();
-        if (lots.length > 0) this.changed(lots);
-      },
-      rolledBack: () => this.batchLots.clear(),
-    });
+    this.booking = new BookingPath(this, store, this.verifications, clock, log, timezone);
   }
 
   onChange(l: ChangeListener): void {
@@ -138,94 +89,17 @@ export class ReservationService {
 
   /** Books a slot; returns the booking and its manage token (shown once, never stored). */
   book(lotId: string, w: WindowRequest, person: Person, o: BookOptions): { booking: Booking; token: string } {
-    const req = this.bookingRequest(lotId, w, person, o);
-    let expired: string[] = [];
-    const booking = this.store.db
-      .transaction(() => {
-        expired = this.store.expirePending(req.now);
-        return this.insertChecked(req);
-      })
-      .immediate();
-    this.logCreated(booking, o);
-    this.changed([...new Set([lotId, ...expired])]);
-    return { booking, token: req.token };
+    return this.booking.book(lotId, w, person, o);
   }
 
-  /**
-   * Like book(), but commits together with the other bookings of this turn of the event loop (one
-   * transaction, a savepoint each: see WriteBatch). Settles after the commit. The public routes use
-   * it: under a burst of requests one commit per booking was most of a booking's cost.
-   */
-  async bookBatched(
+  /** Like book(), committed with the other bookings of this event-loop turn: see BookingPath. */
+  bookBatched(
     lotId: string,
     w: WindowRequest,
     person: Person,
     o: BookOptions,
   ): Promise<{ booking: Booking; token: string }> {
-    const req = this.bookingRequest(lotId, w, person, o);
-    const booking = await this.batch.run(() => {
-      const b = this.insertChecked(req);
-      this.batchLots.add(lotId);
-      return b;
-    });
-    this.logCreated(booking, o);
-    return { booking, token: req.token };
-  }
-
-  /** Everything about a booking that needs no database: rules, window, token, person keys. */
-  private bookingRequest(lotId: string, w: WindowRequest, person: Person, o: BookOptions): BookingRequest {
-    const rules = this.rulesOf(lotId);
-    const now = this.clock.now();
-    const window = resolveWindow(rules, w, now, this.timezone);
-    const keys = {
-      email: emailKey(person.email),
-      plate: person.plate ? plateKey(person.plate) : null,
-      subject: o.subjectKey ?? null,
-    };
-    const visitor = o.staff === undefined;
-    if (visitor && rules.identity === 'oidc' && keys.subject === null)
-      throw new ReservationError(401, 'VOLNO_RESERVATION_SIGN_IN', 'sign in to book at this car park');
-    const pending = visitor && rules.identity === 'email';
-    return { lotId, rules, now, window, token: newManageToken(), keys, visitor, pending, person, o };
-  }
-
-  /** The checks that depend on other bookings, and the insert. Inside the caller's write transaction. */
-  private insertChecked(req: BookingRequest): Booking {
-    const { lotId, rules, now, window, token, keys, visitor, pending, person, o } = req;
-    if (visitor) checkLimits(this.store, rules, keys, window, now, 0, this.timezone);
-    if (pending) this.verifications.mayMail(person.email, now);
-    const slot = this.pickSlot(lotId, window, 0, o.staff?.slot);
-    const b = this.store.insert({
-      code: this.freshCode(),
-      tokenHash: hashToken(token),
-      lotId,
-      cameraId: slot.cameraId,
-      slotId: slot.slotId,
-      startAt: window.startMs,
-      endAt: window.endMs,
-      name: person.name.trim(),
-      email: person.email.trim(),
-      plate: person.plate?.trim() || null,
-      emailKey: keys.email,
-      plateKey: keys.plate,
-      lang: o.lang,
-      createdBy: o.by,
-      now,
-      subjectKey: keys.subject,
-      pendingUntil: pending ? now + rules.pending_min * MINUTE_MS : null,
-    });
-    this.hooks?.created(b, token, now);
-    // The confirmation link is the one mail this address gets until it is confirmed.
-    if (pending) this.verifications.sent(person.email, now);
-    return b;
-  }
-
-  private logCreated(booking: Booking, o: BookOptions): void {
-    // Ids and codes only: names, e-mails and plates never reach the log.
-    this.log.info(
-      { booking_id: booking.id, lot_id: booking.lotId, by: o.by.split(':')[0], pending: booking.pendingUntil !== null },
-      'booking created',
-    );
+    return this.booking.bookBatched(lotId, w, person, o);
   }
 
   byToken(token: string): Booking {
@@ -263,7 +137,7 @@ export class ReservationService {
         }
         const same = { cameraId: cur.cameraId, slotId: cur.slotId };
         const slot = this.store.slotTaken(cur.lotId, same.cameraId, same.slotId, window.startMs, window.endMs, cur.id)
-          ? this.pickSlot(cur.lotId, window, cur.id)
+          ? pickSlot(this.store, this.reservableSlots(cur.lotId), cur.lotId, window, cur.id)
           : same;
         this.store.setWindow(cur.id, window.startMs, window.endMs, slot.cameraId, slot.slotId, now);
         const next = this.store.byId(cur.id)!;
@@ -334,32 +208,6 @@ export class ReservationService {
     this.log.info({ booking_id: b.id, lot_id: b.lotId }, 'booking confirmed by e-mail link');
     this.changed([b.lotId]);
     return this.byId(b.id);
-  }
-
-  /** The first free reservable slot in config order (or the one staff named). Inside a transaction. */
-  private pickSlot(
-    lotId: string,
-    w: ResolvedWindow,
-    exceptId: number,
-    wanted?: { cameraId: string; slotId: string },
-  ): { cameraId: string; slotId: string } {
-    const slots = this.reservableSlots(lotId).filter(
-      (s) => wanted === undefined || (s.cameraId === wanted.cameraId && s.slotId === wanted.slotId),
-    );
-    if (wanted !== undefined && slots.length === 0)
-      throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'that slot is not reservable in this lot');
-    const taken = this.store.takenSlots(lotId, w.startMs, w.endMs, exceptId);
-    const free = taken === 'all' ? undefined : slots.find((s) => !taken.has(`${s.cameraId}/${s.slotId}`));
-    if (free === undefined)
-      throw new ReservationError(409, 'VOLNO_RESERVATION_FULL', 'no reservable space is free for this window');
-    return free;
-  }
-
-  private freshCode(): string {
-    for (;;) {
-      const code = newBookingCode();
-      if (!this.store.codeTaken(code)) return code;
-    }
   }
 
   /** When the slot of a booking is kept for it: from `hold_before_min` before the start. */

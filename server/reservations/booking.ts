@@ -1,0 +1,214 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import type { SlotRow } from '../core/storage/catalog.ts';
+import { WriteBatch } from '../core/storage/write-batch.ts';
+import type { ReservationRules } from './config.ts';
+import { ReservationError } from './errors.ts';
+import type { EmailVerifications } from './identity.ts';
+import { checkLimits, type PersonKeys } from './limits.ts';
+import { resolveWindow, type ResolvedWindow, type WindowRequest } from './rules.ts';
+import type { Booking, BookingStore } from './store.ts';
+import { MINUTE_MS } from './time.ts';
+import { emailKey, hashToken, newBookingCode, newManageToken, plateKey } from './token.ts';
+
+export interface Person {
+  name: string;
+  email: string;
+  plate?: string;
+}
+
+export interface BookOptions {
+  lang: 'cs' | 'en';
+  /** `public`, or `staff:<username>` for a booking made on someone's behalf. */
+  by: string;
+  /** Staff bookings skip the per-person limits and may name the slot. */
+  staff?: { slot?: { cameraId: string; slotId: string } };
+  /** The signed-in person (identity `oidc`): the booking is bound to them and limits count them. */
+  subjectKey?: string;
+}
+
+/** Hooks into the same transaction as the booking (the e-mail outbox). */
+export interface BookingHooks {
+  created(b: Booking, token: string, now: number): void;
+  changed(b: Booking, now: number): void;
+  cancelled(b: Booking, now: number): void;
+}
+
+/** What the booking path asks of the service that owns it (ReservationService). */
+export interface BookingHost {
+  /** Read at each booking: the outbox sets it after construction. */
+  readonly hooks: BookingHooks | undefined;
+  rulesOf(lotId: string): ReservationRules;
+  reservableSlots(lotId: string): SlotRow[];
+  changed(lots: string[]): void;
+}
+
+/** A booking as checked before its transaction: what the insert needs. */
+interface BookingRequest {
+  lotId: string;
+  rules: ReservationRules;
+  now: number;
+  window: ResolvedWindow;
+  token: string;
+  keys: PersonKeys;
+  visitor: boolean;
+  pending: boolean;
+  person: Person;
+  o: BookOptions;
+}
+
+/**
+ * The path of a new booking: the checks that need no database, then the checks that depend on
+ * other bookings and the insert, inside one write transaction; either its own (book) or a group
+ * commit shared with the other bookings of this event-loop turn (bookBatched).
+ */
+export class BookingPath {
+  /** Group commit of public bookings; lots it changed, told to listeners once per commit. */
+  private readonly batch: WriteBatch;
+  private readonly batchLots = new Set<string>();
+
+  constructor(
+    private readonly host: BookingHost,
+    private readonly store: BookingStore,
+    private readonly verifications: EmailVerifications,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly timezone: string,
+  ) {
+    this.batch = new WriteBatch(store.db, {
+      // Once per batch instead of once per booking; lapsed holds free their spaces for this batch.
+      begin: () => {
+        for (const lot of this.store.expirePending(this.clock.now())) this.batchLots.add(lot);
+      },
+      committed: () => {
+        const lots = [...this.batchLots];
+        this.batchLots.clear();
+        if (lots.length > 0) this.host.changed(lots);
+      },
+      rolledBack: () => this.batchLots.clear(),
+    });
+  }
+
+  /** Books a slot in a transaction of its own; returns the booking and its manage token. */
+  book(lotId: string, w: WindowRequest, person: Person, o: BookOptions): { booking: Booking; token: string } {
+    const req = this.bookingRequest(lotId, w, person, o);
+    let expired: string[] = [];
+    const booking = this.store.db
+      .transaction(() => {
+        expired = this.store.expirePending(req.now);
+        return this.insertChecked(req);
+      })
+      .immediate();
+    this.logCreated(booking, o);
+    this.host.changed([...new Set([lotId, ...expired])]);
+    return { booking, token: req.token };
+  }
+
+  /**
+   * Like book(), but commits together with the other bookings of this turn of the event loop (one
+   * transaction, a savepoint each: see WriteBatch). Settles after the commit. The public routes use
+   * it: under a burst of requests one commit per booking was most of a booking's cost.
+   */
+  async bookBatched(
+    lotId: string,
+    w: WindowRequest,
+    person: Person,
+    o: BookOptions,
+  ): Promise<{ booking: Booking; token: string }> {
+    const req = this.bookingRequest(lotId, w, person, o);
+    const booking = await this.batch.run(() => {
+      const b = this.insertChecked(req);
+      this.batchLots.add(lotId);
+      return b;
+    });
+    this.logCreated(booking, o);
+    return { booking, token: req.token };
+  }
+
+  /** Everything about a booking that needs no database: rules, window, token, person keys. */
+  private bookingRequest(lotId: string, w: WindowRequest, person: Person, o: BookOptions): BookingRequest {
+    const rules = this.host.rulesOf(lotId);
+    const now = this.clock.now();
+    const window = resolveWindow(rules, w, now, this.timezone);
+    const keys = {
+      email: emailKey(person.email),
+      plate: person.plate ? plateKey(person.plate) : null,
+      subject: o.subjectKey ?? null,
+    };
+    const visitor = o.staff === undefined;
+    if (visitor && rules.identity === 'oidc' && keys.subject === null)
+      throw new ReservationError(401, 'VOLNO_RESERVATION_SIGN_IN', 'sign in to book at this car park');
+    const pending = visitor && rules.identity === 'email';
+    return { lotId, rules, now, window, token: newManageToken(), keys, visitor, pending, person, o };
+  }
+
+  /** The checks that depend on other bookings, and the insert. Inside the caller's write transaction. */
+  private insertChecked(req: BookingRequest): Booking {
+    const { lotId, rules, now, window, token, keys, visitor, pending, person, o } = req;
+    if (visitor) checkLimits(this.store, rules, keys, window, now, 0, this.timezone);
+    if (pending) this.verifications.mayMail(person.email, now);
+    const slot = pickSlot(this.store, this.host.reservableSlots(lotId), lotId, window, 0, o.staff?.slot);
+    const b = this.store.insert({
+      code: this.freshCode(),
+      tokenHash: hashToken(token),
+      lotId,
+      cameraId: slot.cameraId,
+      slotId: slot.slotId,
+      startAt: window.startMs,
+      endAt: window.endMs,
+      name: person.name.trim(),
+      email: person.email.trim(),
+      plate: person.plate?.trim() || null,
+      emailKey: keys.email,
+      plateKey: keys.plate,
+      lang: o.lang,
+      createdBy: o.by,
+      now,
+      subjectKey: keys.subject,
+      pendingUntil: pending ? now + rules.pending_min * MINUTE_MS : null,
+    });
+    this.host.hooks?.created(b, token, now);
+    // The confirmation link is the one mail this address gets until it is confirmed.
+    if (pending) this.verifications.sent(person.email, now);
+    return b;
+  }
+
+  private logCreated(booking: Booking, o: BookOptions): void {
+    // Ids and codes only: names, e-mails and plates never reach the log.
+    this.log.info(
+      { booking_id: booking.id, lot_id: booking.lotId, by: o.by.split(':')[0], pending: booking.pendingUntil !== null },
+      'booking created',
+    );
+  }
+
+  private freshCode(): string {
+    for (;;) {
+      const code = newBookingCode();
+      if (!this.store.codeTaken(code)) return code;
+    }
+  }
+}
+
+/**
+ * The first free slot of `reservable` (the lot's reservable slots, in config order), or the one staff
+ * named. Inside a transaction. Also used when a change of window no longer fits the booking's slot.
+ */
+export function pickSlot(
+  store: BookingStore,
+  reservable: SlotRow[],
+  lotId: string,
+  w: ResolvedWindow,
+  exceptId: number,
+  wanted?: { cameraId: string; slotId: string },
+): { cameraId: string; slotId: string } {
+  const slots = reservable.filter(
+    (s) => wanted === undefined || (s.cameraId === wanted.cameraId && s.slotId === wanted.slotId),
+  );
+  if (wanted !== undefined && slots.length === 0)
+    throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'that slot is not reservable in this lot');
+  const taken = store.takenSlots(lotId, w.startMs, w.endMs, exceptId);
+  const free = taken === 'all' ? undefined : slots.find((s) => !taken.has(`${s.cameraId}/${s.slotId}`));
+  if (free === undefined)
+    throw new ReservationError(409, 'VOLNO_RESERVATION_FULL', 'no reservable space is free for this window');
+  return free;
+}
