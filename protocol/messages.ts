@@ -109,8 +109,9 @@ export const MESSAGES = {
       'The calibration the agent runs, where it came from, and its hash. The server records a file calibration as a version unless staff have published one.',
     schema: CalibrationRunningPayload,
     refine: refineCalibrationRunning,
-    // No reference image: 1000 slots of 32 points and a tuned head stay well below this.
-    maxBytes: 4 * 1024 * KiB,
+    // No reference image. The largest report the schema allows (1000 slots and 64 masks of 32 points,
+    // a 4096-weight head, every number at its longest) is 2,050,053 bytes: test/protocol/calibration-running.test.ts.
+    maxBytes: 2 * 1024 * KiB,
   }),
   snapshot_request: spec({
     template: 'camera/{camera}/snapshot/request',

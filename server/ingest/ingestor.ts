@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { LotConfig } from '../core/config/schema.ts';
@@ -15,6 +16,9 @@ export interface IngestorOptions {
   cameraAgents?: ReadonlyMap<string, string>;
 }
 
+/** Every calibration_running topic ends so (protocol/messages.ts: `camera/{camera}/calibration/running`). */
+const RUNNING_SUFFIX = '/calibration/running';
+
 /** camera id → `agent_id` for every camera that has one in the config. */
 export function cameraAgents(lots: LotConfig[]): Map<string, string> {
   const owners = new Map<string, string>();
@@ -23,12 +27,21 @@ export function cameraAgents(lots: LotConfig[]): Map<string, string> {
   return owners;
 }
 
+/** Topics whose raw payloads are remembered; far above any site's cameras, it only bounds the memory. */
+const MAX_REMEMBERED = 10_000;
+
 /**
  * The entry point for every MQTT message: validates it against the contract and queues it for the
  * writer, or counts and logs why not. It never throws, whatever arrives.
  */
 export class Ingestor {
   private readonly rejections: RejectionLog;
+  /**
+   * Per calibration/running topic, the SHA-256 of the last report accepted there. The broker replays
+   * the retained report on every (re)subscription (and both paths deliver it with a share group);
+   * parsing, validating, canonicalising and hashing up to 2 MiB again for the same bytes is wasted.
+   */
+  private readonly lastRunning = new Map<string, string>();
 
   constructor(
     private readonly writer: IngestWriter,
@@ -44,6 +57,11 @@ export class Ingestor {
   handle(topic: string, payload: Buffer | Uint8Array, retained: boolean): void {
     this.metrics.received.inc();
     const now = this.clock.now();
+    const running = topic.endsWith(RUNNING_SUFFIX) ? createHash('sha256').update(payload).digest('base64') : null;
+    if (running !== null && this.lastRunning.get(topic) === running) {
+      this.metrics.ignored.inc({ reason: 'duplicate' });
+      return;
+    }
     let result;
     try {
       result = validateMessage(topic, payload, {
@@ -68,6 +86,10 @@ export class Ingestor {
       return;
     }
     this.metrics.accepted.inc({ kind: result.message.kind });
+    if (running !== null && result.message.kind === 'calibration_running') {
+      if (this.lastRunning.size >= MAX_REMEMBERED) this.lastRunning.clear();
+      this.lastRunning.set(topic, running);
+    }
     this.writer.enqueue({ type: 'message', message: result.message, retained, receivedAt: now });
   }
 }

@@ -222,7 +222,7 @@ describe.runIf(modelBuilt)('one source of truth for calibration, with a real age
       await client.publishAsync(topic, encodeMessage('calibration_running', report({ sha256: hashOf(fileA) })), {
         qos: 1,
       });
-      // Over the topic's 4 MiB, padded where the schema would refuse it anyway.
+      // Over the topic's 2 MiB, padded where the schema would refuse it anyway.
       const big = JSON.stringify({ ...report({}), padding: 'x'.repeat(4 * 1024 * 1024) });
       await client.publishAsync(topic, big, { qos: 1 });
     } finally {
