@@ -1,37 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../fixtures/process.ts';
-import { booking, lots, startEnv, T0, type Env } from '../reservations/support.ts';
-import { LOTS } from '../support/config.ts';
+import { startEnv, T0, type Env } from '../reservations/support.ts';
 import { FakeAgent } from '../support/messages.ts';
-import { publisher } from '../support/server.ts';
+import { publishAndIngest, publisher } from '../support/server.ts';
+import { schemaValidator } from './schema-validator.ts';
+import { bookAndReport, feedLots, MIN } from './support.ts';
 
 // DATEX II v3 Parking Publication Light's JSON Schema, transcribed (see README.md beside this file).
-const schema = JSON.parse(readFileSync(new URL('./datex2-v3-parking-light.schema.json', import.meta.url), 'utf8'));
-// Ajv 8 as ajv-formats (a dependency) brings it: the top-level `ajv` in node_modules is eslint's Ajv 6.
-interface AjvLike {
-  compile(s: unknown): ((data: unknown) => boolean) & { errors?: unknown };
-  errorsText(errors: unknown): string;
-}
-const fromFormats = createRequire(createRequire(import.meta.url).resolve('ajv-formats'));
-const { Ajv } = fromFormats('ajv') as { Ajv: new (o: object) => AjvLike };
-const ajv = new Ajv({ allErrors: true, strict: false });
-(fromFormats('ajv-formats') as { default: (a: AjvLike) => void }).default(ajv);
-const validate = ajv.compile(schema);
+const { validate, errorsText } = schemaValidator(new URL('./datex2-v3-parking-light.schema.json', import.meta.url));
 
-const MIN = 60_000;
 let env: Env;
 let pub: MqttClient;
 const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => env.clock.now());
 
 beforeAll(async () => {
-  const office = lots(2)[0]!;
-  const camera = (office.cameras as { slots: Record<string, unknown>[] }[])[0]!;
-  camera.slots.push({ slot_id: 'D1', type: 'disabled' }, { slot_id: 'E1', type: 'ev' });
   // The south lot has no coordinates, which the profile requires of every site and space.
-  env = await startEnv({ raw: { lots: [{ ...office, latitude: 50.08, longitude: 14.42 }, LOTS[1]] } });
+  env = await startEnv({ raw: { lots: feedLots() } });
   pub = await publisher(env.s.mqttUrl);
   await send(agent.availability('online'));
 });
@@ -40,18 +24,7 @@ afterAll(async () => {
   await env?.s.stop();
 });
 
-async function send(m: { topic: string; payload: string }): Promise<void> {
-  const before = env.app.volno.metrics.received.get();
-  await pub.publishAsync(m.topic, m.payload, { qos: 1 });
-  await waitFor(
-    () => {
-      if (env.app.volno.metrics.received.get() <= before) return false;
-      env.app.volno.writer.flush();
-      return true;
-    },
-    { timeoutMs: 10_000, intervalMs: 10, what: 'the message to be ingested' },
-  );
-}
+const send = (m: { topic: string; payload: string }) => publishAndIngest(env.app, pub, m);
 
 interface Space {
   _id: string;
@@ -63,7 +36,7 @@ async function feed() {
   const r = await env.app.inject({ url: '/api/v1/opendata/datex2' });
   expect(r.statusCode).toBe(200);
   const body = r.json();
-  if (!validate(body)) throw new Error(`DATEX II v3 Light schema: ${ajv.errorsText(validate.errors)}`);
+  if (!validate(body)) throw new Error(`DATEX II v3 Light schema: ${errorsText()}`);
   return { text: r.body, pub: body.parkingPublicationLight };
 }
 
@@ -108,20 +81,7 @@ describe('the DATEX II v3 Parking Publication Light feed', () => {
   });
 
   it('stays valid with free, occupied and booked spaces; a booked space is occupied and says so in the extension', async () => {
-    const b = await env.app.inject({
-      method: 'POST',
-      url: '/api/v1/reservations',
-      payload: booking({ date: '2026-12-01', start: '09:30', end: '11:00', email: 'p@example.cz', plate: '3P' }),
-    });
-    expect(b.statusCode).toBe(201);
-    env.clock.set(T0 + 20 * MIN); // 08:20Z: inside the booking's hold
-    for (const [slot, state] of [
-      ['R1', 'free'],
-      ['R2', 'free'],
-      ['P1', 'occupied'],
-      ['D1', 'free'],
-    ] as const)
-      await send(agent.slotState('gate-1', slot, state));
+    await bookAndReport(env, agent, send);
 
     const { text, pub } = await feed();
     const site = pub.parkingSite[0];

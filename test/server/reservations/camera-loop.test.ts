@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../fixtures/process.ts';
 import { FakeAgent } from '../support/messages.ts';
-import { publisher } from '../support/server.ts';
+import { publishAndIngest, publisher } from '../support/server.ts';
 import { booking, lots, startEnv, staffHeaders, T0, type Env } from './support.ts';
 
 const MIN = 60_000;
@@ -23,18 +23,7 @@ afterAll(async () => {
   await env?.s.stop();
 });
 
-async function send(m: { topic: string; payload: string }): Promise<void> {
-  const before = env.app.volno.metrics.received.get();
-  await pub.publishAsync(m.topic, m.payload, { qos: 1 });
-  await waitFor(
-    () => {
-      if (env.app.volno.metrics.received.get() <= before) return false;
-      env.app.volno.writer.flush();
-      return true;
-    },
-    { timeoutMs: 10_000, intervalMs: 10, what: 'the message to be ingested' },
-  );
-}
+const send = (m: { topic: string; payload: string }) => publishAndIngest(env.app, pub, m);
 
 const statusOf = async (token: string) =>
   (await env.app.inject({ url: `/api/v1/reservations/manage/${token}` })).json().status as string;

@@ -71,3 +71,21 @@ export async function waitForReceived(app: FastifyInstance, n: number, what = 'm
     { timeoutMs: 20_000, intervalMs: 10, what: `${n} ${what} (got ${app.volno.metrics.received.get()})` },
   );
 }
+
+/** Publishes one message and waits until the server has received it (accepted or rejected) and committed it. */
+export async function publishAndIngest(
+  app: FastifyInstance,
+  pub: MqttClient,
+  m: { topic: string; payload: string },
+): Promise<void> {
+  const before = app.volno.metrics.received.get();
+  await pub.publishAsync(m.topic, m.payload, { qos: 1 });
+  await waitFor(
+    () => {
+      if (app.volno.metrics.received.get() <= before) return false;
+      app.volno.writer.flush();
+      return true;
+    },
+    { timeoutMs: 10_000, intervalMs: 10, what: 'the message to be ingested' },
+  );
+}
