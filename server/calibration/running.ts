@@ -7,6 +7,7 @@ import {
   type CalibrationSlot,
 } from '../../calibration/index.ts';
 import type { CalibrationOrigin, CalibrationRunningPayload } from '../../protocol/index.ts';
+import type { Counter } from '../core/metrics/registry.ts';
 import { syncCatalog } from './catalog-sync.ts';
 import type { VersionsStore } from './versions-store.ts';
 
@@ -18,7 +19,10 @@ export interface RunningRow {
   /** The version number the agent has (for a file: whatever the file says). */
   agentVersion: number;
   sha256: string;
-  /** The server's version with this content; null while a published version overrides the agent's file. */
+  /**
+   * The server's version with this content; null while a published version overrides the agent's
+   * file, and when the content is not what the server published as the version the agent names.
+   */
   serverVersion: number | null;
   reportedAt: number;
 }
@@ -30,6 +34,8 @@ export interface RunningDeps {
   db: Database;
   versions: VersionsStore;
   log: Logger;
+  /** Reports of a published version whose hash is not the one published (server_version null). */
+  unverified: Counter;
   /** The catalog changed under the camera's lot (called inside the ingest transaction). */
   catalogChanged(lot: string | null): void;
 }
@@ -83,7 +89,7 @@ export class RunningCalibrations {
     return this.d.db.transaction(() => {
       const cameraId = p.camera_id;
       let outcome: RunningOutcome = 'known';
-      let serverVersion: number | null = p.version;
+      let serverVersion: number | null;
       if (p.origin === 'file') {
         const published = this.d.versions.latestStaffPublished(cameraId);
         const known = this.d.versions.latestFromAgentFile(cameraId);
@@ -100,6 +106,8 @@ export class RunningCalibrations {
           serverVersion = this.record(p, at);
           outcome = 'recorded';
         }
+      } else {
+        serverVersion = this.publishedVersion(p);
       }
       this.upsert.run({
         cameraId,
@@ -112,6 +120,30 @@ export class RunningCalibrations {
       });
       return outcome;
     })();
+  }
+
+  /**
+   * The version number of a `published`/`cache` report, when the server published that version with
+   * that content: the agent's word alone would let a stale cache or an edited state file pass as it.
+   */
+  private publishedVersion(p: CalibrationRunningPayload): number | null {
+    const stored = this.d.versions.publishedSha256(p.camera_id, p.version);
+    // Published before the server kept the hash (published_at set, content_sha256 null): nothing to compare.
+    if (stored === p.sha256 || stored === null) return p.version;
+    this.d.unverified.inc();
+    this.d.log.warn(
+      {
+        camera: p.camera_id,
+        agent: p.agent_id,
+        origin: p.origin,
+        version: p.version,
+        sha256: p.sha256,
+        published_sha256: stored ?? 'never published',
+        count: this.d.unverified.get(),
+      },
+      'the agent runs content that is not what the server published as this version; not counted as running it',
+    );
+    return null;
   }
 
   private record(p: CalibrationRunningPayload, at: number): number {

@@ -86,7 +86,12 @@ export const VersionSummary = Type.Object(
     origin: Type.Enum(['staff', 'agent_file'] as const, {
       description: '`agent_file`: recorded from the calibration file the agent runs (docs/calibration-editor.md).',
     }),
-    content_sha256: Nullable(Type.String({ description: 'For `agent_file`: the hash the agent reported.' })),
+    content_sha256: Nullable(
+      Type.String({
+        description:
+          'For `agent_file`: the hash the agent reported. Once published: the hash of the content last published, which the agent reports while it runs this version.',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'Calibration version' },
 );

@@ -7,8 +7,10 @@ import {
   type PrivacyMask,
   type ValidationOptions,
 } from '../../calibration/index.ts';
+import { calibrationDigest } from '../../protocol/calibration-digest.ts';
 import {
   buildTopic,
+  calibrationContent,
   decodeMessage,
   encodeMessage,
   parseTopic,
@@ -20,6 +22,7 @@ import {
   type SnapshotReplyPayload,
 } from '../../protocol/index.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Registry } from '../core/metrics/registry.ts';
 import type { MqttConnection } from '../core/mqtt/connection.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
 import { syncCatalog } from './catalog-sync.ts';
@@ -44,6 +47,7 @@ export interface CalibrationDeps {
   site: string;
   prefix: string;
   options: CalibrationConfig;
+  registry: Registry;
   /** Lots whose slot list changed (live updates of availability). */
   onCatalogChanged(lots: (string | null)[]): void;
 }
@@ -92,6 +96,10 @@ export class CalibrationService {
       db: d.db,
       versions: this.versions,
       log: d.log,
+      unverified: d.registry.counter(
+        'volno_calibration_running_unverified_total',
+        'Running-calibration reports naming a published version whose content hash is not the one published.',
+      ),
       catalogChanged: (lot) => {
         this.d.catalog.refresh();
         setImmediate(() => this.d.onCatalogChanged([lot]));
@@ -286,9 +294,11 @@ export class CalibrationService {
     );
     if (tuned) payload = { ...payload, tuned_head: tuned };
     if (!this.d.mqtt.connected) throw calibrationError(503, 'VOLNO_UNAVAILABLE', 'the MQTT broker is not connected');
-    const before = { at: row.publishedAt, by: row.publishedBy };
-    // Marked first: a fast agent's acknowledgement must find the version published.
-    this.versions.markPublished(cameraId, version, by, this.d.clock.now());
+    const before = { at: row.publishedAt, by: row.publishedBy, sha256: row.contentSha256 };
+    // Marked first: a fast agent's acknowledgement must find the version published. The hash is
+    // what the agent will report running (server/calibration/running.ts checks it).
+    const sha256 = calibrationDigest(calibrationContent(payload));
+    this.versions.markPublished(cameraId, version, by, this.d.clock.now(), sha256);
     const topic = buildTopic('calibration', { site: this.d.site, camera: cameraId }, this.d.prefix);
     try {
       await withTimeout(
@@ -296,7 +306,7 @@ export class CalibrationService {
         PUBLISH_WAIT_MS,
       );
     } catch (err) {
-      this.versions.restorePublished(cameraId, version, before.at, before.by);
+      this.versions.restorePublished(cameraId, version, before);
       this.d.log.warn({ err, camera: cameraId, version }, 'publishing a calibration failed');
       throw calibrationError(503, 'VOLNO_UNAVAILABLE', 'the broker did not accept the calibration; try again');
     }

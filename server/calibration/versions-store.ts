@@ -17,7 +17,10 @@ export interface VersionRow {
   ack: { result: AckResult; reason: string | null; at: number } | null;
   /** `agent_file`: recorded from the calibration file the agent runs (server/calibration/running.ts). */
   origin: 'staff' | 'agent_file';
-  /** For `agent_file`: the SHA-256 the agent reported for its content. */
+  /**
+   * For `agent_file`: the SHA-256 the agent reported for its content; once published: the hash of
+   * the content last published (masks and tuned head included), which a running report must match.
+   */
   contentSha256: string | null;
 }
 
@@ -156,20 +159,45 @@ export class VersionsStore {
   }
 
   /**
-   * Marks a version published. A republished version keeps the answer it already has: the agent
-   * answers each (version, result) once (edge/agent/inbound.ts), so no second ack would come.
+   * Marks a version published, with the SHA-256 of the content that went out (protocol/
+   * calibration-digest.ts): what an agent running this version reports. A republished version keeps
+   * the answer it already has: the agent answers each (version, result) once (edge/agent/inbound.ts),
+   * so no second ack would come.
    */
-  markPublished(cameraId: string, version: number, by: string, at: number): void {
+  markPublished(cameraId: string, version: number, by: string, at: number, sha256: string): void {
     this.db
-      .prepare('UPDATE calibration_versions SET published_at = ?, published_by = ? WHERE camera_id = ? AND version = ?')
-      .run(at, by, cameraId, version);
+      .prepare(
+        `UPDATE calibration_versions SET published_at = ?, published_by = ?, content_sha256 = ?
+         WHERE camera_id = ? AND version = ?`,
+      )
+      .run(at, by, sha256, cameraId, version);
   }
 
   /** Undoes `markPublished` when the broker did not take the message. */
-  restorePublished(cameraId: string, version: number, at: number | null, by: string | null): void {
+  restorePublished(
+    cameraId: string,
+    version: number,
+    before: { at: number | null; by: string | null; sha256: string | null },
+  ): void {
     this.db
-      .prepare('UPDATE calibration_versions SET published_at = ?, published_by = ? WHERE camera_id = ? AND version = ?')
-      .run(at, by, cameraId, version);
+      .prepare(
+        `UPDATE calibration_versions SET published_at = ?, published_by = ?, content_sha256 = ?
+         WHERE camera_id = ? AND version = ?`,
+      )
+      .run(before.at, before.by, before.sha256, cameraId, version);
+  }
+
+  /**
+   * The content hash of a published version, as markPublished stored it; null for a version
+   * published before hashes were kept; undefined when the server never published that version.
+   */
+  publishedSha256(cameraId: string, version: number): string | null | undefined {
+    const r = this.db
+      .prepare(
+        'SELECT content_sha256 FROM calibration_versions WHERE camera_id = ? AND version = ? AND published_at IS NOT NULL',
+      )
+      .get(cameraId, version) as { content_sha256: string | null } | undefined;
+    return r?.content_sha256;
   }
 
   /**

@@ -145,6 +145,7 @@ export function buildComponents(
     site: config.site,
     prefix: config.mqtt.topic_prefix,
     options: config.calibration,
+    registry,
     onCatalogChanged: (lots) => bus.emit('lots.changed', { lots }),
   });
   const writer = new IngestWriter(db, catalog, metrics, clock, child('ingest'), {
