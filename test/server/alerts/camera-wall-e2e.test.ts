@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODELS_DIR, startAgent, type RunningAgent } from '../../edge/support/agent.ts';
 import { startRtspOnPort } from '../../edge/support/rtsp-same-port.ts';
 import { freePort, waitFor } from '../../fixtures/process.ts';
 import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
+import { decodedMail, startSmtpReceiver, type SmtpReceiver } from '../../support/smtp.ts';
 import { SITE } from '../support/messages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createStaffUser, loginStaff } from '../support/staff.ts';
@@ -18,17 +18,13 @@ import { createStaffUser, loginStaff } from '../support/staff.ts';
 const MODEL = 'volno-slotnet-v1';
 const CAMERAS = ['cam-1', 'cam-2'] as const;
 
-interface Mail {
-  to: string[];
-  raw: string;
-}
 interface AlertJson {
   key: string;
   resolved_at: string | null;
   mailed: boolean;
 }
 
-let smtp: SMTPServer | undefined;
+let smtp: SmtpReceiver | undefined;
 let server: TestServer | undefined;
 let agent: RunningAgent | undefined;
 let browser: Browser | undefined;
@@ -38,34 +34,10 @@ afterEach(async () => {
   await agent?.stop();
   await server?.stop();
   await Promise.all([...sources.values()].map((s) => s.stop()));
-  if (smtp !== undefined) await new Promise<void>((resolve) => smtp!.close(() => resolve()));
+  await smtp?.stop();
   browser = agent = server = smtp = undefined;
   sources.clear();
 });
-
-/** Quoted-printable soft breaks and escapes undone, so text can be searched for. */
-const decoded = (raw: string) =>
-  raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-
-/** A real SMTP receiver on a free port, plain SMTP like a local relay. */
-async function startSmtp(inbox: Mail[]): Promise<number> {
-  const port = await freePort();
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp!.listen(port, '127.0.0.1', resolve));
-  return port;
-}
 
 /** Two wide bays side by side in the 320×240 test pattern, and a privacy mask in the top corner. */
 const document = (cameraId: string) => ({
@@ -124,8 +96,8 @@ async function axeViolations(page: Page): Promise<string[]> {
 
 describe.skipIf(!existsSync(join(MODELS_DIR, MODEL, 'model.json')))('the staff camera wall and its alerts', () => {
   it('shows two cameras; a dead RTSP source raises one alert and one digest e-mail, and the alert clears when it returns', async () => {
-    const inbox: Mail[] = [];
-    const smtpPort = await startSmtp(inbox);
+    smtp = await startSmtpReceiver();
+    const { inbox, port: smtpPort } = smtp;
     const ports = new Map<string, number>();
     for (const id of CAMERAS) {
       const port = await freePort();
@@ -261,7 +233,7 @@ ${CAMERAS.map(
     await waitFor(() => inbox.length >= 1, { timeoutMs: 20_000, intervalMs: 100, what: 'the digest e-mail' });
     expect(inbox).toHaveLength(1);
     expect(inbox[0]!.to).toEqual(['duty@example.cz']);
-    const mail = decoded(inbox[0]!.raw);
+    const mail = decodedMail(inbox[0]!.raw);
     expect(mail).toContain('Subject: Volno: 1 new, 0 resolved alerts');
     expect(mail).toContain('Camera down: cam-2');
     expect(mail).toContain('https://parking.example.cz/staff/alerts?lang=en');

@@ -1,18 +1,12 @@
-import getPort from 'get-port';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../server/core/clock.ts';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../fixtures/process.ts';
 import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
 import { booking, lots, rules, T0 } from '../reservations/support.ts';
+import { decodedMail, startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../support/smtp.ts';
 import { tempDir } from '../support/config.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-interface Received {
-  to: string[];
-  raw: string;
-}
 
 declare const window: {
   axe: {
@@ -21,36 +15,21 @@ declare const window: {
 };
 declare const document: unknown;
 
-const inbox: Received[] = [];
-let smtp: SMTPServer;
+const inbox: ReceivedMail[] = [];
+let smtp: SmtpReceiver;
 let port: number;
 const data = tempDir('volno-pending-');
 
-const decoded = (raw: string) =>
-  raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 const mailsTo = (addr: string) => inbox.filter((m) => m.to.includes(addr));
-const linkIn = (m: Received) =>
-  /https:\/\/parking\.example\.cz\/reserve\/manage\/([A-Za-z0-9_-]{43})/.exec(decoded(m.raw))![1]!;
+const linkIn = (m: ReceivedMail) =>
+  /https:\/\/parking\.example\.cz\/reserve\/manage\/([A-Za-z0-9_-]{43})/.exec(decodedMail(m.raw))![1]!;
 
 beforeAll(async () => {
-  port = await getPort({ host: '127.0.0.1' });
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  smtp = await startSmtpReceiver(inbox);
+  port = smtp.port;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.stop();
   data.cleanup();
 });
 
@@ -99,7 +78,7 @@ describe('identity email: a booking is pending until its mailed link is confirme
     expect((await book({ email: 'petr@example.cz', plate: '2BB 2222' })).json().code).toBe('VOLNO_RESERVATION_FULL');
 
     await waitFor(() => mailsTo('jana@example.cz').length === 1, { timeoutMs: 10_000, what: 'the confirmation link' });
-    const mail = decoded(mailsTo('jana@example.cz')[0]!.raw);
+    const mail = decodedMail(mailsTo('jana@example.cz')[0]!.raw);
     expect(mail).toMatch(/Subject: Confirm your parking booking/);
     const token = linkIn(mailsTo('jana@example.cz')[0]!);
     // Opening the link (a GET, as mail scanners do) confirms nothing; the button does.

@@ -1,46 +1,22 @@
-import getPort from 'get-port';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../server/core/clock.ts';
 import { waitFor } from '../../fixtures/process.ts';
+import { decodedMail, startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../support/smtp.ts';
 import { tempDir } from '../support/config.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { booking, lots, rules, STAFF_TOKEN, T0 } from './support.ts';
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
-const inbox: Received[] = [];
-let smtp: SMTPServer;
+const inbox: ReceivedMail[] = [];
+let smtp: SmtpReceiver;
 let port: number;
 const data = tempDir('volno-mail-');
 
-/** Quoted-printable soft breaks and escapes undone, so links and codes can be searched for. */
-const decoded = (raw: string) =>
-  raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-
 beforeAll(async () => {
-  port = await getPort({ host: '127.0.0.1' });
-  // A real SMTP receiver on a free port; plain SMTP without STARTTLS or AUTH, like a local relay.
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  smtp = await startSmtpReceiver(inbox);
+  port = smtp.port;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.stop();
   data.cleanup();
 });
 
@@ -62,7 +38,7 @@ function start(clock: ManualClock): Promise<TestServer> {
 }
 
 const mailsTo = (addr: string, subject: RegExp) =>
-  inbox.filter((m) => m.to.includes(addr) && subject.test(decoded(m.raw)));
+  inbox.filter((m) => m.to.includes(addr) && subject.test(decodedMail(m.raw)));
 
 describe('booking e-mails through a real SMTP receiver', () => {
   it('sends the confirmation with code, manage link and calendar file, and one reminder that survives a restart', async () => {
@@ -81,7 +57,7 @@ describe('booking e-mails through a real SMTP receiver', () => {
         timeoutMs: 10_000,
         what: 'the confirmation',
       });
-      const mail = decoded(mailsTo('eva@example.cz', /Subject: Parking booking/)[0]!.raw);
+      const mail = decodedMail(mailsTo('eva@example.cz', /Subject: Parking booking/)[0]!.raw);
       expect(mail).toContain(code);
       expect(mail).toContain(`https://parking.example.cz/reserve/manage/${token}`);
       expect(mail).toMatch(/Content-Type: text\/calendar/);
@@ -106,7 +82,7 @@ describe('booking e-mails through a real SMTP receiver', () => {
       await s.app.volno.reservations.mailer!.kick();
       await s.app.volno.reservations.mailer!.kick();
       expect(mailsTo('eva@example.cz', /Subject: Reminder/)).toHaveLength(1);
-      expect(decoded(mailsTo('eva@example.cz', /Subject: Reminder/)[0]!.raw)).not.toMatch(/reserve\/manage\//);
+      expect(decodedMail(mailsTo('eva@example.cz', /Subject: Reminder/)[0]!.raw)).not.toMatch(/reserve\/manage\//);
     } finally {
       await s.stop();
     }
