@@ -4,12 +4,12 @@
 // server with its embedded broker, and Debian's Chromium logging in through the form.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODELS_DIR, startAgent, type RunningAgent } from '../../edge/support/agent.ts';
 import { startRtspOnPort } from '../../edge/support/rtsp-same-port.ts';
 import { freePort, waitFor } from '../../fixtures/process.ts';
-import { AXE_PATH, launchChromium } from '../../support/chromium.ts';
+import { axeViolations, launchChromium } from '../../support/chromium.ts';
 import { decodedMail, startSmtpReceiver, type SmtpReceiver } from '../../support/smtp.ts';
 import { SITE } from '../support/messages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -84,15 +84,6 @@ const document = (cameraId: string) => ({
     },
   ],
 });
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  return (await page.evaluate(`(async () => {
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`)) as string[];
-}
 
 describe.skipIf(!existsSync(join(MODELS_DIR, MODEL, 'model.json')))('the staff camera wall and its alerts', () => {
   it('shows two cameras; a dead RTSP source raises one alert and one digest e-mail, and the alert clears when it returns', async () => {

@@ -3,7 +3,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { createStaffUser, loginStaff, type StaffSession } from '../../support/staff.ts';
-import { AXE_PATH, launchChromium } from '../../../support/chromium.ts';
+import { axeViolations, launchChromium } from '../../../support/chromium.ts';
 
 let s: TestServer;
 let browser: Browser;
@@ -273,13 +273,7 @@ describe('the calibration editor in Chromium', () => {
   it('has no serious accessibility problems, and every control has a name', async () => {
     const page = await openEditor({ bypassCSP: true });
     try {
-      await page.addScriptTag({ path: AXE_PATH });
-      const violations = (await page.evaluate(`(async () => {
-        const r = await axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-      })()`)) as string[];
-      expect(violations).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
     } finally {
       await page.context().close();
     }

@@ -13,7 +13,7 @@ import { startRtspAgent } from './rtsp-agent.ts';
 import { UFPR05_VIDEO, ufpr05Calibration } from '../../../edge/support/ufpr05.ts';
 import { test } from '../../../fixtures/index.ts';
 import { waitFor } from '../../../fixtures/process.ts';
-import { AXE_PATH, launchChromium } from '../../../support/chromium.ts';
+import { axeViolations, launchChromium } from '../../../support/chromium.ts';
 import { requireDataset } from '../../../support/datasets.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { createStaffUser, loginStaff } from '../../support/staff.ts';
@@ -42,15 +42,6 @@ interface SlotView {
   camera_id: string;
   slot_id: string;
   state: string;
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  return (await page.evaluate(`(async () => {
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`)) as string[];
 }
 
 /** One round as staff do it: Label slots…, correct the taken bays, save; returns the published version or null. */
