@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SqlExecutorBase, TransactionHandle, type SavepointStep } from './executor.ts';
 import { translate } from './params.ts';
 import { SqlError, type SqlDatabase, type SqlExecutor, type SqlParams, type SqlResult } from './port.ts';
 
@@ -33,12 +34,13 @@ export interface PostgresOptions {
 }
 
 /** The async port over a node-postgres pool. Each transaction holds one pooled client until it ends. */
-export class PostgresSqlDatabase implements SqlDatabase {
+export class PostgresSqlDatabase extends SqlExecutorBase implements SqlDatabase {
   readonly engine = 'postgres' as const;
   readonly pool: pg.Pool;
   private closed = false;
 
   constructor(opts: PostgresOptions) {
+    super();
     this.pool = new pg.Pool({
       connectionString: opts.url,
       max: opts.max ?? 10,
@@ -54,18 +56,6 @@ export class PostgresSqlDatabase implements SqlDatabase {
   query<Row>(sql: string, params?: SqlParams): Promise<SqlResult<Row>> {
     if (this.closed) return Promise.reject(new SqlError('VOLNO_DB_CLOSED', 'the database is closed'));
     return runOn<Row>(this.pool, sql, params);
-  }
-
-  async all<Row>(sql: string, params?: SqlParams): Promise<Row[]> {
-    return (await this.query<Row>(sql, params)).rows;
-  }
-
-  async one<Row>(sql: string, params?: SqlParams): Promise<Row | undefined> {
-    return (await this.query<Row>(sql, params)).rows[0];
-  }
-
-  async run(sql: string, params?: SqlParams): Promise<{ changes: number }> {
-    return { changes: (await this.query(sql, params)).changes };
   }
 
   async exec(sql: string): Promise<void> {
@@ -104,15 +94,15 @@ export class PostgresSqlDatabase implements SqlDatabase {
   }
 }
 
-class PostgresTransaction implements SqlExecutor {
+class PostgresTransaction extends TransactionHandle {
   readonly engine = 'postgres' as const;
-  private ended = false;
-  private child: PostgresTransaction | null = null;
 
   constructor(
     private readonly client: pg.PoolClient,
-    private readonly depth: number,
-  ) {}
+    depth: number,
+  ) {
+    super(depth);
+  }
 
   query<Row>(sql: string, params?: SqlParams): Promise<SqlResult<Row>> {
     try {
@@ -123,50 +113,18 @@ class PostgresTransaction implements SqlExecutor {
     return runOn<Row>(this.client, sql, params);
   }
 
-  async all<Row>(sql: string, params?: SqlParams): Promise<Row[]> {
-    return (await this.query<Row>(sql, params)).rows;
-  }
-
-  async one<Row>(sql: string, params?: SqlParams): Promise<Row | undefined> {
-    return (await this.query<Row>(sql, params)).rows[0];
-  }
-
-  async run(sql: string, params?: SqlParams): Promise<{ changes: number }> {
-    return { changes: (await this.query(sql, params)).changes };
-  }
-
   async exec(sql: string): Promise<void> {
     this.check();
     await this.client.query(sql);
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    this.check();
-    const name = `volno_sp_${this.depth + 1}`;
-    await this.client.query(`SAVEPOINT ${name}`);
-    const child = (this.child = new PostgresTransaction(this.client, this.depth + 1));
-    try {
-      const result = await fn(child);
-      await this.client.query(`RELEASE SAVEPOINT ${name}`);
-      return result;
-    } catch (err) {
-      await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-      throw err;
-    } finally {
-      child.end();
-      this.child = null;
-    }
+  protected nested(depth: number): PostgresTransaction {
+    return new PostgresTransaction(this.client, depth);
   }
 
-  /** @internal */
-  end(): void {
-    this.ended = true;
-  }
-
-  private check(): void {
-    if (this.ended) throw new SqlError('VOLNO_DB_TRANSACTION', 'this transaction has already ended');
-    if (this.child !== null)
-      throw new SqlError('VOLNO_DB_TRANSACTION', 'a nested transaction is open: use its handle until it ends');
+  protected async savepoint(step: SavepointStep, name: string): Promise<void> {
+    const sql = { begin: 'SAVEPOINT', release: 'RELEASE SAVEPOINT', rollback: 'ROLLBACK TO SAVEPOINT' }[step];
+    await this.client.query(`${sql} ${name}`);
   }
 }
 

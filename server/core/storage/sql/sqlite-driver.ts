@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, Statement } from 'better-sqlite3';
+import { SqlExecutorBase, TransactionHandle, type SavepointStep } from './executor.ts';
 import { translate } from './params.ts';
 import { SqlError, type SqlDatabase, type SqlExecutor, type SqlParams, type SqlResult } from './port.ts';
 
@@ -10,7 +11,7 @@ import { SqlError, type SqlDatabase, type SqlExecutor, type SqlParams, type SqlR
  * is BEGIN IMMEDIATE … COMMIT by hand, and every other caller waits for it: on one connection
  * their statements would otherwise land inside it.
  */
-export class SqliteSqlDatabase implements SqlDatabase {
+export class SqliteSqlDatabase extends SqlExecutorBase implements SqlDatabase {
   readonly engine = 'sqlite' as const;
   private readonly statements = new Map<string, Statement>();
   /** Resolves when the transaction in progress (if any) has ended. */
@@ -23,22 +24,12 @@ export class SqliteSqlDatabase implements SqlDatabase {
     readonly db: Database,
     /** False: the connection is shared with synchronous code, which closes it; no transactions here. */
     private readonly ownsConnection = true,
-  ) {}
+  ) {
+    super();
+  }
 
   query<Row>(sql: string, params?: SqlParams): Promise<SqlResult<Row>> {
     return this.whenFree(() => this.execute<Row>(sql, params));
-  }
-
-  async all<Row>(sql: string, params?: SqlParams): Promise<Row[]> {
-    return (await this.query<Row>(sql, params)).rows;
-  }
-
-  async one<Row>(sql: string, params?: SqlParams): Promise<Row | undefined> {
-    return (await this.query<Row>(sql, params)).rows[0];
-  }
-
-  async run(sql: string, params?: SqlParams): Promise<{ changes: number }> {
-    return { changes: (await this.query(sql, params)).changes };
   }
 
   exec(sql: string): Promise<void> {
@@ -123,31 +114,19 @@ export class SqliteSqlDatabase implements SqlDatabase {
 }
 
 /** The handle a transaction body gets: runs at once on the held connection; nests with savepoints. */
-class SqliteTransaction implements SqlExecutor {
+class SqliteTransaction extends TransactionHandle {
   readonly engine = 'sqlite' as const;
-  private ended = false;
-  private child: SqliteTransaction | null = null;
 
   constructor(
     private readonly root: SqliteSqlDatabase,
-    private readonly depth: number,
-  ) {}
+    depth: number,
+  ) {
+    super(depth);
+  }
 
   async query<Row>(sql: string, params?: SqlParams): Promise<SqlResult<Row>> {
     this.check();
     return this.root.execute<Row>(sql, params);
-  }
-
-  async all<Row>(sql: string, params?: SqlParams): Promise<Row[]> {
-    return (await this.query<Row>(sql, params)).rows;
-  }
-
-  async one<Row>(sql: string, params?: SqlParams): Promise<Row | undefined> {
-    return (await this.query<Row>(sql, params)).rows[0];
-  }
-
-  async run(sql: string, params?: SqlParams): Promise<{ changes: number }> {
-    return { changes: (await this.query(sql, params)).changes };
   }
 
   async exec(sql: string): Promise<void> {
@@ -155,32 +134,16 @@ class SqliteTransaction implements SqlExecutor {
     this.root.db.exec(sql);
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    this.check();
-    const name = `volno_sp_${this.depth + 1}`;
-    this.root.db.exec(`SAVEPOINT ${name}`);
-    const child = (this.child = new SqliteTransaction(this.root, this.depth + 1));
-    try {
-      const result = await fn(child);
-      this.root.db.exec(`RELEASE ${name}`);
-      return result;
-    } catch (err) {
-      this.root.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
-      throw err;
-    } finally {
-      child.end();
-      this.child = null;
-    }
+  protected nested(depth: number): SqliteTransaction {
+    return new SqliteTransaction(this.root, depth);
   }
 
-  /** @internal */
-  end(): void {
-    this.ended = true;
-  }
-
-  private check(): void {
-    if (this.ended) throw new SqlError('VOLNO_DB_TRANSACTION', 'this transaction has already ended');
-    if (this.child !== null)
-      throw new SqlError('VOLNO_DB_TRANSACTION', 'a nested transaction is open: use its handle until it ends');
+  protected savepoint(step: SavepointStep, name: string): void {
+    const sql = {
+      begin: `SAVEPOINT ${name}`,
+      release: `RELEASE ${name}`,
+      rollback: `ROLLBACK TO ${name}; RELEASE ${name}`,
+    };
+    this.root.db.exec(sql[step]);
   }
 }
