@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTopic, encodeMessage } from '../../../protocol/index.ts';
 import { requireDataset } from '../../support/datasets.ts';
-import { SITE, PREFIX } from '../support/messages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { loginStaff } from '../support/staff.ts';
-import { API, call, doc, logInStaff, slot, type Staff } from './support.ts';
+import { ackCalibration, API, call, doc, logInStaff, slot, type Staff } from './support.ts';
 
 let s: TestServer;
 let staff: Staff;
@@ -22,24 +20,8 @@ const post = (url: string, payload: unknown, who = staff.operator) =>
 const get = (url: string, who = staff.viewer) => call(s.app, who, { method: 'GET', url: `${API}${url}` });
 
 /** The agent's acknowledgement, through the real ingest path. */
-function ack(version: number, result: 'applied' | 'rejected', reason?: string) {
-  const payload = encodeMessage('calibration_ack', {
-    agent_id: 'agent-1',
-    session_id: 'session-aaaaaaaa',
-    seq: seq++,
-    sent_at: new Date().toISOString(),
-    camera_id: 'north-1',
-    version,
-    result,
-    ...(reason === undefined ? {} : { reason }),
-  });
-  s.app.volno.ingestor.handle(
-    buildTopic('calibration_ack', { site: SITE, camera: 'north-1' }, PREFIX),
-    Buffer.from(payload),
-    false,
-  );
-  s.app.volno.writer.flush();
-}
+const ack = (version: number, result: 'applied' | 'rejected', reason?: string) =>
+  ackCalibration(s.app, { seq: seq++, version, result, ...(reason === undefined ? {} : { reason }) });
 
 describe('calibration versions', () => {
   it('validates a draft with sentences staff understand, in English or Czech', async () => {

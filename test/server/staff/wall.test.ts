@@ -1,9 +1,7 @@
 // The staff camera wall (GET /staff) over a real server: which calibration it draws, and what a
 // failed snapshot may say.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTopic, encodeMessage } from '../../../protocol/index.ts';
-import { API, call, doc, logInStaff, slot, type Staff } from '../calibration/support.ts';
-import { PREFIX, SITE } from '../support/messages.ts';
+import { ackCalibration, API, call, doc, logInStaff, slot, type Staff } from '../calibration/support.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let s: TestServer;
@@ -32,23 +30,7 @@ const drawn = async () => {
 };
 
 /** The agent's acknowledgement, through the real ingest path. */
-function ack(version: number) {
-  const payload = encodeMessage('calibration_ack', {
-    agent_id: 'agent-1',
-    session_id: 'session-aaaaaaaa',
-    seq: seq++,
-    sent_at: new Date().toISOString(),
-    camera_id: 'north-1',
-    version,
-    result: 'applied',
-  });
-  s.app.volno.ingestor.handle(
-    buildTopic('calibration_ack', { site: SITE, camera: 'north-1' }, PREFIX),
-    Buffer.from(payload),
-    false,
-  );
-  s.app.volno.writer.flush();
-}
+const ack = (version: number) => ackCalibration(s.app, { seq: seq++, version, result: 'applied' });
 
 describe('the camera wall', () => {
   it('draws the calibration in force, never a newer unpublished draft, and the one the agent confirms', async () => {
