@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RingBuffer, captureOutput, stopChild, track, waitFor } from '../../fixtures/process.ts';
 import { LOTS, tempDir } from '../support/config.ts';
 import { FakeAgent, SITE } from '../support/messages.ts';
 import { publisher } from '../support/server.ts';
+import { runVolno, VOLNO_BIN } from '../support/volno-cli.ts';
 
-const bin = fileURLToPath(new URL('../../../bin/volno.mjs', import.meta.url));
 let tmp: ReturnType<typeof tempDir>;
 let child: ChildProcess | undefined;
 
@@ -19,18 +18,6 @@ afterEach(async () => {
   child = undefined;
   tmp.cleanup();
 });
-
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    track(p);
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function writeConfig(extra: Record<string, unknown> = {}): string {
   const file = join(tmp.dir, 'volno.json');
@@ -44,7 +31,7 @@ describe('volno server as a process', () => {
     const logs = new RingBuffer();
     child = spawn(
       process.execPath,
-      [bin, 'server', '--config', config, '--port', '0', '--mqtt-port', '0', '--data', join(tmp.dir, 'data')],
+      [VOLNO_BIN, 'server', '--config', config, '--port', '0', '--mqtt-port', '0', '--data', join(tmp.dir, 'data')],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -81,7 +68,7 @@ describe('volno server as a process', () => {
     );
 
     const backup = join(tmp.dir, 'backup.sqlite');
-    const b = await run(['backup', backup, '--config', config, '--data', join(tmp.dir, 'data')]);
+    const b = await runVolno(['backup', backup, '--config', config, '--data', join(tmp.dir, 'data')]);
     expect(b.status, b.stderr).toBe(0);
     expect(JSON.parse(b.stdout)).toMatchObject({ file: backup });
     const copy = new BetterSqlite3(backup, { readonly: true });
@@ -100,8 +87,8 @@ describe('volno server as a process', () => {
     writeFileSync(good, JSON.stringify({ site: SITE, lots: LOTS }));
     // Both at once: each process start compiles the CLI through tsx, which is the slow part.
     const [r, ok] = await Promise.all([
-      run(['server', '--config', bad, '--validate-config']),
-      run(['server', '--config', good, '--validate-config']),
+      runVolno(['server', '--config', bad, '--validate-config']),
+      runVolno(['server', '--config', good, '--validate-config']),
     ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('VOLNO_CONFIG_INVALID');

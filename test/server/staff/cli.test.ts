@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Accounts } from '../../../server/staff/accounts.ts';
@@ -10,31 +8,16 @@ import { loadStaffConfig } from '../../../server/main/cli.ts';
 import { registerUserCommands } from '../../../server/staff/cli.ts';
 import { systemClock } from '../../../server/core/clock.ts';
 import { DB_FILE_NAME, openDatabase } from '../../../server/core/storage/database.ts';
-import { track } from '../../fixtures/process.ts';
 import { LOTS, tempDir } from '../support/config.ts';
 import { SITE } from '../support/messages.ts';
 import { startTestServer } from '../support/server.ts';
 import { loginStaff } from '../support/staff.ts';
+import { runVolno } from '../support/volno-cli.ts';
 
-const bin = fileURLToPath(new URL('../../../bin/volno.mjs', import.meta.url));
 const ADMIN_PASSWORD = 'sunrise-over-brno-2026';
 let tmp: ReturnType<typeof tempDir>;
 let config: string;
 let data: string;
-
-/** `volno …` as a separate process, with `stdin` piped in. */
-function volno(args: string[], stdin: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    track(p);
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.once('close', (status) => resolve({ status, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
-}
 
 /** `volno user …` in this process (one child process per command is slow on a shared 2-core machine). */
 async function user(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -65,7 +48,7 @@ afterAll(() => tmp.cleanup());
 
 describe('volno user', () => {
   it('creates the first admin in the SQLite file from piped stdin, who then logs in to the server over HTTP', async () => {
-    const add = await volno(
+    const add = await runVolno(
       ['user', 'add', 'Admin', '--role', 'admin', '-c', config, '-d', data],
       `${ADMIN_PASSWORD}\n`,
     );
