@@ -3,15 +3,16 @@
 // server's embedded broker, the real server, and Debian's Chromium driving the editor like a person.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
-import { afterEach, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
 import { test } from '../../../fixtures/index.ts';
 import { waitFor } from '../../../fixtures/process.ts';
 import { requireDataset } from '../../../support/datasets.ts';
-import { MODELS_DIR, type RunningAgent } from '../../../edge/support/agent.ts';
+import { stopAfterEach } from '../../../support/stop-after-each.ts';
+import { MODELS_DIR } from '../../../edge/support/agent.ts';
 import { startRtspAgent } from './rtsp-agent.ts';
 import { UFPR05_VIDEO } from '../../../edge/support/ufpr05.ts';
-import { startTestServer, type TestServer } from '../../support/server.ts';
+import { startTestServer } from '../../support/server.ts';
 import { createStaffUser, loginStaff } from '../../support/staff.ts';
 import { launchChromium } from '../../../support/chromium.ts';
 
@@ -39,15 +40,7 @@ const SLOT_4: [number, number][] = [
 ];
 const SLOT_1_CENTRE: [number, number] = [683, 594];
 
-let server: TestServer | undefined;
-let agent: RunningAgent | undefined;
-let browser: Browser | undefined;
-afterEach(async () => {
-  await browser?.close();
-  await agent?.stop();
-  await server?.stop();
-  browser = agent = server = undefined;
-});
+const keep = stopAfterEach();
 
 /** Clicks a point given in frame pixels on the editor's picture, wherever zoom and layout put it. */
 async function clickFrame(page: Page, [x, y]: readonly [number, number]): Promise<void> {
@@ -123,29 +116,33 @@ describe('the calibration editor against a live camera', () => {
     if (!existsSync(join(MODELS_DIR, MODEL, 'model.json'))) return skip(`model ${MODEL} is not built`);
     const video = requireDataset({ skip }, UFPR05_VIDEO);
     const camera = await rtsp({ video });
-    server = await startTestServer({
-      lots: [{ lot_id: 'east', name: 'Východní parkoviště', cameras: [{ camera_id: 'cam-1', slots: [] }] }],
-    });
-    agent = await startRtspAgent({
-      agentId: 'agent-e2e',
-      rtspUrl: camera.url,
-      mqttUrl: server.mqttUrl,
-      model: MODEL,
-      statsS: 5,
-    });
+    const server = keep(
+      await startTestServer({
+        lots: [{ lot_id: 'east', name: 'Východní parkoviště', cameras: [{ camera_id: 'cam-1', slots: [] }] }],
+      }),
+    );
+    const agent = keep(
+      await startRtspAgent({
+        agentId: 'agent-e2e',
+        rtspUrl: camera.url,
+        mqttUrl: server.mqttUrl,
+        model: MODEL,
+        statsS: 5,
+      }),
+    );
     const user = await createStaffUser(server.app, { username: 'calibrator', role: 'operator' });
     // Staff open the editor once the camera streams (as the camera list shows them); before that a
     // snapshot request can only time out.
     const headers = (await loginStaff(server.httpUrl, user.username, user.password)).headers;
     await waitFor(
       async () => {
-        const res = await fetch(`${server!.httpUrl}/api/v1/staff/cameras`, { headers });
+        const res = await fetch(`${server.httpUrl}/api/v1/staff/cameras`, { headers });
         const cams = (await res.json()) as { camera_id: string; stream_status: string | null }[];
         return cams.find((c) => c.camera_id === 'cam-1')?.stream_status === 'ok';
       },
       { timeoutMs: 30_000, intervalMs: 250, what: 'cam-1 to stream' },
     );
-    browser = await launchChromium();
+    const browser = keep(await launchChromium());
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -174,7 +171,7 @@ describe('the calibration editor against a live camera', () => {
     // The drawn slots now have real states in the public availability API.
     const slots = await waitFor(
       async () => {
-        const res = await fetch(`${server!.httpUrl}/api/v1/lots/east/slots`);
+        const res = await fetch(`${server.httpUrl}/api/v1/lots/east/slots`);
         const body = (await res.json()) as { slots: SlotView[] };
         const mine = body.slots.filter((s) => s.camera_id === 'cam-1');
         return mine.length === 5 && mine.every((s) => s.state === 'free' || s.state === 'occupied') ? mine : null;

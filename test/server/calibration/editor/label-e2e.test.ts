@@ -4,18 +4,19 @@
 // Chromium logging in through the form.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterEach, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
 import { fromCalibrationPayload } from '../../../../calibration/index.ts';
 import { decodeFeatures } from '../../../../protocol/index.ts';
-import { MODELS_DIR, type RunningAgent } from '../../../edge/support/agent.ts';
+import { MODELS_DIR } from '../../../edge/support/agent.ts';
 import { startRtspAgent } from './rtsp-agent.ts';
 import { UFPR05_VIDEO, ufpr05Calibration } from '../../../edge/support/ufpr05.ts';
 import { test } from '../../../fixtures/index.ts';
 import { waitFor } from '../../../fixtures/process.ts';
 import { axeViolations, launchChromium } from '../../../support/chromium.ts';
 import { requireDataset } from '../../../support/datasets.ts';
-import { startTestServer, type TestServer } from '../../support/server.ts';
+import { stopAfterEach } from '../../../support/stop-after-each.ts';
+import { startTestServer } from '../../support/server.ts';
 import { createStaffUser, loginStaff } from '../../support/staff.ts';
 
 const MODEL = 'volno-yolox-slot-v1';
@@ -28,15 +29,7 @@ const TAKEN: string[] = [];
 const MAX_ROUNDS = 4;
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-let server: TestServer | undefined;
-let agent: RunningAgent | undefined;
-let browser: Browser | undefined;
-afterEach(async () => {
-  await browser?.close();
-  await agent?.stop();
-  await server?.stop();
-  browser = agent = server = undefined;
-});
+const keep = stopAfterEach();
 
 interface SlotView {
   camera_id: string;
@@ -76,17 +69,21 @@ describe('tuning a camera on staff labels', () => {
     const video = requireDataset({ skip }, UFPR05_VIDEO);
     const calibration = ufpr05Calibration({ skip }, { cameraId: 'cam-1' });
     const camera = await rtsp({ video });
-    server = await startTestServer({
-      lots: [{ lot_id: 'east', name: 'Východní parkoviště', cameras: [{ camera_id: 'cam-1', slots: [] }] }],
-    });
+    const server = keep(
+      await startTestServer({
+        lots: [{ lot_id: 'east', name: 'Východní parkoviště', cameras: [{ camera_id: 'cam-1', slots: [] }] }],
+      }),
+    );
     const base = server.httpUrl;
-    agent = await startRtspAgent({
-      agentId: 'agent-label',
-      rtspUrl: camera.url,
-      mqttUrl: server.mqttUrl,
-      model: MODEL,
-      statsS: 1,
-    });
+    const agent = keep(
+      await startRtspAgent({
+        agentId: 'agent-label',
+        rtspUrl: camera.url,
+        mqttUrl: server.mqttUrl,
+        model: MODEL,
+        statsS: 1,
+      }),
+    );
     const user = await createStaffUser(server.app, { username: 'calibrator', role: 'operator' });
     const headers = {
       ...(await loginStaff(base, user.username, user.password)).headers,
@@ -139,7 +136,7 @@ describe('tuning a camera on staff labels', () => {
     );
     expect(TAKEN).toHaveLength(4);
 
-    browser = await launchChromium();
+    const browser = keep(await launchChromium());
     // bypassCSP only so that axe can be injected; the page's own scripts are the same.
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
     const errors: string[] = [];
