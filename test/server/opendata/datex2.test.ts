@@ -1,30 +1,18 @@
-import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEnv, T0, type Env } from '../reservations/support.ts';
-import { FakeAgent } from '../support/messages.ts';
-import { publishAndIngest, publisher } from '../support/server.ts';
+import { startAgentEnv, T0, type AgentEnv } from '../reservations/support.ts';
 import { schemaValidator } from './schema-validator.ts';
 import { bookAndReport, feedLots, MIN } from './support.ts';
 
 // DATEX II v3 Parking Publication Light's JSON Schema, transcribed (see README.md beside this file).
 const { validate, errorsText } = schemaValidator(new URL('./datex2-v3-parking-light.schema.json', import.meta.url));
 
-let env: Env;
-let pub: MqttClient;
-const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => env.clock.now());
+let env: AgentEnv;
 
 beforeAll(async () => {
   // The south lot has no coordinates, which the profile requires of every site and space.
-  env = await startEnv({ raw: { lots: feedLots() } });
-  pub = await publisher(env.s.mqttUrl);
-  await send(agent.availability('online'));
+  env = await startAgentEnv({ raw: { lots: feedLots() } });
 });
-afterAll(async () => {
-  await pub?.endAsync();
-  await env?.s.stop();
-});
-
-const send = (m: { topic: string; payload: string }) => publishAndIngest(env.app, pub, m);
+afterAll(() => env?.stop());
 
 interface Space {
   _id: string;
@@ -81,7 +69,7 @@ describe('the DATEX II v3 Parking Publication Light feed', () => {
   });
 
   it('stays valid with free, occupied and booked spaces; a booked space is occupied and says so in the extension', async () => {
-    await bookAndReport(env, agent, send);
+    await bookAndReport(env);
 
     const { text, pub } = await feed();
     const site = pub.parkingSite[0];

@@ -1,30 +1,18 @@
-import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEnv, T0, type Env } from '../reservations/support.ts';
-import { FakeAgent } from '../support/messages.ts';
-import { publishAndIngest, publisher } from '../support/server.ts';
+import { startAgentEnv, T0, type AgentEnv } from '../reservations/support.ts';
 import { schemaValidator } from './schema-validator.ts';
 import { bookAndReport, feedLots, MIN } from './support.ts';
 
 // The published ParkAPI v3 schema, transcribed (see README.md beside this file).
 const { validate, errorsText } = schemaValidator(new URL('./parkapi-v3.schema.json', import.meta.url));
 
-let env: Env;
-let pub: MqttClient;
-const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => env.clock.now());
+let env: AgentEnv;
 
 beforeAll(async () => {
   // The south lot has no coordinates, so ParkAPI cannot place it and the feed leaves it out.
-  env = await startEnv({ raw: { lots: feedLots() }, listen: true });
-  pub = await publisher(env.s.mqttUrl);
-  await send(agent.availability('online'));
+  env = await startAgentEnv({ raw: { lots: feedLots() }, listen: true });
 });
-afterAll(async () => {
-  await pub?.endAsync();
-  await env?.s.stop();
-});
-
-const send = (m: { topic: string; payload: string }) => publishAndIngest(env.app, pub, m);
+afterAll(() => env?.stop());
 
 async function feed(): Promise<{ headers: Headers; text: string; body: { items: Record<string, unknown>[] } }> {
   const r = await fetch(`${env.s.httpUrl}/api/v1/opendata/parkapi`);
@@ -59,7 +47,7 @@ describe('the ParkAPI v3 feed', () => {
   });
 
   it('counts only spaces seen free as free: not unknown ones, not occupied ones, not ones kept for a booking', async () => {
-    await bookAndReport(env, agent, send);
+    await bookAndReport(env);
     const held = (await env.app.inject({ url: '/api/v1/lots/office/slots' })).json().slots as {
       slot_id: string;
       reserved: boolean;

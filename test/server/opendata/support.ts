@@ -1,7 +1,6 @@
 import { expect } from 'vitest';
-import { booking, lots, T0, type Env } from '../reservations/support.ts';
+import { booking, lots, T0, type AgentEnv } from '../reservations/support.ts';
 import { LOTS } from '../support/config.ts';
-import type { FakeAgent } from '../support/messages.ts';
 
 export const MIN = 60_000;
 
@@ -20,11 +19,7 @@ export function feedLots(): Record<string, unknown>[] {
  * The mixed state both feeds are checked against at 08:20Z: one booking in its hold, R1, R2 and D1 seen
  * free, P1 occupied and E1 never reported. The booking carries the visitor's details the feeds must not show.
  */
-export async function bookAndReport(
-  env: Env,
-  agent: FakeAgent,
-  send: (m: { topic: string; payload: string }) => Promise<void>,
-): Promise<void> {
+export async function bookAndReport(env: AgentEnv): Promise<void> {
   const b = await env.app.inject({
     method: 'POST',
     url: '/api/v1/reservations',
@@ -38,5 +33,5 @@ export async function bookAndReport(
     ['P1', 'occupied'],
     ['D1', 'free'],
   ] as const)
-    await send(agent.slotState('gate-1', slot, state));
+    await env.send(env.agent.slotState('gate-1', slot, state));
 }

@@ -1,29 +1,15 @@
-import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../fixtures/process.ts';
-import { FakeAgent } from '../support/messages.ts';
-import { publishAndIngest, publisher } from '../support/server.ts';
-import { booking, lots, startEnv, staffHeaders, T0, type Env } from './support.ts';
+import { booking, lots, startAgentEnv, staffHeaders, T0, type AgentEnv } from './support.ts';
 
 const MIN = 60_000;
-let env: Env;
-let pub: MqttClient;
-let agent: FakeAgent;
+let env: AgentEnv;
 
 beforeAll(async () => {
   // Coordinates: DATEX II Parking Publication Light requires them of every site it lists.
-  env = await startEnv({ raw: { lots: [{ ...lots(2)[0], latitude: 50.08, longitude: 14.42 }] } });
-  // The agent stamps its messages with the server's manual clock, as a real agent would with real time.
-  agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => env.clock.now());
-  pub = await publisher(env.s.mqttUrl);
-  await send(agent.availability('online'));
+  env = await startAgentEnv({ raw: { lots: [{ ...lots(2)[0], latitude: 50.08, longitude: 14.42 }] } });
 });
-afterAll(async () => {
-  await pub?.endAsync();
-  await env?.s.stop();
-});
-
-const send = (m: { topic: string; payload: string }) => publishAndIngest(env.app, pub, m);
+afterAll(() => env?.stop());
 
 const statusOf = async (token: string) =>
   (await env.app.inject({ url: `/api/v1/reservations/manage/${token}` })).json().status as string;
@@ -41,8 +27,8 @@ describe('the camera loop, end to end over MQTT', () => {
     // Both slots booked 09:30–11:00 Prague time (08:30Z) on the test day.
     const a = await book({ date: '2026-12-01', start: '09:30', end: '11:00', email: 'a@example.cz', plate: '1A' });
     const b = await book({ date: '2026-12-01', start: '09:30', end: '11:00', email: 'b@example.cz', plate: '2B' });
-    await send(agent.slotState('gate-1', 'R1', 'free'));
-    await send(agent.slotState('gate-1', 'R2', 'free'));
+    await env.send(env.agent.slotState('gate-1', 'R1', 'free'));
+    await env.send(env.agent.slotState('gate-1', 'R2', 'free'));
     expect(await reserved()).toBe(0); // the hold begins 15 min before the start
 
     env.clock.set(T0 + 20 * MIN); // 08:20Z: inside hold and early check-in
@@ -57,7 +43,7 @@ describe('the camera loop, end to end over MQTT', () => {
     expect(site._parkingSiteExtension.volno.reservedSpaces).toBe(2);
 
     // The visitor arrives: the agent reports R1 occupied; the ingest commit triggers the loop.
-    await send(agent.slotState('gate-1', 'R1', 'occupied'));
+    await env.send(env.agent.slotState('gate-1', 'R1', 'occupied'));
     await waitFor(async () => (await statusOf(a.manage_token)) === 'checked_in', {
       timeoutMs: 5000,
       intervalMs: 10,
@@ -67,7 +53,7 @@ describe('the camera loop, end to end over MQTT', () => {
 
     // R2 stays empty; the agent keeps confirming it free. Before start + grace nothing happens.
     env.clock.set(T0 + 44 * MIN);
-    await send(agent.slotState('gate-1', 'R2', 'free', { since: new Date(T0).toISOString() }));
+    await env.send(env.agent.slotState('gate-1', 'R2', 'free', { since: new Date(T0).toISOString() }));
     env.app.volno.reservations.loop.tick();
     expect(await statusOf(b.manage_token)).toBe('confirmed');
 
@@ -95,9 +81,9 @@ describe('the camera loop, end to end over MQTT', () => {
       slot_id: string;
     };
     const stranger = new Date(env.clock.now()).toISOString();
-    await send(agent.slotState('gate-1', row.slot_id, 'occupied'));
+    await env.send(env.agent.slotState('gate-1', row.slot_id, 'occupied'));
     env.clock.set(T0 + 166 * MIN); // 10:46Z: the hold has begun, the car has been there since 10:00Z
-    await send(agent.slotState('gate-1', row.slot_id, 'occupied', { since: stranger }));
+    await env.send(env.agent.slotState('gate-1', row.slot_id, 'occupied', { since: stranger }));
     await waitFor(
       async () =>
         (await env.app.inject({ url: '/api/v1/staff/reservations/events?alerts=true', headers: staffHeaders })).json()

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../../server/core/clock.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { FakeAgent } from '../support/messages.ts';
+import { publishAndIngest, publisher, startTestServer, type TestServer } from '../support/server.ts';
 
 /** 2026-12-01 is a Tuesday; 08:00 UTC is 09:00 in Prague. */
 export const T0 = Date.parse('2026-12-01T08:00:00Z');
@@ -75,6 +76,34 @@ export async function startEnv(
     { clock, listen: o.listen ?? false },
   );
   return { s, app: s.app, clock };
+}
+
+export interface AgentEnv extends Env {
+  /** agent-1, stamping its messages with the server's manual clock as a real agent would with real time. */
+  agent: FakeAgent;
+  /** Publishes over real MQTT and waits until the message is ingested and committed. */
+  send(m: { topic: string; payload: string }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** `startEnv` with agent-1 connected over MQTT and announced online, for tests that feed camera states. */
+export async function startAgentEnv(o: Parameters<typeof startEnv>[0] = {}): Promise<AgentEnv> {
+  const env = await startEnv(o);
+  const pub = await publisher(env.s.mqttUrl).catch(async (err: unknown) => {
+    await env.s.stop();
+    throw err;
+  });
+  const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => env.clock.now());
+  const send = (m: { topic: string; payload: string }) => publishAndIngest(env.app, pub, m);
+  const stop = async () => {
+    await pub.endAsync();
+    await env.s.stop();
+  };
+  await send(agent.availability('online')).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { ...env, agent, send, stop };
 }
 
 export const staffHeaders = { authorization: `Bearer ${STAFF_TOKEN}` };
