@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { LotConfig } from '../core/config/schema.ts';
-import type { IngestMetrics } from './metrics.ts';
+import type { IgnoreReason, IngestMetrics } from './metrics.ts';
 import { RejectionLog } from './rejection-log.ts';
 import { validateMessage } from './validate.ts';
 import type { IngestWriter } from './writer.ts';
@@ -59,7 +59,7 @@ export class Ingestor {
     const now = this.clock.now();
     const running = topic.endsWith(RUNNING_SUFFIX) ? createHash('sha256').update(payload).digest('base64') : null;
     if (running !== null && this.lastRunning.get(topic) === running) {
-      this.metrics.ignored.inc({ reason: 'duplicate' });
+      this.metrics.ignored.inc({ reason: 'repeated_report' satisfies IgnoreReason });
       return;
     }
     let result;

@@ -98,6 +98,8 @@ export function fuzzMessage(at: string, o: { brokerSafe: boolean }): fc.Arbitrar
 export interface Counters {
   received: number;
   accepted: number;
+  /** Running-calibration reports skipped unparsed because they repeat the last one byte for byte. */
+  duplicates: number;
   storageErrors: number;
   rejected: Map<string, number>;
 }
@@ -108,6 +110,7 @@ export function counters(app: FastifyInstance): Counters {
   return {
     received: m.received.get(),
     accepted: sum(m.accepted.entries()),
+    duplicates: sum(m.ignored.entries().filter(([labels]) => labels['reason'] === 'repeated_report')),
     storageErrors: sum(m.storageErrors.entries()),
     rejected: new Map(m.rejected.entries().map(([labels, n]) => [String(labels['reason']), n])),
   };

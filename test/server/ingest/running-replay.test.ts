@@ -16,7 +16,7 @@ const topic = (camera: string) => buildTopic('calibration_running', { ...ex.para
 const report = (camera: string, seq: number) =>
   encodeMessage('calibration_running', { ...ex.payload, camera_id: camera, seq });
 const accepted = () => h.metrics.accepted.get({ kind: 'calibration_running' });
-const skipped = () => h.metrics.ignored.get({ reason: 'duplicate' });
+const skipped = () => h.metrics.ignored.get({ reason: 'repeated_report' });
 
 describe('running-calibration reports replayed by the broker', () => {
   it('checks a report once: the same bytes again on that camera are skipped before parsing and hashing', () => {
