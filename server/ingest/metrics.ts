@@ -1,7 +1,8 @@
 import type { Counter, Registry } from '../core/metrics/registry.ts';
 
 /** Why a valid message changed nothing; not an error, but worth watching. */
-export type IgnoreReason = 'stale' | 'duplicate' | 'repeated_report' | 'old_session' | 'stale_availability' | 'snapshot_reply';
+export type IgnoreReason =
+  'stale' | 'duplicate' | 'repeated_report' | 'old_session' | 'stale_availability' | 'snapshot_reply';
 
 /** The ingest counters, registered once per server. */
 export class IngestMetrics {
