@@ -5,6 +5,8 @@
  * tz database Node ships with.
  */
 
+import { offsetAt, zoneFields } from '../core/time-zone.ts';
+
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 
@@ -17,38 +19,6 @@ export interface LocalParts {
   weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-function fields(ms: number, tz: string): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
-  const out: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(ms)) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return { y: out['year']!, mo: out['month']!, d: out['day']!, h: out['hour']!, mi: out['minute']!, s: out['second']! };
-}
-
-/** The zone's offset from UTC at `ms`, in milliseconds (Prague: +1 h in winter, +2 h in summer). */
-export function offsetAt(ms: number, tz: string): number {
-  const f = fields(ms, tz);
-  const wall = Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, f.s);
-  return wall - (ms - (((ms % 1000) + 1000) % 1000));
-}
-
 /** The last answer of localParts per zone, keyed by its minute: every booking asks for "today". */
 const lastParts = new Map<string, { minute: number; parts: LocalParts }>();
 
@@ -58,7 +28,7 @@ export function localParts(ms: number, tz: string): LocalParts {
   const minute = Math.floor(ms / MINUTE_MS);
   const hit = lastParts.get(tz);
   if (hit !== undefined && hit.minute === minute) return { ...hit.parts };
-  const f = fields(ms, tz);
+  const f = zoneFields(ms, tz);
   const date = `${f.y}-${String(f.mo).padStart(2, '0')}-${String(f.d).padStart(2, '0')}`;
   const parts = { date, minute: f.h * 60 + f.mi, weekday: weekdayOf(date) };
   lastParts.set(tz, { minute, parts });

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Aggregates, BucketRow } from './aggregates.ts';
+import { offsetAt } from '../time-zone.ts';
 
 /** One weekday × hour cell of the "usually" grid. */
 export interface UsualCell {
@@ -36,14 +37,14 @@ const WEEK_MS = 7 * DAY_MS;
  * time-weighted mean.
  */
 export function usualGrid(hours: BucketRow[], timezone: string): UsualGrid {
-  const offsetAt = utcOffsets(timezone);
+  const offsetOf = utcOffsets(timezone);
   const acc = Array.from({ length: 7 }, () =>
     Array.from({ length: HOURS }, () => ({ samples: 0, free: 0, dates: new Set<number>() })),
   );
   for (const b of hours) {
     if (typeof b.start !== 'number' || b.samples === 0) continue;
     // Local wall time written as if it were UTC: its UTC fields are the local date and hour.
-    const local = b.start + offsetAt(b.start);
+    const local = b.start + offsetOf(b.start);
     const day = Math.floor(local / DAY_MS);
     const cell = acc[(new Date(local).getUTCDay() + 6) % 7]?.[new Date(local).getUTCHours()];
     if (cell === undefined) continue;
@@ -67,21 +68,7 @@ export function usualGrid(hours: BucketRow[], timezone: string): UsualGrid {
  * uses it for every hour, and only a day with a change (DST, twice a year) asks hour by hour.
  */
 function utcOffsets(timezone: string): (ms: number) => number {
-  const fmt = new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  const exact = (ms: number): number => {
-    const p = Object.fromEntries(fmt.formatToParts(ms).map((x) => [x.type, Number(x.value)]));
-    const wall = Date.UTC(p['year']!, p['month']! - 1, p['day'], p['hour'], p['minute'], p['second']);
-    return wall - (ms - (((ms % 1000) + 1000) % 1000));
-  };
+  const exact = (ms: number): number => offsetAt(ms, timezone);
   const days = new Map<number, number | null>();
   return (ms) => {
     const day = Math.floor(ms / DAY_MS);

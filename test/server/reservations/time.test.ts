@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { easterSunday, isCzechHoliday, localParts, offsetAt, resolveLocal } from '../../../server/reservations/time.ts';
+import { offsetAt } from '../../../server/core/time-zone.ts';
+import { easterSunday, isCzechHoliday, localParts, resolveLocal } from '../../../server/reservations/time.ts';
 
 const TZ = 'Europe/Prague';
 const HOUR = 3_600_000;
