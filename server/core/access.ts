@@ -32,7 +32,7 @@ export interface StaffAccess {
   /** 401 without valid credentials, 403 when the role is below `role`; sets `req.staff`. */
   require(role: StaffRole): StaffPreHandler;
   /** Records who did what to which object (never personal data of the public in `detail`). */
-  audit(req: FastifyRequest, action: string, target: string, detail?: Record<string, unknown>): void;
+  audit(req: FastifyRequest, action: string, target: string, detail?: Record<string, unknown>): Promise<void>;
   /** The OpenAPI security requirement staff routes declare. */
   readonly security: Record<string, string[]>[];
 }

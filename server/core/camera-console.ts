@@ -24,9 +24,11 @@ export interface CameraCalibrationView {
    * Outlines of the calibration in force on every camera that has one (server/calibration decides
    * which version that is, the same answer as the cameras API's `applied_version`); read once per page.
    */
-  outlines(): ReadonlyMap<string, CameraOutlines>;
+  outlines(): Promise<ReadonlyMap<string, CameraOutlines>>;
   /** Accuracy on staff labels (issue 12): generic head vs tuned head, over `labels` labelled slots. */
-  accuracy(cameraId: string): { labels: number; generic: number; tuned: number; shippedVersion: number | null } | null;
+  accuracy(
+    cameraId: string,
+  ): Promise<{ labels: number; generic: number; tuned: number; shippedVersion: number | null } | null>;
   /** The newest masked snapshot still in memory. */
   latestSnapshot(cameraId: string): { id: string; width: number; height: number; capturedAt: number } | null;
   /** Asks the agent for a fresh frame, masks it and keeps it (the editor's snapshot flow); throws ApiErrors. */
@@ -36,5 +38,5 @@ export interface CameraCalibrationView {
 /** Open alerts about a camera or an agent, for badges on the wall. */
 export interface OpenAlertsView {
   /** Every open alert, grouped by its subject (a camera or an agent id); one read per page. */
-  openBySubject(): ReadonlyMap<string, { kind: string; detail: string | null }[]>;
+  openBySubject(): Promise<ReadonlyMap<string, { kind: string; detail: string | null }[]>>;
 }

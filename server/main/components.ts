@@ -30,6 +30,7 @@ import { smtpSender } from '../core/mail/smtp.ts';
 import { cameraCalibrationView, heldSlots } from './camera-console.ts';
 import { CalibrationInForce } from '../calibration/in-force.ts';
 import type { ServerConfig } from './config/schema.ts';
+import type { SqlDatabase } from '../core/storage/sql/port.ts';
 
 /** Everything the server runs, as the routes, the tests (`app.volno`) and the entry point see it. */
 export interface Components {
@@ -37,6 +38,8 @@ export interface Components {
   clock: Clock;
   log: Logger;
   db: Database;
+  /** The async storage port (SQLite or PostgreSQL); every store moves onto it (issue 14). */
+  sql: SqlDatabase;
   catalog: Catalog;
   registry: Registry;
   /** "Tell whoever cares": ingest commits, booking and catalog changes (server/core/events.ts). */
@@ -78,6 +81,7 @@ export interface Components {
 /** What must exist before any feature is built: the open database and, if embedded, the listening broker. */
 export interface Foundations {
   db: Database;
+  sql: SqlDatabase;
   registry: Registry;
   broker: EmbeddedBroker | undefined;
   /** The server's MQTT client id (the embedded broker grants it the server's rights). */
@@ -92,12 +96,12 @@ export interface Foundations {
  * that tells others something emits on the bus, a feature that reads another gets an interface
  * from server/core. Only this folder imports features.
  */
-export function buildComponents(
+export async function buildComponents(
   config: ServerConfig,
   clock: Clock,
   log: Logger,
-  { db, registry, broker, clientId, mqttUrl }: Foundations,
-): Omit<Components, 'stop'> {
+  { db, sql, registry, broker, clientId, mqttUrl }: Foundations,
+): Promise<Omit<Components, 'stop'>> {
   const child = (component: string) => log.child({ component });
   const bus = new EventBus(child('events'));
   const catalog = new Catalog(db);
@@ -208,6 +212,7 @@ export function buildComponents(
     clock,
     log,
     db,
+    sql,
     catalog,
     registry,
     bus,

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import { Registry } from '../core/metrics/registry.ts';
 import { EmbeddedBroker } from '../core/mqtt/embedded-broker.ts';
 import { DB_FILE_NAME, openDatabase } from '../core/storage/database.ts';
+import { openSqlDatabase } from '../core/storage/sql/open.ts';
 import { buildComponents, type Components } from './components.ts';
 import type { ServerConfig } from './config/schema.ts';
 import { registerServerMetrics } from './server-metrics.ts';
@@ -74,6 +75,11 @@ export async function startComponents(
   try {
     const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
     await run({ name: 'database', stop: () => db.close() });
+    // TRANSITION (issue 14): features move one by one from the synchronous handle `db` to the async
+    // port `sql`, here a second connection to the same file (WAL orders the two). When the last one
+    // has moved, `sql` is the only handle and `storage.engine` picks SQLite or PostgreSQL.
+    const sql = await openSqlDatabase({ engine: 'sqlite', path: join(config.data_dir, DB_FILE_NAME) });
+    await run({ name: 'sql', stop: () => sql.close() });
     const registry = new Registry();
     const clientId =
       config.mqtt.client_id ?? `volno-server-${config.site}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -89,7 +95,7 @@ export async function startComponents(
       await run({ name: 'broker', start: () => b.start(), stop: () => b.stop() });
     }
     const mqttUrl = withMqtt ? (config.mqtt.broker_url ?? broker!.url) : '';
-    const c = buildComponents(config, clock, log, { db, registry, broker, clientId, mqttUrl });
+    const c = await buildComponents(config, clock, log, { db, sql, registry, broker, clientId, mqttUrl });
     // Without MQTT the client is built but never started: the parts that use it wait for a
     // connection that never comes, and everything else (storage, HTTP, timers) runs as usual.
     for (const part of parts(c)) if (withMqtt || part.name !== 'mqtt') await run(part);

@@ -10,12 +10,12 @@ export type { Counts, Lot, LotAvailability, LotSlots, SlotView } from './schemas
  */
 export interface AvailabilityReader {
   readonly catalog: Catalog;
-  lotAvailability(lotId: string): LotAvailability | undefined;
-  allAvailability(): LotAvailability[];
-  lots(): Lot[];
-  lotSlots(lotId: string): LotSlots | undefined;
+  lotAvailability(lotId: string): Promise<LotAvailability | undefined>;
+  allAvailability(): Promise<LotAvailability[]>;
+  lots(): Promise<Lot[]>;
+  lotSlots(lotId: string): Promise<LotSlots | undefined>;
   /** Changes when another process committed states (shared subscriptions); see markChanged. */
-  externalVersion(): number;
+  externalVersion(): Promise<number>;
   /** Tells readers that this process wrote new states. */
   markChanged(): void;
 }
@@ -37,5 +37,5 @@ export interface PublicChanges {
  * reservations feature implements it; availability reads it.
  */
 export interface ReservedSource {
-  held(lotId: string, now: number): { keys: ReadonlySet<string>; until: number };
+  held(lotId: string, now: number): Promise<{ keys: ReadonlySet<string>; until: number }>;
 }

@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../database.ts';
 import { PostgresSqlDatabase } from './postgres-driver.ts';
 import { migratePostgres } from './postgres-migrate.ts';
@@ -24,4 +25,12 @@ export async function openSqlDatabase(target: StorageTarget): Promise<SqlDatabas
     await db.close();
     throw err;
   }
+}
+
+/**
+ * The better-sqlite3 connection behind a SQLite port, for the few jobs that are SQLite's own
+ * (online backup, incremental vacuum, data_version); undefined on PostgreSQL.
+ */
+export function sqliteConnection(sql: SqlDatabase): Database | undefined {
+  return sql instanceof SqliteSqlDatabase ? sql.db : undefined;
 }
