@@ -8,6 +8,7 @@ import { tlsFileIssues } from '../../core/config/tls.ts';
 import { ServerError } from '../../core/errors.ts';
 import { trustProxyIssues } from '../../core/http/client-address.ts';
 import { embeddedBrokerIssues, resolveEmbeddedPaths } from '../../core/mqtt/embedded-config.ts';
+import { storageIssues } from '../../core/storage/config.ts';
 import { refineIdentity } from '../../identity/config.ts';
 import { refineReservations } from '../../reservations/config.ts';
 import { ServerConfigSchema, type ServerConfig } from './schema.ts';
@@ -125,6 +126,7 @@ export function refineConfig(c: ServerConfig): RefineIssue[] {
       message: 'needs mqtt.broker_url: the embedded broker accepts $share subscriptions but delivers nothing',
     });
   issues.push(...embeddedBrokerIssues(c));
+  issues.push(...storageIssues(c.storage));
   const lots = new Map<string, number>();
   const cameras = new Map<string, string>();
   c.lots.forEach((lot, li) => {

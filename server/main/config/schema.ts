@@ -6,6 +6,7 @@ import { section, seconds } from '../../core/config/parts.ts';
 import { FreshnessConfigSchema, LotConfig, RetentionConfigSchema, WebConfigSchema } from '../../core/config/schema.ts';
 import { HttpConfigSchema } from '../../core/http/config.ts';
 import { LimitsConfigSchema } from '../../core/http/limits-config.ts';
+import { StorageConfigSchema } from '../../core/storage/config.ts';
 import { HomeAssistantConfigSchema, MqttConfigSchema } from '../../core/mqtt/config.ts';
 import { IdentityConfigSchema } from '../../identity/config.ts';
 import { IngestConfigSchema } from '../../ingest/config.ts';
@@ -58,8 +59,9 @@ export const ServerConfigSchema = Type.Object(
       default: './volno-data',
       minLength: 1,
       title: 'Data directory',
-      description: 'Holds the SQLite database; relative paths are relative to the config file.',
+      description: 'Holds the SQLite database (storage engine sqlite); relative paths are relative to the config file.',
     }),
+    storage: StorageConfigSchema,
     log_level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
       default: 'info',
       title: 'Log level',
