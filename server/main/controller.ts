@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import { Registry } from '../core/metrics/registry.ts';
 import { EmbeddedBroker } from '../core/mqtt/embedded-broker.ts';
 import { DB_FILE_NAME, openDatabase } from '../core/storage/database.ts';
+import { describeStorage, storageTarget } from '../core/storage/config.ts';
 import { openSqlDatabase } from '../core/storage/sql/open.ts';
 import { buildComponents, type Components } from './components.ts';
 import type { ServerConfig } from './config/schema.ts';
@@ -78,8 +79,12 @@ export async function startComponents(
     // TRANSITION (issue 14): features move one by one from the synchronous handle `db` to the async
     // port `sql`, here a second connection to the same file (WAL orders the two). When the last one
     // has moved, `sql` is the only handle and `storage.engine` picks SQLite or PostgreSQL.
-    const sql = await openSqlDatabase({ engine: 'sqlite', path: join(config.data_dir, DB_FILE_NAME) });
+    const target = storageTarget(config);
+    const sql = await openSqlDatabase(target);
     await run({ name: 'sql', stop: () => sql.close() });
+    // Which database this instance writes to, never the password: with several instances the first
+    // question is whether they all point at the same one.
+    log.info({ storage: describeStorage(target) }, 'storage open');
     const registry = new Registry();
     const clientId =
       config.mqtt.client_id ?? `volno-server-${config.site}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
