@@ -104,8 +104,8 @@ export async function buildComponents(
 ): Promise<Omit<Components, 'stop'>> {
   const child = (component: string) => log.child({ component });
   const bus = new EventBus(child('events'));
-  const catalog = new Catalog(db);
-  catalog.applyConfig(config.lots);
+  const catalog = new Catalog(sql);
+  await catalog.applyConfig(config.lots);
   const auth = createStaffAuth(db, clock, config.auth, config.http.staff_token, child('access'), {
     ssoLabel: config.identity.staff?.label,
   });
