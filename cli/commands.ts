@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { registerEdgeCommands } from '../edge/cli.ts';
 import { registerModelCommands } from '../models/cli.ts';
-import { loadStaffConfig, registerServerCommands } from '../server/main/cli.ts';
+import { loadStaffConfig, loadStorageConfig, registerServerCommands } from '../server/main/cli.ts';
 import { registerDbCommands } from '../server/core/storage/sql/cli.ts';
 import { registerUserCommands } from '../server/staff/cli.ts';
 import { registerDemoCommand } from './demo.ts';
@@ -15,7 +15,7 @@ export function registerCommands(program: Command): void {
   validatePayloadCommand(program);
   registerEdgeCommands(program);
   registerServerCommands(program);
-  registerDbCommands(program);
+  registerDbCommands(program, loadStorageConfig);
   registerUserCommands(program, loadStaffConfig);
   registerModelCommands(program);
   registerDemoCommand(program);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from './config/load.ts';
 import type { LoadStaffConfig } from '../staff/cli.ts';
+import type { LoadStorageConfig } from '../core/storage/sql/cli.ts';
 import { ServerError } from '../core/errors.ts';
 import { runServer } from './server.ts';
 import { backupDatabase } from '../core/storage/backup.ts';
@@ -14,9 +15,14 @@ const portNumber = (v: string) => {
   return n;
 };
 
-/** How `volno user …` (server/staff/cli.ts) finds the database: the server's own config loader. */
-export const loadStaffConfig: LoadStaffConfig = (file, dataDir) =>
+/** The server's own config loader, for the commands that open its storage without running it. */
+const loadForCommand = (file: string | undefined, dataDir: string | undefined) =>
   loadConfig({ file, overrides: dataDir !== undefined ? { dataDir } : {} });
+
+/** How `volno user …` (server/staff/cli.ts) finds the database. */
+export const loadStaffConfig: LoadStaffConfig = loadForCommand;
+/** How `volno db …` (server/core/storage/sql/cli.ts) finds the database when no --url names one. */
+export const loadStorageConfig: LoadStorageConfig = loadForCommand;
 
 interface ServerFlags {
   config?: string;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
@@ -132,24 +133,48 @@ describe.skipIf(!pg.available)('volno db copy', () => {
     }
   });
 
-  it('runs from the command line: db migrate, then db copy, then a refusal with exit code 1', async () => {
-    sourceWithEveryTable();
-    const volno = (...args: string[]) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const out = new RingBuffer();
-        const child = spawn(process.execPath, [bin, 'db', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        track(child);
-        child.stdout.on('data', (d: Buffer) => out.push(d));
-        child.stderr.on('data', (d: Buffer) => out.push(d));
-        child.on('exit', (code) => resolve({ code, out: out.toString() }));
+  const volno = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const out = new RingBuffer();
+      const child = spawn(process.execPath, [bin, 'db', ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
       });
-    const migrated = await volno('migrate', '--engine', 'postgres', '--url', url);
+      track(child);
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => out.push(d));
+      child.on('exit', (code) => resolve({ code, out: out.toString() }));
+    });
+
+  it('follows the config: migrate and copy to its storage.url, the password from the environment, never printed', async () => {
+    sourceWithEveryTable();
+    const secret = 'pw-never-printed';
+    // Trust authentication ignores the password; it is here to show where it goes and that it stays unprinted.
+    const withPassword = url.replace('postgres://volno@', 'postgres://volno:${VOLNO_TEST_DB_PW}@');
+    const config = join(tmp.dir, 'server.yaml');
+    writeFileSync(config, `data_dir: .\nstorage:\n  engine: postgres\n  url: "${withPassword}"\n`);
+    const env = { VOLNO_TEST_DB_PW: secret };
+    const migrated = await volno(['migrate', '--config', config], env);
     expect(migrated, migrated.out).toMatchObject({ code: 0 });
     expect(migrated.out).toContain(`version 0 → ${listMigrations().length}`);
-    const copied = await volno('copy', '--from', file, '--to', url);
+    const copied = await volno(['copy', '--config', config], env);
     expect(copied, copied.out).toMatchObject({ code: 0 });
     expect(copied.out).toMatch(/copied \d+ tables, \d+ rows/);
-    const refused = await volno('copy', '--from', file, '--to', url);
+    expect(migrated.out + copied.out).not.toContain(secret);
+    const unset = await volno(['migrate', '--config', config]);
+    expect(unset.code).toBe(2);
+    expect(unset.out).toContain('/storage/url: environment variable VOLNO_TEST_DB_PW is not set');
+  });
+
+  it('runs from the command line: db migrate, then db copy, then a refusal with exit code 1', async () => {
+    sourceWithEveryTable();
+    const migrated = await volno(['migrate', '--engine', 'postgres', '--url', url]);
+    expect(migrated, migrated.out).toMatchObject({ code: 0 });
+    expect(migrated.out).toContain(`version 0 → ${listMigrations().length}`);
+    const copied = await volno(['copy', '--from', file, '--to', url]);
+    expect(copied, copied.out).toMatchObject({ code: 0 });
+    expect(copied.out).toMatch(/copied \d+ tables, \d+ rows/);
+    const refused = await volno(['copy', '--from', file, '--to', url]);
     expect(refused.code).toBe(1);
     expect(refused.out).toContain('VOLNO_DB_COPY');
   });
