@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { iso } from './json.ts';
 import { accuracyJson } from './labels/accuracy-json.ts';
 import { appliedVersion } from './in-force.ts';
@@ -23,29 +23,31 @@ interface Row {
  * it. `applied_version` is what the agent says it runs ({@link appliedVersion}, the same answer the
  * camera wall draws); `camera_moved` is the agent's stream status.
  */
-export function listCameras(db: Database, service: CalibrationService) {
-  const rows = db
-    .prepare(
-      `SELECT c.camera_id, c.lot_id, c.name, c.stream_status, c.stream_detail, c.calibration_version,
+export async function listCameras(sql: SqlExecutor, service: CalibrationService) {
+  const rows = await sql.all<Row>(
+    `SELECT c.camera_id, c.lot_id, c.name, c.stream_status, c.stream_detail, c.calibration_version,
          c.calibration_ack_version, c.calibration_ack_result, c.calibration_ack_reason, c.calibration_ack_at,
          a.status AS agent_status
        FROM cameras c LEFT JOIN agents a ON a.agent_id = c.agent_id
-       ORDER BY c.lot_id IS NULL, c.lot_id, c.camera_id`,
-    )
-    .all() as Row[];
-  const versions = service.versions.summaries();
-  return rows.map((r) => {
+       ORDER BY CASE WHEN c.lot_id IS NULL THEN 1 ELSE 0 END, c.lot_id, c.camera_id`,
+  );
+  const versions = await service.versions.summaries();
+  const runningAll = await service.running.all();
+  const accuracies = await service.labels.allAccuracy();
+  const out = [];
+  for (const r of rows) {
     const v = versions.get(r.camera_id);
     const snap = service.snapshots.latest(r.camera_id);
-    const doc = v === undefined ? undefined : service.versions.get(r.camera_id, v.latest)?.document;
+    // The frame size comes from the snapshot when there is one: the document is read only without.
+    const doc = v === undefined || snap ? undefined : (await service.versions.get(r.camera_id, v.latest))?.document;
     const frame = snap
       ? { width: snap.width, height: snap.height }
       : doc
         ? { width: doc.frame_width, height: doc.frame_height }
         : null;
-    const acc = service.labels.accuracy(r.camera_id);
-    const running = service.running.get(r.camera_id);
-    return {
+    const acc = accuracies.get(r.camera_id);
+    const running = runningAll.get(r.camera_id);
+    out.push({
       camera_id: r.camera_id,
       lot_id: r.lot_id,
       name: r.name,
@@ -83,6 +85,7 @@ export function listCameras(db: Database, service: CalibrationService) {
             reported_at: iso(running.reportedAt),
           }
         : null,
-    };
-  });
+    });
+  }
+  return out;
 }

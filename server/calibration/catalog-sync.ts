@@ -1,5 +1,5 @@
-import type { Database } from 'better-sqlite3';
 import type { CalibrationDocument } from '../../calibration/index.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 
 /**
  * Makes the slot catalog of one camera follow a calibration the agent has applied.
@@ -13,34 +13,33 @@ import type { CalibrationDocument } from '../../calibration/index.ts';
  * resets every slot to the file, so the service re-applies the newest applied calibration per
  * camera right after it. Slots of type `disabled` are not sent to the agent
  * (calibration/document/wire.ts), so they get no state; they leave the lot instead of counting as
- * unknown forever. Returns the camera's lot (null when the config assigns the camera to none).
+ * unknown forever. Returns the camera's lot (null when the config assigns the camera to none). Runs
+ * in `ex`'s transaction (a savepoint inside the ingest one); the caller refreshes the catalog's cache.
  */
-export function syncCatalog(db: Database, cameraId: string, doc: CalibrationDocument): string | null {
-  return db.transaction(() => {
-    const camera = db.prepare('SELECT lot_id FROM cameras WHERE camera_id = ?').get(cameraId) as
-      { lot_id: string | null } | undefined;
+export async function syncCatalog(ex: SqlExecutor, cameraId: string, doc: CalibrationDocument): Promise<string | null> {
+  return ex.transaction(async (tx) => {
+    const camera = await tx.one<{ lot_id: string | null }>('SELECT lot_id FROM cameras WHERE camera_id = $1', [
+      cameraId,
+    ]);
     const lotId = camera?.lot_id ?? null;
-    const base =
-      (
-        db.prepare('SELECT MIN(sort_order) AS o FROM slots WHERE camera_id = ? AND configured = 1').get(cameraId) as {
-          o: number | null;
-        }
-      ).o ??
-      (lotId === null
-        ? 0
-        : ((db.prepare('SELECT MAX(sort_order) AS o FROM slots WHERE lot_id = ?').get(lotId) as { o: number | null })
-            .o ?? -1) + 1);
-    db.prepare('UPDATE slots SET configured = 0, lot_id = NULL WHERE camera_id = ?').run(cameraId);
-    const upsert = db.prepare(
-      `INSERT INTO slots (camera_id, slot_id, lot_id, label, type, reservable, sort_order, configured, first_seen_at)
-       VALUES (@camera_id, @slot_id, @lot_id, @label, @type, @reservable, @sort_order, 1, NULL)
-       ON CONFLICT (camera_id, slot_id) DO UPDATE SET lot_id = excluded.lot_id, label = excluded.label,
-         type = excluded.type, reservable = excluded.reservable, sort_order = excluded.sort_order, configured = 1`,
+    const own = await tx.one<{ o: number | null }>(
+      'SELECT MIN(sort_order) AS o FROM slots WHERE camera_id = $1 AND configured = 1',
+      [cameraId],
     );
-    doc.slots
-      .filter((s) => s.closed !== true)
-      .forEach((s, i) =>
-        upsert.run({
+    const lotEnd =
+      lotId === null || (own?.o ?? null) !== null
+        ? undefined
+        : await tx.one<{ o: number | null }>('SELECT MAX(sort_order) AS o FROM slots WHERE lot_id = $1', [lotId]);
+    const base = own?.o ?? (lotId === null ? 0 : (lotEnd?.o ?? -1) + 1);
+    await tx.run('UPDATE slots SET configured = 0, lot_id = NULL WHERE camera_id = $1', [cameraId]);
+    const slots = doc.slots.filter((s) => s.closed !== true);
+    for (const [i, s] of slots.entries())
+      await tx.run(
+        `INSERT INTO slots (camera_id, slot_id, lot_id, label, type, reservable, sort_order, configured, first_seen_at)
+         VALUES (:camera_id, :slot_id, :lot_id, :label, :type, :reservable, :sort_order, 1, NULL)
+         ON CONFLICT (camera_id, slot_id) DO UPDATE SET lot_id = excluded.lot_id, label = excluded.label,
+           type = excluded.type, reservable = excluded.reservable, sort_order = excluded.sort_order, configured = 1`,
+        {
           camera_id: cameraId,
           slot_id: s.id,
           lot_id: lotId,
@@ -48,10 +47,13 @@ export function syncCatalog(db: Database, cameraId: string, doc: CalibrationDocu
           type: s.type,
           reservable: s.reservable ? 1 : 0,
           sort_order: base + i,
-        }),
+        },
       );
     if (camera === undefined)
-      db.prepare('INSERT INTO cameras (camera_id, configured, first_seen_at) VALUES (?, 0, NULL)').run(cameraId);
+      await tx.run(
+        'INSERT INTO cameras (camera_id, configured, first_seen_at) VALUES ($1, 0, NULL) ON CONFLICT (camera_id) DO NOTHING',
+        [cameraId],
+      );
     return lotId;
-  })();
+  });
 }

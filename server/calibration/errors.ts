@@ -1,4 +1,5 @@
 import type { CalibrationErrorCode } from '../../calibration/index.ts';
+import { VolnoError } from '../../kit/errors.ts';
 import { ApiError, type ApiErrorCode } from '../core/http/errors.ts';
 import type { IssueJson } from './issues.ts';
 
@@ -50,4 +51,13 @@ export class CalibrationIssuesError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Failures of the calibration stores outside an HTTP request (ingest hooks, start). */
+export type CalibrationStoreCode =
+  /** Another writer kept taking the camera's next version number (several instances on one PostgreSQL). */
+  'VOLNO_CALIBRATION_NUMBER_RACE';
+
+export class CalibrationStoreError extends VolnoError<CalibrationStoreCode> {
+  override readonly name = 'CalibrationStoreError';
 }

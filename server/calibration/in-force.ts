@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import type { RunningRow } from './running.ts';
 import type { CalibrationService } from './service.ts';
 
@@ -53,33 +53,29 @@ const facts = (r: FactsRow): AgentCalibrationFacts => ({
   ackResult: r.calibration_ack_result,
 });
 
+const FACTS = 'SELECT camera_id, calibration_version, calibration_ack_version, calibration_ack_result FROM cameras';
+
 /** Reads {@link decideInForce}'s inputs for one camera or for all of them at once. */
 export class CalibrationInForce {
-  private readonly one: Statement;
-  private readonly every: Statement;
-
   constructor(
-    db: Database,
+    private readonly sql: SqlExecutor,
     private readonly service: CalibrationService,
-  ) {
-    const cols = 'camera_id, calibration_version, calibration_ack_version, calibration_ack_result';
-    this.one = db.prepare(`SELECT ${cols} FROM cameras WHERE camera_id = ?`);
-    this.every = db.prepare(`SELECT ${cols} FROM cameras`);
-  }
+  ) {}
 
   /** The calibration in force on one camera, or null. */
-  inForce(cameraId: string): InForce | null {
-    const r = this.one.get(cameraId) as FactsRow | undefined;
-    const applied = r === undefined ? null : appliedVersion(facts(r), this.service.running.get(cameraId));
-    return decideInForce(applied, this.service.versions.latestStaffPublished(cameraId));
+  async inForce(cameraId: string): Promise<InForce | null> {
+    const r = await this.sql.one<FactsRow>(`${FACTS} WHERE camera_id = $1`, [cameraId]);
+    const applied = r === undefined ? null : appliedVersion(facts(r), await this.service.running.get(cameraId));
+    return decideInForce(applied, await this.service.versions.latestStaffPublished(cameraId));
   }
 
-  /** Every camera's, for a page that shows them all: one pass over the versions, not one per camera. */
-  all(): Map<string, InForce> {
-    const summaries = this.service.versions.summaries();
+  /** Every camera's, for a page that shows them all: one pass over each table, not one per camera. */
+  async all(): Promise<Map<string, InForce>> {
+    const summaries = await this.service.versions.summaries();
+    const running = await this.service.running.all();
     const out = new Map<string, InForce>();
-    for (const r of this.every.all() as FactsRow[]) {
-      const applied = appliedVersion(facts(r), this.service.running.get(r.camera_id));
+    for (const r of await this.sql.all<FactsRow>(FACTS)) {
+      const applied = appliedVersion(facts(r), running.get(r.camera_id));
       const f = decideInForce(applied, summaries.get(r.camera_id)?.published);
       if (f !== null) out.set(r.camera_id, f);
     }

@@ -35,8 +35,8 @@ export const cameraRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> =
   const base = { tags: ['staff'], security: access.security };
   const viewer = access.require('viewer');
   const operator = access.require('operator');
-  const camera = (id: string) => {
-    if (!service.knowsCamera(id)) throw calibrationError(404, 'VOLNO_NOT_FOUND', `no camera "${id}"`);
+  const camera = async (id: string) => {
+    if (!(await service.knowsCamera(id))) throw calibrationError(404, 'VOLNO_NOT_FOUND', `no camera "${id}"`);
   };
 
   app.get(
@@ -49,7 +49,7 @@ export const cameraRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> =
         response: { 200: Type.Array(CameraEntry), ...errorResponses(401, 403) },
       },
     },
-    async () => listCameras(o.db, service),
+    async () => listCameras(o.sql, service),
   );
 
   app.post(
@@ -79,9 +79,9 @@ export const cameraRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> =
     },
     async (req, reply) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
+      await camera(cameraId);
       const s = await service.snapshot(cameraId, req.body?.max_width);
-      access.audit(req, 'calibration.snapshot', `camera:${cameraId}`, { snapshot_id: s.id });
+      await access.audit(req, 'calibration.snapshot', `camera:${cameraId}`, { snapshot_id: s.id });
       return reply
         .code(201)
         .send({ snapshot_id: s.id, width: s.width, height: s.height, captured_at: iso(s.capturedAt) });
@@ -149,8 +149,8 @@ export const cameraRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> =
       schema: { ...base, summary: 'Privacy masks', params: CameraParams, response: { 200: MasksReply } },
     },
     async (req) => {
-      camera(req.params.camera_id);
-      const m = service.masks(req.params.camera_id);
+      await camera(req.params.camera_id);
+      const m = await service.masks(req.params.camera_id);
       return { masks: m.masks, source: m.source, updated_at: isoOrNull(m.updatedAt), updated_by: m.updatedBy };
     },
   );
@@ -175,7 +175,7 @@ export const cameraRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> =
     },
     async (req) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
+      await camera(cameraId);
       const checked = masksCodec.check(req.body.masks);
       if (!checked.ok)
         throw calibrationError(400, 'VOLNO_BAD_REQUEST', 'masks do not match the format', [
@@ -184,7 +184,7 @@ export const cameraRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> =
       const masks = checked.value as PrivacyMask[];
       const r = await service.putMasks(cameraId, masks, req.staff?.username ?? 'unknown', req.query.lang ?? 'en');
       if (!r.ok) throw new CalibrationIssuesError(r.issues, 'a privacy mask has errors');
-      access.audit(req, 'calibration.masks', `camera:${cameraId}`, { masks: masks.length });
+      await access.audit(req, 'calibration.masks', `camera:${cameraId}`, { masks: masks.length });
       return { masks, issues: r.issues };
     },
   );
@@ -208,12 +208,11 @@ export const cameraRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> =
     },
     async (req) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
+      await camera(cameraId);
       let doc;
       if (req.body.document !== undefined) doc = documentFromBody(req.body.document, cameraId);
       else {
-        const latest = service.versions.latestVersion(cameraId);
-        doc = latest === null ? undefined : service.versions.get(cameraId, latest)?.document;
+        doc = await service.versions.latestDocument(cameraId);
         if (!doc) throw calibrationError(404, 'VOLNO_NOT_FOUND', 'the camera has no saved calibration to re-project');
       }
       const pts = (p: number[][]) => p.map((q) => [q[0]!, q[1]!] as [number, number]);

@@ -23,8 +23,8 @@ const Size = Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 }));
 export const ioRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = async (app, o) => {
   const { access, service } = o;
   const base = { tags: ['staff'], security: access.security };
-  const camera = (id: string) => {
-    if (!service.knowsCamera(id)) throw calibrationError(404, 'VOLNO_NOT_FOUND', `no camera "${id}"`);
+  const camera = async (id: string) => {
+    if (!(await service.knowsCamera(id))) throw calibrationError(404, 'VOLNO_NOT_FOUND', `no camera "${id}"`);
   };
   // Files arrive as they are (XML or JSON text, any content type); the core's parsers read the bytes,
   // enforce the size limit and report every problem. Fastify's JSON parser would answer its own errors.
@@ -54,14 +54,14 @@ export const ioRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = asy
     },
     async (req) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
+      await camera(cameraId);
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw calibrationError(400, 'VOLNO_BAD_REQUEST', 'send the file as the request body');
       const limit = { maxBytes: o.importLimit, cameraId };
       let parsed: Parsed<CalibrationDocument>;
       if (req.query.format === 'pklot') {
-        const frame = frameFor(cameraId, req.query.width, req.query.height);
+        const frame = await frameFor(cameraId, req.query.width, req.query.height);
         parsed = importPklotXml(body, frame, limit);
       } else if (req.query.format === 'labelled') parsed = importLabelledFrame(body, limit);
       else parsed = parseCalibrationDocument(body, limit);
@@ -75,12 +75,11 @@ export const ioRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = asy
     },
   );
 
-  function frameFor(cameraId: string, width?: number, height?: number) {
+  async function frameFor(cameraId: string, width?: number, height?: number) {
     if (width !== undefined && height !== undefined) return { width, height };
     const snap = service.snapshots.latest(cameraId);
     if (snap) return { width: snap.width, height: snap.height };
-    const latest = service.versions.latestVersion(cameraId);
-    const doc = latest === null ? undefined : service.versions.get(cameraId, latest)?.document;
+    const doc = await service.versions.latestDocument(cameraId);
     if (doc) return { width: doc.frame_width, height: doc.frame_height };
     throw calibrationError(
       400,
@@ -103,8 +102,8 @@ export const ioRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = asy
     },
     async (req, reply) => {
       const { camera_id: cameraId, version } = req.params;
-      camera(cameraId);
-      const row = service.versions.get(cameraId, version);
+      await camera(cameraId);
+      const row = await service.versions.get(cameraId, version);
       if (!row) throw calibrationError(404, 'VOLNO_NOT_FOUND', `camera ${cameraId} has no version ${version}`);
       const name = `${cameraId}-v${version}`;
       const [text, ext, type] =

@@ -79,8 +79,8 @@ export const labelRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = 
   const base = { tags: ['staff'], security: access.security };
   const viewer = access.require('viewer');
   const operator = access.require('operator');
-  const camera = (id: string) => {
-    if (!service.knowsCamera(id)) throw calibrationError(404, 'VOLNO_NOT_FOUND', `no camera "${id}"`);
+  const camera = async (id: string) => {
+    if (!(await service.knowsCamera(id))) throw calibrationError(404, 'VOLNO_NOT_FOUND', `no camera "${id}"`);
   };
   const who = (req: { staff?: { username: string } }) => req.staff?.username ?? 'unknown';
 
@@ -97,9 +97,9 @@ export const labelRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = 
     },
     async (req, reply) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
+      await camera(cameraId);
       const s = await service.labelling.snapshot(cameraId);
-      access.audit(req, 'calibration.label_snapshot', `camera:${cameraId}`, { snapshot_id: s.snapshot_id });
+      await access.audit(req, 'calibration.label_snapshot', `camera:${cameraId}`, { snapshot_id: s.snapshot_id });
       return reply.code(201).send(s);
     },
   );
@@ -120,7 +120,7 @@ export const labelRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = 
     },
     async (req, reply) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
+      await camera(cameraId);
       const r = await service.labelling.save(
         cameraId,
         req.body.snapshot_id,
@@ -128,7 +128,7 @@ export const labelRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = 
         who(req),
         req.query.lang ?? 'en',
       );
-      access.audit(req, 'calibration.labels', `camera:${cameraId}`, {
+      await access.audit(req, 'calibration.labels', `camera:${cameraId}`, {
         stored: r.stored,
         labels: r.labels,
         published_version: r.published_version,
@@ -150,9 +150,9 @@ export const labelRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = 
     },
     async (req) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
-      const n = service.labels.counts(cameraId);
-      const a = service.labels.accuracy(cameraId);
+      await camera(cameraId);
+      const n = await service.labels.counts(cameraId);
+      const a = await service.labels.accuracy(cameraId);
       return {
         label_sets: n.sets,
         labels: n.labels,
@@ -176,9 +176,9 @@ export const labelRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> = 
     },
     async (req) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
-      const deleted = service.labels.deleteCamera(cameraId);
-      access.audit(req, 'calibration.labels_delete', `camera:${cameraId}`, { deleted_sets: deleted });
+      await camera(cameraId);
+      const deleted = await service.labels.deleteCamera(cameraId);
+      await access.audit(req, 'calibration.labels_delete', `camera:${cameraId}`, { deleted_sets: deleted });
       return { deleted_sets: deleted };
     },
   );

@@ -26,12 +26,12 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
   const viewer = access.require('viewer');
   const operator = access.require('operator');
   const store = service.versions;
-  const camera = (id: string) => {
-    if (!service.knowsCamera(id)) throw calibrationError(404, 'VOLNO_NOT_FOUND', `no camera "${id}"`);
+  const camera = async (id: string) => {
+    if (!(await service.knowsCamera(id))) throw calibrationError(404, 'VOLNO_NOT_FOUND', `no camera "${id}"`);
   };
-  const version = (cameraId: string, v: number) => {
-    camera(cameraId);
-    const row = store.get(cameraId, v);
+  const version = async (cameraId: string, v: number) => {
+    await camera(cameraId);
+    const row = await store.get(cameraId, v);
     if (!row) throw calibrationError(404, 'VOLNO_NOT_FOUND', `camera ${cameraId} has no version ${v}`);
     return row;
   };
@@ -49,8 +49,8 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
       },
     },
     async (req) => {
-      camera(req.params.camera_id);
-      return store.list(req.params.camera_id).map(versionJson);
+      await camera(req.params.camera_id);
+      return (await store.list(req.params.camera_id)).map(versionJson);
     },
   );
 
@@ -70,7 +70,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
       },
     },
     async (req) => {
-      const row = version(req.params.camera_id, req.params.version);
+      const row = await version(req.params.camera_id, req.params.version);
       const { issues } = validateDocument(row.document, service.validation, req.query.lang);
       return { ...versionJson(row), document: row.document, issues };
     },
@@ -94,7 +94,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
       },
     },
     async (req) => {
-      camera(req.params.camera_id);
+      await camera(req.params.camera_id);
       const doc = documentFromBody(req.body.document, req.params.camera_id);
       const r = validateDocument(doc, service.validation, req.query.lang);
       return { issues: r.issues, can_save: r.canSave };
@@ -132,11 +132,11 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
     },
     async (req, reply) => {
       const cameraId = req.params.camera_id;
-      camera(cameraId);
+      await camera(cameraId);
       const doc = documentFromBody(req.body.document, cameraId);
       const r = validateDocument(doc, service.validation, req.query.lang);
       if (!r.canSave) throw new CalibrationIssuesError(r.issues);
-      const saved = store.add(cameraId, doc, {
+      const saved = await store.add(cameraId, doc, {
         author: who(req),
         note: req.body.note ?? '',
         at: o.clock.now(),
@@ -148,7 +148,10 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
           'VOLNO_CONFLICT',
           `version ${saved.conflict} was saved meanwhile; reload it and apply your changes again`,
         );
-      access.audit(req, 'calibration.save', `camera:${cameraId}`, { version: saved.version, slots: doc.slots.length });
+      await access.audit(req, 'calibration.save', `camera:${cameraId}`, {
+        version: saved.version,
+        slots: doc.slots.length,
+      });
       return reply.code(201).send({ version: saved.version, issues: r.issues });
     },
   );
@@ -172,14 +175,14 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
       },
     },
     async (req) => {
-      const after = version(req.params.camera_id, req.params.version);
+      const after = await version(req.params.camera_id, req.params.version);
       const againstNo =
         req.query.against ??
-        store.list(req.params.camera_id).find((v) => v.version < req.params.version)?.version ??
+        (await store.list(req.params.camera_id)).find((v) => v.version < req.params.version)?.version ??
         null;
       if (againstNo === null)
         throw calibrationError(404, 'VOLNO_NOT_FOUND', `version ${req.params.version} has no previous version`);
-      const before = version(req.params.camera_id, againstNo);
+      const before = await version(req.params.camera_id, againstNo);
       return {
         version: after.version,
         against: before.version,
@@ -204,14 +207,14 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
     },
     async (req, reply) => {
       const { camera_id: cameraId, version: v } = req.params;
-      const row = version(cameraId, v);
-      const saved = store.add(cameraId, row.document, {
+      const row = await version(cameraId, v);
+      const saved = await store.add(cameraId, row.document, {
         author: who(req),
         note: req.body?.note ?? `rollback to v${v}`,
         at: o.clock.now(),
       });
       if ('conflict' in saved) throw calibrationError(409, 'VOLNO_CONFLICT', 'another version was saved meanwhile');
-      access.audit(req, 'calibration.rollback', `camera:${cameraId}`, { from: v, version: saved.version });
+      await access.audit(req, 'calibration.rollback', `camera:${cameraId}`, { from: v, version: saved.version });
       return reply.code(201).send({ version: saved.version });
     },
   );
@@ -234,9 +237,9 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
     },
     async (req, reply) => {
       const { camera_id: cameraId, version: v } = req.params;
-      version(cameraId, v);
+      await version(cameraId, v);
       await service.publish(cameraId, v, who(req), req.query.lang ?? 'en');
-      access.audit(req, 'calibration.publish', `camera:${cameraId}`, { version: v });
+      await access.audit(req, 'calibration.publish', `camera:${cameraId}`, { version: v });
       return reply.code(202).send({ version: v, status: 'pending' as const });
     },
   );
@@ -261,7 +264,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptions> 
       },
     },
     async (req) => {
-      const row = version(req.params.camera_id, req.params.version);
+      const row = await version(req.params.camera_id, req.params.version);
       return {
         version: row.version,
         status: versionStatus(row),

@@ -26,8 +26,8 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox<CalibrationRoutesOptio
     errorHandler(err as Parameters<typeof errorHandler>[0], req, reply);
   });
   // Fastify passes `prefix` in the options too; handing it on would nest it twice.
-  const { service, access, db, clock, bodyLimit, importLimit } = o;
-  const opts = { service, access, db, clock, bodyLimit, importLimit };
+  const { service, access, sql, clock, bodyLimit, importLimit } = o;
+  const opts = { service, access, sql, clock, bodyLimit, importLimit };
   await app.register(cameraRoutes, opts);
   await app.register(versionRoutes, opts);
   await app.register(ioRoutes, opts);

@@ -1,4 +1,3 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
   emptyCalibration,
@@ -8,8 +7,10 @@ import {
 } from '../../calibration/index.ts';
 import type { CalibrationOrigin, CalibrationRunningPayload } from '../../protocol/index.ts';
 import type { Counter } from '../core/metrics/registry.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { syncCatalog } from './catalog-sync.ts';
-import type { VersionsStore } from './versions-store.ts';
+import { CalibrationStoreError } from './errors.ts';
+import { retryOnUnique, type VersionsStore } from './versions-store.ts';
 
 /** What the server knows a camera runs, from the agent's latest `calibration_running` report. */
 export interface RunningRow {
@@ -31,13 +32,16 @@ export interface RunningRow {
 export type RunningOutcome = 'recorded' | 'known' | 'superseded';
 
 export interface RunningDeps {
-  db: Database;
+  sql: SqlExecutor;
   versions: VersionsStore;
   log: Logger;
   /** Reports of a published version whose hash is not the one published (server_version null). */
   unverified: Counter;
-  /** The catalog changed under the camera's lot (called inside the ingest transaction). */
-  catalogChanged(lot: string | null): void;
+  /**
+   * The catalog changed under the camera's lot: called once the report's writes are done, still inside
+   * the ingest transaction.
+   */
+  catalogChanged(lot: string | null, tx: SqlExecutor): Promise<void>;
 }
 
 /** Shown in the version list; the hash lets staff match a version to the file on the agent. */
@@ -53,63 +57,73 @@ export const fileNote = (sha256: string) => `from the agent's file (sha256 ${sha
  * The report's hash was checked by ingest (server/ingest/validate.ts) before it got here.
  */
 export class RunningCalibrations {
-  private readonly upsert: Statement;
-  private readonly getStmt: Statement;
+  constructor(private readonly d: RunningDeps) {}
 
-  constructor(private readonly d: RunningDeps) {
-    this.upsert = d.db.prepare(
+  async get(cameraId: string): Promise<RunningRow | undefined> {
+    const r = await this.d.sql.one<DbRow>(`SELECT ${COLUMNS} FROM calibration_running WHERE camera_id = $1`, [
+      cameraId,
+    ]);
+    return r === undefined ? undefined : toRow(r);
+  }
+
+  /** Every camera's latest report, for pages that list all cameras: one query, not one per camera. */
+  async all(): Promise<Map<string, RunningRow>> {
+    const rows = await this.d.sql.all<DbRow>(`SELECT ${COLUMNS} FROM calibration_running`);
+    return new Map(rows.map((r) => [r.camera_id, toRow(r)]));
+  }
+
+  /**
+   * Ingest hook, inside the write transaction `tx`. `at` is the server's receive time. The decision
+   * and its writes are one savepoint, tried again when another instance recorded a version of the
+   * camera at the same moment ('unique' on its number): the next try sees that version, so the same
+   * file is not recorded twice, and a version published meanwhile wins.
+   */
+  async report(p: CalibrationRunningPayload, at: number, tx: SqlExecutor): Promise<RunningOutcome> {
+    const out = await retryOnUnique(tx, (sp) => this.decide(p, at, sp));
+    if (out === undefined)
+      throw new CalibrationStoreError(
+        'VOLNO_CALIBRATION_NUMBER_RACE',
+        `camera ${p.camera_id}: another writer kept taking the next version number; the report is not recorded`,
+      );
+    if (out.lot !== undefined) await this.d.catalogChanged(out.lot, tx);
+    return out.outcome;
+  }
+
+  private async decide(
+    p: CalibrationRunningPayload,
+    at: number,
+    tx: SqlExecutor,
+  ): Promise<{ outcome: RunningOutcome; lot?: string | null }> {
+    const cameraId = p.camera_id;
+    let outcome: RunningOutcome = 'known';
+    let serverVersion: number | null;
+    let lot: string | null | undefined;
+    if (p.origin === 'file') {
+      const published = await this.d.versions.latestStaffPublished(cameraId, tx);
+      const known = await this.d.versions.latestFromAgentFile(cameraId, tx);
+      if (published !== null) {
+        outcome = 'superseded';
+        serverVersion = null;
+        this.d.log.info(
+          { camera: cameraId, sha256: p.sha256, published },
+          'the agent runs its calibration file; staff published a version, which wins (the agent takes it from the retained topic)',
+        );
+      } else if (known !== null && known.sha256 === p.sha256) {
+        serverVersion = known.version;
+      } else {
+        ({ version: serverVersion, lot } = await this.record(p, at, tx));
+        outcome = 'recorded';
+      }
+    } else {
+      serverVersion = await this.publishedVersion(p, tx);
+    }
+    await tx.run(
       `INSERT INTO calibration_running (camera_id, agent_id, origin, agent_version, content_sha256, server_version, reported_at)
-       VALUES (@cameraId, @agentId, @origin, @agentVersion, @sha256, @serverVersion, @reportedAt)
+       VALUES (:cameraId, :agentId, :origin, :agentVersion, :sha256, :serverVersion, :reportedAt)
        ON CONFLICT (camera_id) DO UPDATE SET agent_id = excluded.agent_id, origin = excluded.origin,
          agent_version = excluded.agent_version, content_sha256 = excluded.content_sha256,
          server_version = excluded.server_version, reported_at = excluded.reported_at`,
-    );
-    this.getStmt = d.db.prepare(
-      `SELECT camera_id, agent_id, origin, agent_version, content_sha256, server_version, reported_at
-       FROM calibration_running WHERE camera_id = ?`,
-    );
-  }
-
-  get(cameraId: string): RunningRow | undefined {
-    const r = this.getStmt.get(cameraId) as Record<string, unknown> | undefined;
-    if (r === undefined) return undefined;
-    return {
-      cameraId: r['camera_id'] as string,
-      agentId: r['agent_id'] as string,
-      origin: r['origin'] as CalibrationOrigin,
-      agentVersion: r['agent_version'] as number,
-      sha256: r['content_sha256'] as string,
-      serverVersion: r['server_version'] as number | null,
-      reportedAt: r['reported_at'] as number,
-    };
-  }
-
-  /** Ingest hook, inside the write transaction. `at` is the server's receive time. */
-  report(p: CalibrationRunningPayload, at: number): RunningOutcome {
-    return this.d.db.transaction(() => {
-      const cameraId = p.camera_id;
-      let outcome: RunningOutcome = 'known';
-      let serverVersion: number | null;
-      if (p.origin === 'file') {
-        const published = this.d.versions.latestStaffPublished(cameraId);
-        const known = this.d.versions.latestFromAgentFile(cameraId);
-        if (published !== null) {
-          outcome = 'superseded';
-          serverVersion = null;
-          this.d.log.info(
-            { camera: cameraId, sha256: p.sha256, published },
-            'the agent runs its calibration file; staff published a version, which wins (the agent takes it from the retained topic)',
-          );
-        } else if (known !== null && known.sha256 === p.sha256) {
-          serverVersion = known.version;
-        } else {
-          serverVersion = this.record(p, at);
-          outcome = 'recorded';
-        }
-      } else {
-        serverVersion = this.publishedVersion(p);
-      }
-      this.upsert.run({
+      {
         cameraId,
         agentId: p.agent_id,
         origin: p.origin,
@@ -117,17 +131,17 @@ export class RunningCalibrations {
         sha256: p.sha256,
         serverVersion,
         reportedAt: at,
-      });
-      return outcome;
-    })();
+      },
+    );
+    return lot === undefined ? { outcome } : { outcome, lot };
   }
 
   /**
    * The version number of a `published`/`cache` report, when the server published that version with
    * that content: the agent's word alone would let a stale cache or an edited state file pass as it.
    */
-  private publishedVersion(p: CalibrationRunningPayload): number | null {
-    const stored = this.d.versions.publishedSha256(p.camera_id, p.version);
+  private async publishedVersion(p: CalibrationRunningPayload, tx: SqlExecutor): Promise<number | null> {
+    const stored = await this.d.versions.publishedSha256(p.camera_id, p.version, tx);
     // Published before the server kept the hash (published_at set, content_sha256 null): nothing to compare.
     if (stored === p.sha256 || stored === null) return p.version;
     this.d.unverified.inc();
@@ -146,37 +160,57 @@ export class RunningCalibrations {
     return null;
   }
 
-  private record(p: CalibrationRunningPayload, at: number): number {
+  private async record(
+    p: CalibrationRunningPayload,
+    at: number,
+    tx: SqlExecutor,
+  ): Promise<{ version: number; lot: string | null }> {
     const cameraId = p.camera_id;
     const doc = fromCalibrationPayload(
       { camera_id: cameraId, version: p.version, issued_at: p.issued_at, ...p.calibration },
-      { previous: this.catalogDocument(cameraId, p.calibration.frame_width, p.calibration.frame_height) },
+      { previous: await this.catalogDocument(cameraId, p.calibration.frame_width, p.calibration.frame_height, tx) },
     );
-    const { version } = this.d.versions.addFromAgentFile(cameraId, doc, {
-      author: `agent ${p.agent_id}`,
-      note: fileNote(p.sha256),
-      sha256: p.sha256,
-      at,
-      // The agent's clock, as on its acknowledgements: `latestApplied` orders the two by this time.
-      ackAt: Date.parse(p.sent_at),
-    });
+    const { version } = await this.d.versions.addFromAgentFile(
+      cameraId,
+      doc,
+      {
+        author: `agent ${p.agent_id}`,
+        note: fileNote(p.sha256),
+        sha256: p.sha256,
+        at,
+        // The agent's clock, as on its acknowledgements: `latestApplied` orders the two by this time.
+        ackAt: Date.parse(p.sent_at),
+      },
+      tx,
+    );
     // The agent runs it already: the catalog (and the public page) follow, as after an `applied`.
-    this.d.catalogChanged(syncCatalog(this.d.db, cameraId, doc));
+    const lot = await syncCatalog(tx, cameraId, doc);
     this.d.log.info(
       { camera: cameraId, version, sha256: p.sha256, slots: doc.slots.length },
       "recorded the agent's calibration file as a version",
     );
-    return version;
+    return { version, lot };
   }
 
   /**
    * What the wire does not carry (labels, types, reservable flags), from the camera's slots as the
    * catalog has them: server.yaml, or the last applied version.
    */
-  private catalogDocument(cameraId: string, width: number, height: number): CalibrationDocument {
-    const rows = this.d.db
-      .prepare('SELECT slot_id, label, type, reservable FROM slots WHERE camera_id = ? AND configured = 1')
-      .all(cameraId) as { slot_id: string; label: string | null; type: CalibrationSlot['type']; reservable: number }[];
+  private async catalogDocument(
+    cameraId: string,
+    width: number,
+    height: number,
+    tx: SqlExecutor,
+  ): Promise<CalibrationDocument> {
+    const rows = await tx.all<{
+      slot_id: string;
+      label: string | null;
+      type: CalibrationSlot['type'];
+      reservable: number;
+    }>(
+      'SELECT slot_id, label, type, reservable FROM slots WHERE camera_id = $1 AND configured = 1 ORDER BY sort_order, slot_id',
+      [cameraId],
+    );
     return {
       ...emptyCalibration(width, height, cameraId),
       slots: rows.map((r) => ({
@@ -189,3 +223,25 @@ export class RunningCalibrations {
     };
   }
 }
+
+interface DbRow {
+  camera_id: string;
+  agent_id: string;
+  origin: CalibrationOrigin;
+  agent_version: number;
+  content_sha256: string;
+  server_version: number | null;
+  reported_at: number;
+}
+
+const COLUMNS = 'camera_id, agent_id, origin, agent_version, content_sha256, server_version, reported_at';
+
+const toRow = (r: DbRow): RunningRow => ({
+  cameraId: r.camera_id,
+  agentId: r.agent_id,
+  origin: r.origin,
+  agentVersion: r.agent_version,
+  sha256: r.content_sha256,
+  serverVersion: r.server_version,
+  reportedAt: r.reported_at,
+});

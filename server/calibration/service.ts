@@ -1,20 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { CalibrationDocument, PrivacyMask, ValidationOptions } from '../../calibration/index.ts';
 import {
-  CalibrationError,
-  toCalibrationPayload,
-  type CalibrationDocument,
-  type PrivacyMask,
-  type ValidationOptions,
-} from '../../calibration/index.ts';
-import { calibrationDigest } from '../../protocol/calibration-digest.ts';
-import {
-  buildTopic,
-  calibrationContent,
   decodeMessage,
-  encodeMessage,
   parseTopic,
-  publishOptions,
   topicFilter,
   type CalibrationAckPayload,
   type CalibrationRunningPayload,
@@ -22,24 +10,25 @@ import {
   type SnapshotReplyPayload,
 } from '../../protocol/index.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Registry } from '../core/metrics/registry.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Counter, Registry } from '../core/metrics/registry.ts';
 import type { MqttConnection } from '../core/mqtt/connection.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { syncCatalog } from './catalog-sync.ts';
-import { CalibrationIssuesError, calibrationError } from './errors.ts';
-import { validateDocument, type Lang } from './issues.ts';
 import { calibrationThresholds, type CalibrationConfig } from './config.ts';
-import { headForPublish } from './labels/carry.ts';
+import { validateDocument, type Lang } from './issues.ts';
 import { LabelService } from './labels/label-service.ts';
 import { LabelStore } from './labels/label-store.ts';
 import { maskJpeg } from './privacy.ts';
+import { publishVersion } from './publishing.ts';
+import { RunningCalibrations } from './running.ts';
 import { requestSnapshot } from './snapshot-request.ts';
 import { SnapshotStore, type Snapshot } from './snapshot-store.ts';
-import { RunningCalibrations } from './running.ts';
 import { VersionsStore } from './versions-store.ts';
 
 export interface CalibrationDeps {
-  db: Database;
+  sql: SqlExecutor;
   catalog: Catalog;
   mqtt: MqttConnection;
   clock: Clock;
@@ -48,8 +37,8 @@ export interface CalibrationDeps {
   prefix: string;
   options: CalibrationConfig;
   registry: Registry;
-  /** Lots whose slot list changed (live updates of availability). */
-  onCatalogChanged(lots: (string | null)[]): void;
+  /** `lots.changed` for lots whose slot list changed, emitted once the ingest transaction has committed. */
+  bus: EventBus;
 }
 
 /** The frame a calibration was drawn on, kept for camera-moved comparisons. */
@@ -58,13 +47,13 @@ export interface Reference {
   version: number;
 }
 
-const PUBLISH_WAIT_MS = 5000;
 /** Snapshot requests waiting at once, over all cameras. */
 const MAX_PENDING_SNAPSHOTS = 16;
 
 /**
- * The server side of calibrating cameras: versions in SQLite, privacy masks, snapshots in memory,
- * publishing to the agent and following its acknowledgements into the slot catalog.
+ * The server side of calibrating cameras: versions in the database, privacy masks, snapshots in
+ * memory, publishing to the agent (publishing.ts) and following its acknowledgements into the slot
+ * catalog.
  */
 export class CalibrationService {
   readonly versions: VersionsStore;
@@ -75,16 +64,21 @@ export class CalibrationService {
   /** What each camera runs, from its agent's reports (issue 15). */
   readonly running: RunningCalibrations;
   private readonly references = new Map<string, Reference>();
+  /** Ingest hooks that failed; their writes were rolled back, the rest of the batch was not. */
+  private readonly hookErrors: Counter;
+  /** Lots whose catalog an ingest hook changed, announced after the ingest commit. */
+  private readonly changedLots = new Set<string | null>();
   private subscribed = false;
+  private unlisten: (() => void) | undefined;
 
   constructor(private readonly d: CalibrationDeps) {
-    this.versions = new VersionsStore(d.db);
+    this.versions = new VersionsStore(d.sql);
     this.snapshots = new SnapshotStore(d.clock, {
       ttlMs: d.options.snapshot_ttl_s * 1000,
       maxBytes: d.options.snapshot_max_bytes,
       maxPending: MAX_PENDING_SNAPSHOTS,
     });
-    this.labels = new LabelStore(d.db);
+    this.labels = new LabelStore(d.sql);
     this.labelling = new LabelService({
       cal: this,
       store: this.labels,
@@ -92,28 +86,32 @@ export class CalibrationService {
       log: d.log,
       retentionDays: d.options.labels_retention_days,
     });
+    this.hookErrors = d.registry.counter(
+      'volno_calibration_hook_errors_total',
+      'Calibration acknowledgements and running reports that could not be recorded, by hook.',
+    );
     this.running = new RunningCalibrations({
-      db: d.db,
+      sql: d.sql,
       versions: this.versions,
       log: d.log,
       unverified: d.registry.counter(
         'volno_calibration_running_unverified_total',
         'Running-calibration reports naming a published version whose content hash is not the one published.',
       ),
-      catalogChanged: (lot) => {
-        this.d.catalog.refresh();
-        setImmediate(() => this.d.onCatalogChanged([lot]));
-      },
+      catalogChanged: (lot, tx) => this.catalogChanged(lot, tx),
     });
   }
 
   /** Re-applies applied calibrations over the config's slot lists, and listens for retained references. */
   async start(): Promise<void> {
-    const lots = this.versions.latestApplied().flatMap(({ cameraId, version }) => {
-      const row = this.versions.get(cameraId, version);
-      return row ? [syncCatalog(this.d.db, cameraId, row.document)] : [];
-    });
-    if (lots.length > 0) this.d.catalog.refresh();
+    // Ingest announces its commit on the bus; a hook's catalog change is public only after it.
+    this.unlisten ??= this.d.bus.on('ingest.committed', () => this.announceChanges());
+    let synced = 0;
+    for (const { cameraId, version } of await this.versions.latestApplied()) {
+      const row = await this.versions.get(cameraId, version);
+      if (row) synced += (await syncCatalog(this.d.sql, cameraId, row.document), 1);
+    }
+    if (synced > 0) await this.d.catalog.refresh();
     this.labelling.start();
     const subscribe = async () => {
       if (this.subscribed) return;
@@ -127,6 +125,8 @@ export class CalibrationService {
   }
 
   stop(): void {
+    this.unlisten?.();
+    this.unlisten = undefined;
     this.labelling.stop();
     this.snapshots.stop();
     this.references.clear();
@@ -140,41 +140,64 @@ export class CalibrationService {
     return calibrationThresholds(this.d.options);
   }
 
-  /** Ingest hook (inside the write transaction): hand the reply to the request waiting for it. */
+  /** Ingest hook (no database): hand the reply to the request waiting for it. */
   snapshotReply(p: SnapshotReplyPayload): boolean {
     return this.snapshots.deliver(p);
   }
 
-  /** Ingest hook (inside the write transaction): record the answer; an `applied` moves the catalog. */
-  calibrationAck(p: CalibrationAckPayload): void {
-    try {
-      const at = Date.parse(p.sent_at);
-      if (!this.versions.recordAck(p.camera_id, p.version, p.result, p.reason ?? null, at)) return;
+  /** Ingest hook, inside the write transaction `tx`: record the answer; an `applied` moves the catalog. */
+  async calibrationAck(p: CalibrationAckPayload, tx: SqlExecutor): Promise<void> {
+    await this.guard('ack', p.camera_id, tx, async (sp) => {
+      const answer = { result: p.result, reason: p.reason ?? null, at: Date.parse(p.sent_at) };
+      if (!(await this.versions.recordAck(p.camera_id, p.version, answer, sp))) return;
       this.d.log.info({ camera: p.camera_id, version: p.version, result: p.result }, 'calibration acknowledged');
       // Acks of one camera arrive in order on one topic (a replay is the retained, i.e. latest, one),
       // so an `applied` just recorded is what the agent runs now, whatever its version number.
       if (p.result !== 'applied') return;
-      const row = this.versions.get(p.camera_id, p.version);
-      if (!row) return;
-      const lot = syncCatalog(this.d.db, p.camera_id, row.document);
-      this.d.catalog.refresh();
-      // After the surrounding transaction commits.
-      setImmediate(() => this.d.onCatalogChanged([lot]));
-    } catch (err) {
-      this.d.log.error({ err, camera: p.camera_id }, 'could not record a calibration acknowledgement');
-    }
+      const row = await this.versions.get(p.camera_id, p.version, sp);
+      if (row) await this.catalogChanged(await syncCatalog(sp, p.camera_id, row.document), sp);
+    });
   }
 
-  /** Ingest hook (inside the write transaction): what the agent runs; a new file becomes a version. */
-  calibrationRunning(p: CalibrationRunningPayload, at: number): void {
+  /** Ingest hook, inside the write transaction `tx`: what the agent runs; a new file becomes a version. */
+  async calibrationRunning(p: CalibrationRunningPayload, at: number, tx: SqlExecutor): Promise<void> {
+    await this.guard('running', p.camera_id, tx, (sp) => this.running.report(p, at, sp));
+  }
+
+  /**
+   * Runs a hook's writes in a savepoint of the ingest transaction: a failure rolls back only them
+   * (PostgreSQL would otherwise refuse the rest of the batch), and is logged and counted, never thrown.
+   */
+  private async guard(
+    hook: 'ack' | 'running',
+    cameraId: string,
+    tx: SqlExecutor,
+    fn: (sp: SqlExecutor) => Promise<unknown>,
+  ): Promise<void> {
     try {
-      this.running.report(p, at);
+      await tx.transaction(fn);
     } catch (err) {
-      this.d.log.error({ err, camera: p.camera_id }, 'could not record the calibration an agent runs');
+      this.hookErrors.inc({ hook });
+      this.d.log.error({ err, camera: cameraId, hook }, 'could not record what an agent said about its calibration');
     }
   }
 
-  /** MQTT messages the ingest does not take: retained calibrations (for their reference image). */
+  private async catalogChanged(lot: string | null, tx: SqlExecutor): Promise<void> {
+    await this.d.catalog.refresh(tx);
+    this.changedLots.add(lot);
+  }
+
+  private announceChanges(): void {
+    if (this.changedLots.size === 0) return;
+    const lots = [...this.changedLots];
+    this.changedLots.clear();
+    this.d.bus.emit('lots.changed', { lots });
+  }
+
+  /**
+   * MQTT messages the ingest does not take: retained calibrations (for their reference image).
+   * Synchronous (the MQTT router asks whether to hand the message to ingest) and in memory only.
+   */
   handleMessage(topic: string, payload: Buffer): boolean {
     // Checked first: this runs for every ingest message.
     if (!topic.endsWith('/calibration')) return false;
@@ -197,12 +220,12 @@ export class CalibrationService {
     return this.references.get(cameraId);
   }
 
-  knowsCamera(cameraId: string): boolean {
-    return this.d.db.prepare('SELECT 1 FROM cameras WHERE camera_id = ?').get(cameraId) !== undefined;
+  async knowsCamera(cameraId: string): Promise<boolean> {
+    return (await this.d.sql.one('SELECT 1 AS known FROM cameras WHERE camera_id = $1', [cameraId])) !== undefined;
   }
 
   async snapshot(cameraId: string, maxWidth?: number): Promise<Snapshot> {
-    const masks = this.masks(cameraId).masks.map((m) => m.polygon as Polygon);
+    const masks = (await this.masks(cameraId)).masks.map((m) => m.polygon as Polygon);
     return requestSnapshot(
       { ...this.d, snapshots: this.snapshots, timeoutMs: this.d.options.snapshot_timeout_ms },
       cameraId,
@@ -212,16 +235,15 @@ export class CalibrationService {
   }
 
   /** The camera's masks: as saved with PUT, else those of its latest version. */
-  masks(cameraId: string): {
+  async masks(cameraId: string): Promise<{
     masks: PrivacyMask[];
     source: 'camera' | 'calibration' | 'none';
     updatedAt: number | null;
     updatedBy: string | null;
-  } {
-    const own = this.versions.masks(cameraId);
+  }> {
+    const own = await this.versions.masks(cameraId);
     if (own) return { masks: own.masks, source: 'camera', updatedAt: own.updatedAt, updatedBy: own.updatedBy };
-    const latest = this.versions.latestVersion(cameraId);
-    const doc = latest === null ? undefined : this.versions.get(cameraId, latest)?.document;
+    const doc = await this.versions.latestDocument(cameraId);
     if (doc && doc.privacy_masks.length > 0)
       return { masks: doc.privacy_masks, source: 'calibration', updatedAt: null, updatedBy: null };
     return { masks: [], source: 'none', updatedAt: null, updatedBy: null };
@@ -229,8 +251,7 @@ export class CalibrationService {
 
   /** Saves the masks (422 on an error) and masks the snapshots already in memory with them. */
   async putMasks(cameraId: string, masks: PrivacyMask[], by: string, lang: Lang) {
-    const latest = this.versions.latestVersion(cameraId);
-    const doc = latest === null ? undefined : this.versions.get(cameraId, latest)?.document;
+    const doc = await this.versions.latestDocument(cameraId);
     const probe: CalibrationDocument = {
       format: 'volno-calibration',
       format_version: 1,
@@ -242,7 +263,7 @@ export class CalibrationService {
     const report = validateDocument(probe, this.validation, lang);
     const issues = report.issues.filter((i) => i.mask_ids.length > 0);
     if (issues.some((i) => i.severity === 'error')) return { ok: false as const, issues };
-    this.versions.putMasks(cameraId, masks, by, this.d.clock.now());
+    await this.versions.putMasks(cameraId, masks, by, this.d.clock.now());
     const polygons = masks.map((m) => m.polygon as Polygon);
     for (const s of this.snapshots.ofCamera(cameraId)) {
       try {
@@ -255,80 +276,22 @@ export class CalibrationService {
     return { ok: true as const, issues };
   }
 
-  /**
-   * Publishes a saved version (retained, QoS 1) with the camera's masks and newest snapshot as
-   * reference. 422 when it has errors, 503 when the broker does not take it.
-   */
+  /** Publishes a saved version to the agent (publishing.ts): 422 with errors, 503 without a broker. */
   async publish(cameraId: string, version: number, by: string, lang: Lang): Promise<void> {
-    const row = this.versions.get(cameraId, version);
-    if (!row) throw calibrationError(404, 'VOLNO_NOT_FOUND', `camera ${cameraId} has no version ${version}`);
-    const doc: CalibrationDocument = {
-      ...row.document,
-      camera_id: cameraId,
-      privacy_masks: this.masks(cameraId).masks,
-    };
-    const report = validateDocument(doc, this.validation, lang);
-    if (!report.canSave) throw new CalibrationIssuesError(report.issues);
-    const snap = this.snapshots.latest(cameraId);
-    const fits = snap && Math.abs(snap.width / snap.height / (doc.frame_width / doc.frame_height) - 1) < 0.02;
-    let payload;
-    try {
-      payload = toCalibrationPayload(doc, {
-        cameraId,
-        version,
-        issuedAt: new Date(this.d.clock.now()),
+    await publishVersion(
+      {
+        ...this.d,
+        versions: this.versions,
+        labels: this.labels,
+        snapshots: this.snapshots,
         validation: this.validation,
-        ...(fits ? { referenceJpegBase64: snap.jpeg.toString('base64') } : {}),
-      });
-    } catch (err) {
-      if (err instanceof CalibrationError)
-        throw calibrationError(422, 'VOLNO_CALIBRATION_INVALID', err.message.split('\n')[0]!, [...err.issues]);
-      throw err;
-    }
-    const tuned = headForPublish(
-      { labels: this.labels, versions: this.versions, log: this.d.log },
+        masks: async (id) => (await this.masks(id)).masks,
+        setReference: (id, jpeg, v) => this.references.set(id, { jpeg, version: v }),
+      },
       cameraId,
       version,
-      doc,
-      this.cameraMoved(cameraId),
-    );
-    if (tuned) payload = { ...payload, tuned_head: tuned };
-    if (!this.d.mqtt.connected) throw calibrationError(503, 'VOLNO_UNAVAILABLE', 'the MQTT broker is not connected');
-    const before = { at: row.publishedAt, by: row.publishedBy, sha256: row.contentSha256 };
-    // Marked first: a fast agent's acknowledgement must find the version published. The hash is
-    // what the agent will report running (server/calibration/running.ts checks it).
-    const sha256 = calibrationDigest(calibrationContent(payload));
-    this.versions.markPublished(cameraId, version, by, this.d.clock.now(), sha256);
-    const topic = buildTopic('calibration', { site: this.d.site, camera: cameraId }, this.d.prefix);
-    try {
-      await withTimeout(
-        this.d.mqtt.publish(topic, encodeMessage('calibration', payload), publishOptions('calibration')),
-        PUBLISH_WAIT_MS,
-      );
-    } catch (err) {
-      this.versions.restorePublished(cameraId, version, before);
-      this.d.log.warn({ err, camera: cameraId, version }, 'publishing a calibration failed');
-      throw calibrationError(503, 'VOLNO_UNAVAILABLE', 'the broker did not accept the calibration; try again');
-    }
-    if (fits) this.references.set(cameraId, { jpeg: snap.jpeg, version });
-    this.d.log.info(
-      { camera: cameraId, version, by, reference: Boolean(fits), tuned_head: tuned !== null },
-      'calibration published',
+      by,
+      lang,
     );
   }
-
-  /** The agent says the view no longer matches the calibration reference. */
-  private cameraMoved(cameraId: string): boolean {
-    const r = this.d.db.prepare('SELECT stream_status FROM cameras WHERE camera_id = ?').get(cameraId) as
-      { stream_status: string | null } | undefined;
-    return r?.stream_status === 'camera_moved';
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -172,7 +172,7 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     prefix: '/api/v1/staff',
     service: c.calibration,
     access: c.access,
-    db: c.db,
+    sql: c.sql,
     clock: c.clock,
     // A 1000-slot document with 32-point outlines is ~1.5 MB of JSON.
     bodyLimit: 4 * 1024 * 1024,
@@ -181,7 +181,7 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   await app.register(editorRoutes, {
     access: c.access,
     lots: c.config.lots,
-    cameras: () => listCameras(c.db, c.calibration),
+    cameras: () => listCameras(c.sql, c.calibration),
     validation: calibrationThresholds(c.config.calibration),
   });
 }

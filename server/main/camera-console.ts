@@ -13,15 +13,15 @@ import type { ReservedSource } from '../core/availability/reader.ts';
 export function cameraCalibrationView(service: CalibrationService, inForce: CalibrationInForce): CameraCalibrationView {
   const parsed = new Map<string, CameraOutlines>();
   return {
-    outlines() {
+    async outlines() {
       const out = new Map<string, CameraOutlines>();
-      for (const [cameraId, f] of inForce.all()) {
+      for (const [cameraId, f] of await inForce.all()) {
         const known = parsed.get(cameraId);
         if (known?.version === f.version) {
           out.set(cameraId, { ...known, applied: f.applied });
           continue;
         }
-        const doc = service.versions.get(cameraId, f.version)?.document;
+        const doc = (await service.versions.get(cameraId, f.version))?.document;
         if (doc === undefined) continue;
         const o: CameraOutlines = {
           version: f.version,
@@ -36,8 +36,8 @@ export function cameraCalibrationView(service: CalibrationService, inForce: Cali
       }
       return out;
     },
-    accuracy(cameraId) {
-      const a = service.labels.accuracy(cameraId);
+    async accuracy(cameraId) {
+      const a = await service.labels.accuracy(cameraId);
       return a === null
         ? null
         : { labels: a.labels, generic: a.accuracyGeneric, tuned: a.accuracyTuned, shippedVersion: a.shippedVersion };

@@ -141,7 +141,7 @@ export async function buildComponents(
   // Calibration publishes over the connection and receives what ingest hands it (snapshot replies,
   // acks), so it is built after the connection and before the writer: no cycle, no late hooks.
   const calibration = new CalibrationService({
-    db,
+    sql,
     catalog,
     mqtt,
     clock,
@@ -150,7 +150,7 @@ export async function buildComponents(
     prefix: config.mqtt.topic_prefix,
     options: config.calibration,
     registry,
-    onCatalogChanged: (lots) => bus.emit('lots.changed', { lots }),
+    bus,
   });
   const writer = new IngestWriter(db, catalog, metrics, clock, child('ingest'), {
     batchMax: config.ingest.batch_max,
@@ -231,7 +231,7 @@ export async function buildComponents(
     purger,
     reservations,
     alerts,
-    cameraView: cameraCalibrationView(calibration, new CalibrationInForce(db, calibration)),
+    cameraView: cameraCalibrationView(calibration, new CalibrationInForce(sql, calibration)),
     identity,
     homeAssistant,
     broker,

@@ -40,7 +40,7 @@ export interface EditorRoutesOptions {
   access: StaffAccess;
   lots: LotConfig[];
   /** Every camera the server knows, configured or seen over MQTT (server/calibration/cameras.ts). */
-  cameras: () => CameraRow[];
+  cameras: () => Promise<CameraRow[]>;
   /** The server's validation settings, so the editor's live check says what saving will say. */
   validation: Pick<ValidationOptions, 'overlap' | 'model'>;
 }
@@ -91,7 +91,7 @@ export const editorRoutes: FastifyPluginAsyncTypebox<EditorRoutesOptions> = asyn
   app.get('/staff/calibration', { ...staff, schema: schema('Calibration: the cameras (HTML)') }, async (req, reply) => {
     const lotName = new Map(lots.map((l) => [l.lot_id, l.name]));
     const cell = (v: string | number | null) => `<td>${v === null ? '—' : esc(String(v))}</td>`;
-    const rows = cameras().map(
+    const rows = (await cameras()).map(
       (c) =>
         `<tr><th scope="row"><a href="/staff/calibration/${esc(encodeURIComponent(c.camera_id))}">` +
         `${esc(c.name ?? c.camera_id)}</a>${c.name ? ` <span class="muted">(${esc(c.camera_id)})</span>` : ''}</th>` +
@@ -120,7 +120,7 @@ export const editorRoutes: FastifyPluginAsyncTypebox<EditorRoutesOptions> = asyn
     async (req, reply) => {
       const id = req.params.camera_id;
       const found = cameraLot.get(id);
-      const known = found ? undefined : cameras().find((c) => c.camera_id === id);
+      const known = found ? undefined : (await cameras()).find((c) => c.camera_id === id);
       const title = `Calibration: ${found?.camera.name ?? known?.name ?? id}`;
       const assets = await editorAssets();
       return html(

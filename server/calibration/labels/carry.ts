@@ -29,34 +29,34 @@ function changedSlots(from: CalibrationDocument, to: CalibrationDocument, slotId
  *   drops the head and deletes every stored label of the camera: they show the old view.
  * - Labels of slots whose outline changed are deleted: their feature rows were cut from other pixels.
  */
-export function headForPublish(
+export async function headForPublish(
   d: { labels: LabelStore; versions: VersionsStore; log: Logger },
   cameraId: string,
   version: number,
   doc: CalibrationDocument,
   cameraMoved: boolean,
-): TunedHead | null {
+): Promise<TunedHead | null> {
   if (cameraMoved) {
-    const gone = d.labels.deleteCamera(cameraId);
+    const gone = await d.labels.deleteCamera(cameraId);
     d.log.info({ camera: cameraId, version, label_sets: gone }, 'camera moved: tuned head dropped, labels discarded');
     return null;
   }
-  for (const set of d.labels.setsOf(cameraId)) {
-    const old = d.versions.get(cameraId, set.version)?.document;
+  for (const set of await d.labels.setsOf(cameraId)) {
+    const old = (await d.versions.get(cameraId, set.version))?.document;
     const stale = old ? changedSlots(old, doc, set.slots) : set.slots;
     if (stale.length > 0) {
-      d.labels.dropLabels(set.id, stale);
+      await d.labels.dropLabels(set.id, stale);
       d.log.info(
         { camera: cameraId, version, label_set: set.id, slots: stale.length },
         'labels of changed slots discarded',
       );
     }
   }
-  const own = d.labels.head(cameraId, version);
+  const own = await d.labels.head(cameraId, version);
   if (own) return own;
-  const earlier = d.labels.headBefore(cameraId, version);
+  const earlier = await d.labels.headBefore(cameraId, version);
   if (!earlier) return null;
-  const from = d.versions.get(cameraId, earlier.version)?.document;
+  const from = (await d.versions.get(cameraId, earlier.version))?.document;
   if (
     !from ||
     changedSlots(
@@ -68,6 +68,6 @@ export function headForPublish(
     d.log.info({ camera: cameraId, version, from: earlier.version }, 'slot outlines changed: tuned head not carried');
     return null;
   }
-  d.labels.putHead(cameraId, version, earlier.head);
+  await d.labels.putHead(cameraId, version, earlier.head);
   return earlier.head;
 }

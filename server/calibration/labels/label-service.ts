@@ -77,8 +77,8 @@ export class LabelService {
     this.timer.stop();
   }
 
-  purgeExpired(): number {
-    const gone = this.d.store.purge(this.d.clock.now() - this.d.retentionDays * DAY_MS);
+  async purgeExpired(): Promise<number> {
+    const gone = await this.d.store.purge(this.d.clock.now() - this.d.retentionDays * DAY_MS);
     if (gone > 0) this.d.log.info({ label_sets: gone }, 'expired labelled snapshots deleted');
     return gone;
   }
@@ -98,7 +98,7 @@ export class LabelService {
       return unavailable(
         'the camera’s model has no features to tune on (a per-slot model such as SlotNet), or the camera has no calibration yet',
       );
-    const doc = this.d.cal.versions.get(cameraId, c.calibration_version)?.document;
+    const doc = (await this.d.cal.versions.get(cameraId, c.calibration_version))?.document;
     if (!doc) return unavailable(`calibration version ${c.calibration_version} the agent runs is not stored here`);
     const polygons = new Map(doc.slots.map((x) => [x.id, x.polygon]));
     return {
@@ -122,7 +122,7 @@ export class LabelService {
     const c = snap.classified;
     if (!c) throw calibrationError(409, 'VOLNO_CONFLICT', 'this snapshot carries no model features to label');
     const labels = this.check(cameraId, c, input);
-    const setId = this.d.store.add({
+    const setId = await this.d.store.add({
       cameraId,
       calibrationVersion: c.calibration_version,
       modelId: c.model_id,
@@ -147,7 +147,7 @@ export class LabelService {
     by: string,
     lang: Lang,
   ): Promise<SaveOutcome> {
-    const rows = this.d.store.rows(cameraId, c.model_id, c.dim, MAX_FIT_ROWS)!;
+    const rows = (await this.d.store.rows(cameraId, c.model_id, c.dim, MAX_FIT_ROWS))!;
     const generic = { weights: Float64Array.from(rows.generic.weights), bias: rows.generic.bias };
     const result = tuneHead({ x: rows.x, dim: rows.dim, labels: rows.labels, frames: rows.frames }, generic, {
       l2: TUNE_L2,
@@ -163,7 +163,7 @@ export class LabelService {
     };
     const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
     if (!result.head) {
-      this.d.store.putAccuracy(cameraId, accuracy);
+      await this.d.store.putAccuracy(cameraId, accuracy);
       return {
         stored,
         labels: result.labels,
@@ -177,9 +177,9 @@ export class LabelService {
               `(${pct(result.accuracyGeneric)}) on ${result.labels} labels; nothing was published`,
       };
     }
-    const doc = this.d.cal.versions.get(cameraId, c.calibration_version)?.document;
+    const doc = (await this.d.cal.versions.get(cameraId, c.calibration_version))?.document;
     if (!doc) throw calibrationError(409, 'VOLNO_CONFLICT', `version ${c.calibration_version} is not stored here`);
-    const saved = this.d.cal.versions.add(cameraId, doc, {
+    const saved = await this.d.cal.versions.add(cameraId, doc, {
       author: by,
       note: `tuned on ${result.labels} labels`,
       at: now,
@@ -195,8 +195,8 @@ export class LabelService {
       accuracy_tuned: result.accuracyTuned,
       fitted_at: new Date(now).toISOString(),
     };
-    this.d.store.putHead(cameraId, saved.version, head);
-    this.d.store.putAccuracy(cameraId, { ...accuracy, shippedVersion: saved.version });
+    await this.d.store.putHead(cameraId, saved.version, head);
+    await this.d.store.putAccuracy(cameraId, { ...accuracy, shippedVersion: saved.version });
     await this.d.cal.publish(cameraId, saved.version, by, lang);
     return {
       stored,
