@@ -226,9 +226,7 @@ describe('labelling a camera and tuning its head', () => {
       tuned_version: tuned,
       accuracy_generic: r.accuracy.accuracy_generic,
     });
-    const audit = s.app.volno.db
-      .prepare("SELECT action FROM staff_audit WHERE action LIKE 'calibration.label%'")
-      .all() as { action: string }[];
+    const audit = await s.app.volno.sql.all<{ action: string }>('SELECT action FROM staff_audit');
     expect(audit.map((a) => a.action)).toContain('calibration.labels');
   });
 
@@ -252,7 +250,7 @@ describe('labelling a camera and tuning its head', () => {
         ?.labels,
     ).toBe(24);
 
-    s.app.volno.db.prepare("UPDATE cameras SET stream_status = 'camera_moved' WHERE camera_id = 'north-1'").run();
+    await s.app.volno.sql.run("UPDATE cameras SET stream_status = 'camera_moved' WHERE camera_id = 'north-1'");
     const v4 = (await save(v2.document)).json().version;
     expect((await publish(v4)).statusCode).toBe(202);
     expect(
@@ -260,7 +258,7 @@ describe('labelling a camera and tuning its head', () => {
     ).toBeUndefined();
     const summary = (await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/labels` })).json();
     expect(summary).toMatchObject({ label_sets: 0, labels: 0 });
-    s.app.volno.db.prepare("UPDATE cameras SET stream_status = 'ok' WHERE camera_id = 'north-1'").run();
+    await s.app.volno.sql.run("UPDATE cameras SET stream_status = 'ok' WHERE camera_id = 'north-1'");
   });
 
   it('says so and publishes nothing when the tuned head does not beat the generic one', async () => {
@@ -281,11 +279,11 @@ describe('labelling a camera and tuning its head', () => {
     const del = await call(s.app, staff.operator, { method: 'DELETE', url: `${API}/cameras/north-1/labels` });
     expect(del.json().deleted_sets).toBeGreaterThan(0);
     await labelOnce();
-    const db = s.app.volno.db;
-    const count = () => (db.prepare('SELECT COUNT(*) AS n FROM calibration_label_sets').get() as { n: number }).n;
-    expect(count()).toBeGreaterThan(0);
-    db.prepare("DELETE FROM cameras WHERE camera_id = 'north-1'").run();
-    expect(count()).toBe(0);
-    expect((db.prepare('SELECT COUNT(*) AS n FROM calibration_labels').get() as { n: number }).n).toBe(0);
+    const sql = s.app.volno.sql;
+    const count = async (table: string) => (await sql.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
+    expect(await count('calibration_label_sets')).toBeGreaterThan(0);
+    await sql.run("DELETE FROM cameras WHERE camera_id = 'north-1'");
+    expect(await count('calibration_label_sets')).toBe(0);
+    expect(await count('calibration_labels')).toBe(0);
   });
 });

@@ -231,8 +231,8 @@ describe('camera snapshots for staff', () => {
       { qos: 1 },
     );
     await waitFor(
-      () => {
-        s.app.volno.writer.flush();
+      async () => {
+        await s.app.volno.writer.flush();
         return ignored() > before;
       },
       { timeoutMs: 5000, what: 'the reply counted as ignored' },

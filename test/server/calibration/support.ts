@@ -53,10 +53,10 @@ export function doc(slots: CalibrationSlot[], extra: Partial<CalibrationDocument
  * agent-1's acknowledgement of calibration `version` on camera north-1, through the real ingest path
  * and committed. `seq` must grow from call to call within the agent session.
  */
-export function ackCalibration(
+export async function ackCalibration(
   app: FastifyInstance,
   o: { seq: number; version: number; result: 'applied' | 'rejected'; reason?: string },
-): void {
+): Promise<void> {
   const payload = encodeMessage('calibration_ack', {
     agent_id: 'agent-1',
     session_id: 'session-aaaaaaaa',
@@ -72,5 +72,5 @@ export function ackCalibration(
     Buffer.from(payload),
     false,
   );
-  app.volno.writer.flush();
+  await app.volno.writer.flush();
 }

@@ -113,7 +113,7 @@ describe('calibration versions', () => {
     expect(pub.json()).toEqual({ version: 2, status: 'pending' });
     expect((await get('/cameras/north-1/calibrations/2/ack')).json()).toMatchObject({ status: 'pending', ack: null });
 
-    ack(2, 'rejected', '/slots/0/polygon: too small');
+    await ack(2, 'rejected', '/slots/0/polygon: too small');
     const rejected = (await get('/cameras/north-1/calibrations/2/ack')).json();
     expect(rejected).toMatchObject({
       status: 'rejected',
@@ -123,7 +123,7 @@ describe('calibration versions', () => {
     const before = (await s.app.inject({ url: '/api/v1/lots/north/slots' })).json();
     expect(before.slots.map((x: { slot_id: string }) => x.slot_id)).toEqual(['A1', 'A2', 'A3']);
 
-    ack(2, 'applied');
+    await ack(2, 'applied');
     const list = (await get('/cameras/north-1/calibrations')).json();
     expect(list.find((v: { version: number }) => v.version === 2)).toMatchObject({
       status: 'applied',

@@ -46,10 +46,10 @@ describe('the camera wall', () => {
     expect(await drawn()).toEqual(['V1']);
 
     // Published v2 while the agent still runs v1: the wall keeps drawing what the agent runs.
-    ack(1);
+    await ack(1);
     expect((await post('/cameras/north-1/calibrations/2/publish', {})).statusCode).toBe(202);
     expect(await drawn()).toEqual(['V1']);
-    ack(2);
+    await ack(2);
     expect(await drawn()).toEqual(['V2a', 'V2b']);
     const cams = await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras` });
     expect(cams.json().find((c: { camera_id: string }) => c.camera_id === 'north-1')).toMatchObject({

@@ -175,17 +175,17 @@ describe('tuning a camera on staff labels', () => {
     if (process.env.VOLNO_E2E_VERBOSE) console.info(`label rounds:\n${rounds.join('\n')}`);
     await applied(tunedVersion!);
     // The head that version carries, as the server stored it; the agent reports it in use (stats, log).
-    const head = server.app.volno.calibration.labels.head('cam-1', tunedVersion!);
+    const head = await server.app.volno.calibration.labels.head('cam-1', tunedVersion!);
     const manifest = JSON.parse(readFileSync(join(MODELS_DIR, MODEL, 'model.json'), 'utf8')) as {
       classifier: { features: { dim: number } };
     };
     expect(head).toMatchObject({ model_id: MODEL, dim: manifest.classifier.features.dim });
-    const db = server.app.volno.db;
+    const sql = server.app.volno.sql;
     await waitFor(
-      () => {
-        const r = db.prepare("SELECT stats_json FROM cameras WHERE camera_id = 'cam-1'").get() as {
-          stats_json: string | null;
-        };
+      async () => {
+        const r = (await sql.one<{ stats_json: string | null }>(
+          "SELECT stats_json FROM cameras WHERE camera_id = 'cam-1'",
+        ))!;
         return r.stats_json !== null && (JSON.parse(r.stats_json) as { head?: string }).head === 'tuned';
       },
       { timeoutMs: 10_000, intervalMs: 250, what: 'the agent to report the tuned head in its stats' },
