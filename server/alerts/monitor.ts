@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { PeriodicTimer } from '../../kit/timer.ts';
 import type { Clock } from '../core/clock.ts';
@@ -7,26 +6,27 @@ import type { Registry } from '../core/metrics/registry.ts';
 import { AgentsStore } from '../core/storage/agents-store.ts';
 import { CamerasStore } from '../core/storage/cameras-store.ts';
 import { StateStore } from '../core/storage/state-store.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import type { AlertsConfig } from './config.ts';
 import { composeDigest } from './digest.ts';
 import { Hysteresis } from './hysteresis.ts';
 import { AlertMetrics } from './metrics.ts';
 import { evaluateRules } from './rules.ts';
-import { AlertStore, type AlertRow } from './store.ts';
+import { AlertStore } from './store.ts';
 import type { AlertKind } from './types.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 export interface AlertMonitorDeps {
-  db: Database;
+  sql: SqlExecutor;
   clock: Clock;
   log: Logger;
   registry: Registry;
   config: AlertsConfig;
   timezone: string;
   /** Slots kept free for a booking at `now`, as `camera/slot` (the reservations feature, through main). */
-  held: (now: number) => ReadonlySet<string>;
+  held: (now: number) => Promise<ReadonlySet<string>>;
   /** Failed storage writes so far (the ingest metrics, through main). */
   storageErrors: () => number;
   /** Where the digest goes; undefined without an `smtp` section. */
@@ -35,8 +35,14 @@ export interface AlertMonitorDeps {
 
 /**
  * Looks at the stores every `evaluate_interval_s`, turns conditions into alerts through the
- * hysteresis, keeps them in SQLite and sends at most one digest per `digest_interval_min`. The first
- * news after a quiet interval goes out on the next evaluation; later news waits for the interval.
+ * hysteresis, keeps them in the database and sends at most one digest per `digest_interval_min`.
+ * The first news after a quiet interval goes out on the next evaluation; later news waits for the
+ * interval.
+ *
+ * Several instances on one PostgreSQL each run a monitor with its own hysteresis. They see the same
+ * stores, so they raise and resolve the same alerts: the open-key index keeps one row per alert, and
+ * only the instance whose write changed a row logs and counts it. A digest is claimed in the
+ * database before it is sent (AlertStore.claimDigest), so it goes out once, from one instance.
  */
 export class AlertMonitor {
   readonly store: AlertStore;
@@ -53,10 +59,10 @@ export class AlertMonitor {
   private retryAt = 0;
 
   constructor(private readonly d: AlertMonitorDeps) {
-    this.store = new AlertStore(d.db);
-    this.cameras = new CamerasStore(d.db);
-    this.agents = new AgentsStore(d.db);
-    this.states = new StateStore(d.db);
+    this.store = new AlertStore(d.sql);
+    this.cameras = new CamerasStore(d.sql);
+    this.agents = new AgentsStore(d.sql);
+    this.states = new StateStore(d.sql);
     const c = d.config;
     this.hysteresis = new Hysteresis({
       // A failed write is an event, not a state that lasts: raise it at once.
@@ -71,9 +77,9 @@ export class AlertMonitor {
     });
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (!this.d.config.enabled || this.timer.running) return;
-    this.hysteresis.restore(this.store.open());
+    this.hysteresis.restore(await this.store.open());
     this.timer.start();
   }
 
@@ -89,31 +95,38 @@ export class AlertMonitor {
     const errors = this.d.storageErrors();
     const delta = this.lastStorageErrors === undefined ? 0 : errors - this.lastStorageErrors;
     this.lastStorageErrors = errors;
+    const [cameras, agents, states, held] = await Promise.all([
+      this.cameras.all(),
+      this.agents.all(),
+      this.states.all(),
+      this.d.held(now),
+    ]);
     const present = evaluateRules(
       {
         now,
-        cameras: this.cameras.all(),
-        agents: this.agents.all(),
-        states: this.states.all(),
-        held: this.d.held(now),
+        cameras,
+        agents,
+        states,
+        held,
         storageErrors: Math.max(0, delta),
       },
       this.d.config.unknown_after_min * MINUTE_MS,
     );
     const step = this.hysteresis.step(now, present);
     for (const c of step.raised) {
-      this.store.raise(c, now);
+      // Already open: raised by another instance sharing the database.
+      if (!(await this.store.raise(c, now))) continue;
       this.metrics.raised.inc({ kind: c.kind });
       this.d.log.warn({ alert: c.key, detail: c.detail }, 'alert raised');
     }
     for (const c of step.cleared) {
-      this.store.resolve(c.key, now);
+      if (!(await this.store.resolve(c.key, now))) continue;
       this.metrics.resolved.inc({ kind: c.kind });
       this.d.log.info({ alert: c.key }, 'alert resolved');
     }
     if (now - this.lastPurge > DAY_MS / 24) {
       this.lastPurge = now;
-      this.store.purge(now - this.d.config.keep_resolved_days * DAY_MS);
+      await this.store.purge(now - this.d.config.keep_resolved_days * DAY_MS);
     }
     await (this.sending ??= this.maybeDigest(now).finally(() => (this.sending = undefined)));
   }
@@ -121,13 +134,15 @@ export class AlertMonitor {
   private async maybeDigest(now: number): Promise<void> {
     const { recipients, digest_interval_min: interval } = this.d.config;
     if (this.d.mail === undefined || recipients.length === 0 || now < this.retryAt) return;
-    const last = this.store.lastDigestAt();
-    if (last !== null && now - last < interval * MINUTE_MS) return;
-    const news: AlertRow[] = this.store.unmailed();
-    if (news.length === 0) return;
+    // Claimed before it is sent, so another instance cannot send it too. The price: a crash between
+    // the claim and the send loses this digest's news (at most once, where sending first and then
+    // recording meant a repeated mail after a crash, and two instances each mailing the same news).
+    const claim = await this.store.claimDigest(now, recipients.length, interval * MINUTE_MS);
+    if (claim === undefined) return;
+    const { news } = claim;
     const message = composeDigest({
       news,
-      openCount: this.store.open().length,
+      openCount: claim.openCount,
       recipients,
       lang: this.d.config.language,
       tz: this.d.timezone,
@@ -136,13 +151,15 @@ export class AlertMonitor {
     try {
       await this.d.mail.send(message);
     } catch (err) {
-      // Not marked: the same news goes out with the next attempt.
+      // Given back: the same news goes out with the next attempt (from this instance or another).
       this.retryAt = now + Math.min(interval, 5) * MINUTE_MS;
+      await this.store
+        .releaseDigest(claim)
+        .catch((e: unknown) => this.d.log.error({ err: e }, 'alert digest claim could not be given back'));
       this.metrics.digests.inc({ result: 'failed' });
       this.d.log.error({ err }, 'alert digest could not be sent');
       return;
     }
-    this.store.recordDigest(news, now, recipients.length);
     this.metrics.digests.inc({ result: 'sent' });
     this.d.log.info({ alerts: news.length, recipients: recipients.length }, 'alert digest sent');
   }

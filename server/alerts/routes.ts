@@ -46,7 +46,7 @@ export const alertRoutes: FastifyPluginAsync<{
       },
     },
     async () =>
-      listed().map((a) => ({
+      (await listed()).map((a) => ({
         alert_id: a.alertId,
         key: a.key,
         kind: a.kind,
@@ -81,7 +81,7 @@ export const alertRoutes: FastifyPluginAsync<{
         title: ALERT_TEXTS[lang].title,
         lang,
         principal: req.staff!,
-        body: alertsBody({ lang, tz: timezone, rows: listed(), keepDays: config.keep_resolved_days }),
+        body: alertsBody({ lang, tz: timezone, rows: await listed(), keepDays: config.keep_resolved_days }),
       });
     },
   );

@@ -83,7 +83,7 @@ export const citizenRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = 
       for (const k of ['lot_id', 'date', 'start', 'end'] as const) if (q[k]) back.set(k, q[k]);
       try {
         const { url, secrets } = await rp.begin();
-        const id = identity.flows.create('citizen', secrets, `/reserve?${back.toString()}`);
+        const id = await identity.flows.create('citizen', secrets, `/reserve?${back.toString()}`);
         void reply.setCookie(FLOW_COOKIE, id, cookie(CITIZEN_CALLBACK, 600));
         return reply.header('cache-control', 'no-store').redirect(url.href, 303);
       } catch (err) {
@@ -105,7 +105,7 @@ export const citizenRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = 
     async (req, reply) => {
       const flowId = req.cookies[FLOW_COOKIE];
       void reply.clearCookie(FLOW_COOKIE, cookie(CITIZEN_CALLBACK));
-      const flow = flowId === undefined ? undefined : identity.flows.take(flowId, 'citizen');
+      const flow = flowId === undefined ? undefined : await identity.flows.take(flowId, 'citizen');
       const lang = langOf(flow?.returnTo);
       if (flow === undefined) {
         req.log.warn('citizen sign-in callback without a live flow (expired, replayed or forged)');
@@ -124,8 +124,8 @@ export const citizenRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = 
           ? claims['email']
           : undefined;
       // A new session id at every sign-in: an id planted before sign-in never gains one.
-      sessions.destroy(req.cookies[CITIZEN_COOKIE]);
-      const id = sessions.create(subjectKey(claims.iss, claims.sub), email);
+      await sessions.destroy(req.cookies[CITIZEN_COOKIE]);
+      const id = await sessions.create(subjectKey(claims.iss, claims.sub), email);
       void reply.setCookie(CITIZEN_COOKIE, id, cookie('/'));
       req.log.info('citizen signed in');
       return reply.header('cache-control', 'no-store').redirect(flow.returnTo, 303);
@@ -145,11 +145,11 @@ export const citizenRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = 
     async (req: FastifyRequest<{ Querystring: { lang?: 'cs' | 'en' }; Body: Record<string, string> }>, reply) => {
       const lang = req.query.lang ?? 'cs';
       const id = req.cookies[CITIZEN_COOKIE];
-      const s = sessions.resolve(id);
+      const s = await sessions.resolve(id);
       // Another site cannot sign a citizen out either: the form carries the session's CSRF token.
       if (s !== undefined && !same(req.body['csrf_token'], s.csrfToken))
         throw new ApiError(403, 'VOLNO_CSRF', 'missing or wrong CSRF token');
-      sessions.destroy(id);
+      await sessions.destroy(id);
       void reply.clearCookie(CITIZEN_COOKIE, cookie('/'));
       return reply.header('cache-control', 'no-store').redirect(`/reserve?lang=${lang}`, 303);
     },

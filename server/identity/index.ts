@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { StaffSignIn } from '../core/staff-sign-in.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import type { IdentityConfig } from './config.ts';
 import { RelyingParty } from './relying-party.ts';
 import { CitizenSessions, FlowStore, type CitizenSession } from './store.ts';
@@ -24,18 +24,18 @@ export class Identity {
   readonly staffRp: RelyingParty | undefined;
 
   constructor(
-    db: Database,
+    sql: SqlExecutor,
     clock: Clock,
     readonly config: IdentityConfig,
     log: Logger,
   ) {
-    this.flows = new FlowStore(db, clock);
+    this.flows = new FlowStore(sql, clock);
     const base = (config.public_url ?? '').replace(/\/+$/, '');
     const insecure = config.allow_insecure_requests;
     if (insecure) log.warn('identity.allow_insecure_requests is on: OpenID providers over plain http (tests only)');
     const c = config.citizen;
     if (c !== undefined) {
-      this.citizens = new CitizenSessions(db, clock, c.session_idle_s * 1000);
+      this.citizens = new CitizenSessions(sql, clock, c.session_idle_s * 1000);
       this.citizenRp = new RelyingParty(
         {
           issuer: c.issuer,
@@ -64,7 +64,7 @@ export class Identity {
   }
 
   /** The signed-in citizen of a request, if any (the reservation routes' CitizenLookup). */
-  readonly citizenOf = (req: FastifyRequest): CitizenSession | undefined =>
+  readonly citizenOf = async (req: FastifyRequest): Promise<CitizenSession | undefined> =>
     this.citizens?.resolve(req.cookies?.[CITIZEN_COOKIE]);
 
   /** Absolute callback URL as the provider redirected to it (the registered URI plus the query). */
@@ -92,10 +92,10 @@ export class Identity {
       roles: cfg.roles,
       begin: async (returnTo) => {
         const { url, secrets } = await rp.begin();
-        return { url, flowId: this.flows.create('staff', secrets, returnTo) };
+        return { url, flowId: await this.flows.create('staff', secrets, returnTo) };
       },
       finish: async (flowId, reqUrl) => {
-        const flow = this.flows.take(flowId, 'staff');
+        const flow = await this.flows.take(flowId, 'staff');
         if (flow === undefined) return undefined;
         return { claims: await rp.finish(this.callbackUrl(STAFF_CALLBACK, reqUrl), flow), returnTo: flow.returnTo };
       },

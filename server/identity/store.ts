@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import type { FlowSecrets } from './relying-party.ts';
 
 /** 256 random bits, base64url: what a cookie carries. Only its SHA-256 is stored. */
@@ -25,36 +25,35 @@ export type FlowPurpose = 'citizen' | 'staff';
 
 /** Sign-ins in flight (oidc_flows): single use, expire after FLOW_TTL_MS. */
 export class FlowStore {
-  private readonly q: Record<'insert' | 'take' | 'purge', Statement>;
-
   constructor(
-    db: Database,
+    private readonly sql: SqlExecutor,
     private readonly clock: Clock,
-  ) {
-    this.q = {
-      insert:
-        db.prepare(`INSERT INTO oidc_flows (flow_hash, purpose, state, nonce, code_verifier, return_to, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      take: db.prepare(`DELETE FROM oidc_flows WHERE flow_hash = ? AND purpose = ? AND created_at > ?
-        RETURNING state, nonce, code_verifier, return_to`),
-      purge: db.prepare('DELETE FROM oidc_flows WHERE created_at <= ?'),
-    };
-  }
+  ) {}
 
   /** Stores a flow; returns the id for the cookie. */
-  create(purpose: FlowPurpose, secrets: FlowSecrets, returnTo: string): string {
+  async create(purpose: FlowPurpose, secrets: FlowSecrets, returnTo: string): Promise<string> {
     const now = this.clock.now();
-    this.q.purge.run(now - FLOW_TTL_MS);
+    await this.sql.run('DELETE FROM oidc_flows WHERE created_at <= $1', [now - FLOW_TTL_MS]);
     const id = newSecret();
-    this.q.insert.run(hash(id), purpose, secrets.state, secrets.nonce, secrets.codeVerifier, returnTo, now);
+    await this.sql.run(
+      `INSERT INTO oidc_flows (flow_hash, purpose, state, nonce, code_verifier, return_to, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [hash(id), purpose, secrets.state, secrets.nonce, secrets.codeVerifier, returnTo, now],
+    );
     return id;
   }
 
-  /** The flow for a cookie, removed at once (a replayed callback finds nothing). */
-  take(id: string, purpose: FlowPurpose): (FlowSecrets & { returnTo: string }) | undefined {
+  /**
+   * The flow for a cookie, removed at once (a replayed callback finds nothing). One DELETE …
+   * RETURNING: of two callbacks racing, on one instance or two, only one gets the row.
+   */
+  async take(id: string, purpose: FlowPurpose): Promise<(FlowSecrets & { returnTo: string }) | undefined> {
     if (id.length !== 43) return undefined;
-    const r = this.q.take.get(hash(id), purpose, this.clock.now() - FLOW_TTL_MS) as
-      { state: string; nonce: string; code_verifier: string; return_to: string } | undefined;
+    const r = await this.sql.one<{ state: string; nonce: string; code_verifier: string; return_to: string }>(
+      `DELETE FROM oidc_flows WHERE flow_hash = $1 AND purpose = $2 AND created_at > $3
+       RETURNING state, nonce, code_verifier, return_to`,
+      [hash(id), purpose, this.clock.now() - FLOW_TTL_MS],
+    );
     if (r === undefined) return undefined;
     return { state: r.state, nonce: r.nonce, codeVerifier: r.code_verifier, returnTo: r.return_to };
   }
@@ -68,51 +67,62 @@ export interface CitizenSession {
   csrfToken: string;
 }
 
-/** Citizen sessions (citizen_sessions), server-side like staff sessions: the cookie holds a random id. */
+/**
+ * Citizen sessions (citizen_sessions), server-side like staff sessions: the cookie holds a random
+ * id. Read from the database on every request (no cache), so every instance honours a sign-out.
+ */
 export class CitizenSessions {
-  private readonly q: Record<'insert' | 'get' | 'touch' | 'delete' | 'purge', Statement>;
-
   constructor(
-    db: Database,
+    private readonly sql: SqlExecutor,
     private readonly clock: Clock,
     private readonly idleMs: number,
-  ) {
-    this.q = {
-      insert: db.prepare(`INSERT INTO citizen_sessions (session_hash, subject_key, email, csrf_token, created_at,
-        last_seen_at) VALUES (?, ?, ?, ?, ?, ?)`),
-      get: db.prepare(`SELECT subject_key, email, csrf_token, created_at, last_seen_at FROM citizen_sessions
-        WHERE session_hash = ?`),
-      touch: db.prepare('UPDATE citizen_sessions SET last_seen_at = ? WHERE session_hash = ?'),
-      delete: db.prepare('DELETE FROM citizen_sessions WHERE session_hash = ?'),
-      purge: db.prepare('DELETE FROM citizen_sessions WHERE last_seen_at < ? OR created_at < ?'),
-    };
-  }
+  ) {}
 
-  create(subject: string, email: string | undefined): string {
+  async create(subject: string, email: string | undefined): Promise<string> {
     const now = this.clock.now();
-    this.q.purge.run(now - this.idleMs, now - CITIZEN_ABSOLUTE_MS);
+    await this.sql.run('DELETE FROM citizen_sessions WHERE last_seen_at < $1 OR created_at < $2', [
+      now - this.idleMs,
+      now - CITIZEN_ABSOLUTE_MS,
+    ]);
     const id = newSecret();
-    this.q.insert.run(hash(id), subject, email ?? null, newSecret(), now, now);
+    await this.sql.run(
+      `INSERT INTO citizen_sessions (session_hash, subject_key, email, csrf_token, created_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $5)`,
+      [hash(id), subject, email ?? null, newSecret(), now],
+    );
     return id;
   }
 
-  resolve(id: string | undefined): CitizenSession | undefined {
+  async resolve(id: string | undefined): Promise<CitizenSession | undefined> {
     if (id === undefined || id.length !== 43) return undefined;
     const key = hash(id);
-    const r = this.q.get.get(key) as
-      | { subject_key: string; email: string | null; csrf_token: string; created_at: number; last_seen_at: number }
-      | undefined;
+    const r = await this.sql.one<{
+      subject_key: string;
+      email: string | null;
+      csrf_token: string;
+      created_at: number;
+      last_seen_at: number;
+    }>(
+      `SELECT subject_key, email, csrf_token, created_at, last_seen_at FROM citizen_sessions
+       WHERE session_hash = $1`,
+      [key],
+    );
     if (r === undefined) return undefined;
     const now = this.clock.now();
     if (now >= r.last_seen_at + this.idleMs || now >= r.created_at + CITIZEN_ABSOLUTE_MS) {
-      this.q.delete.run(key);
+      await this.sql.run('DELETE FROM citizen_sessions WHERE session_hash = $1', [key]);
       return undefined;
     }
-    if (now - r.last_seen_at >= 60_000) this.q.touch.run(now, key);
+    if (now - r.last_seen_at >= 60_000)
+      // Never backwards: another instance may have touched it with a later time meanwhile.
+      await this.sql.run(
+        'UPDATE citizen_sessions SET last_seen_at = $1 WHERE session_hash = $2 AND last_seen_at < $1',
+        [now, key],
+      );
     return { subjectKey: r.subject_key, email: r.email ?? undefined, csrfToken: r.csrf_token };
   }
 
-  destroy(id: string | undefined): void {
-    if (id !== undefined) this.q.delete.run(hash(id));
+  async destroy(id: string | undefined): Promise<void> {
+    if (id !== undefined) await this.sql.run('DELETE FROM citizen_sessions WHERE session_hash = $1', [hash(id)]);
   }
 }

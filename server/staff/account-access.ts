@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { Counter, Registry } from '../core/metrics/registry.ts';
 import { forwardedHeader, hasForwardingHeaders, isLoopback, socketAddress } from '../core/http/client-address.ts';
 import { ApiError } from '../core/http/errors.ts';
 import {
@@ -54,6 +55,10 @@ export function isStaffPage(req: FastifyRequest): boolean {
  */
 export class AccountAccess implements StaffAccess {
   readonly security: Record<string, string[]>[] = [{ staffSession: [] }, { staffToken: [] }];
+  /** Audit entries that could not be written (the action itself stood); Prometheus when a registry is given. */
+  readonly auditFailures: Counter | undefined;
+  /** The same count without a registry (tests, the CLI). */
+  auditFailuresSeen = 0;
 
   constructor(
     private readonly deps: {
@@ -62,12 +67,18 @@ export class AccountAccess implements StaffAccess {
       auditLog: AuditLog;
       token: string | undefined;
       log: Logger;
+      registry?: Registry | undefined;
     },
-  ) {}
+  ) {
+    this.auditFailures = deps.registry?.counter(
+      'volno_staff_audit_failures_total',
+      'Staff audit entries that could not be written (the action they describe was done).',
+    );
+  }
 
   require(role: StaffRole): StaffPreHandler {
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-      if (req.staff === undefined) return this.check(req, reply, role, true) as unknown as void;
+      if (req.staff === undefined) return (await this.check(req, reply, role, true)) as unknown as void;
       // Already identified in onRequest (registerStaffAuth): what is left is a form's CSRF field.
       if (deferredCsrf.has(req)) this.checkCsrf(req, req.staff);
     };
@@ -83,17 +94,17 @@ export class AccountAccess implements StaffAccess {
   early(role: StaffRole): StaffPreHandler {
     // Returning the reply tells Fastify an async hook answered (the redirect to the login form).
     const handler = async (req: FastifyRequest, reply: FastifyReply) =>
-      this.check(req, reply, role, false) as unknown as void;
+      (await this.check(req, reply, role, false)) as unknown as void;
     return Object.assign(handler, { [STAFF_ROLE]: role });
   }
 
-  private check(
+  private async check(
     req: FastifyRequest,
     reply: FastifyReply,
     role: StaffRole,
     haveBody: boolean,
-  ): FastifyReply | undefined {
-    const principal = this.identify(req, reply);
+  ): Promise<FastifyReply | undefined> {
+    const principal = await this.identify(req, reply);
     if (principal === undefined) {
       if (isStaffPage(req)) {
         return reply.redirect(`/staff/login?next=${encodeURIComponent(req.url)}`, 303);
@@ -114,10 +125,18 @@ export class AccountAccess implements StaffAccess {
     return undefined;
   }
 
-  audit(req: FastifyRequest, action: string, target: string, detail?: Record<string, unknown>): void {
+  /**
+   * Never rejects: the action it records has already happened, and a caller that does not await
+   * must not get an unhandled rejection. A failed write is logged (who did what to which object,
+   * so the log keeps the gist of what the table lost) and counted.
+   */
+  async audit(req: FastifyRequest, action: string, target: string, detail?: Record<string, unknown>): Promise<void> {
     const who = req.staff;
-    if (who === undefined) throw new ApiError(500, 'VOLNO_INTERNAL', 'audit outside a staff request');
-    this.deps.auditLog.record({
+    if (who === undefined) {
+      this.auditFailed(new Error('audit outside a staff request'), { action, target });
+      return;
+    }
+    const entry = {
       userId: who.userId === 0 ? null : who.userId,
       username: who.username,
       role: who.role,
@@ -128,15 +147,26 @@ export class AccountAccess implements StaffAccess {
       ip: req.ip,
       socketIp: socketAddress(req),
       forwardedFor: forwardedHeader(req),
-    });
+    };
     this.deps.log.info({ audit: { user: who.username, via: who.via, action, target } }, 'staff action');
+    try {
+      await this.deps.auditLog.record(entry);
+    } catch (err) {
+      this.auditFailed(err, { user: who.username, via: who.via, action, target });
+    }
+  }
+
+  private auditFailed(err: unknown, audit: Record<string, unknown>): void {
+    this.auditFailuresSeen++;
+    this.auditFailures?.inc();
+    this.deps.log.error({ err, audit }, 'staff audit entry could not be written');
   }
 
   /**
    * Who sent the request, without deciding whether that is enough. Throws 401 for a wrong bearer
    * token and 403 for another machine while the install has neither accounts nor a token.
    */
-  identify(req: FastifyRequest, reply: FastifyReply): StaffPrincipal | undefined {
+  async identify(req: FastifyRequest, reply: FastifyReply): Promise<StaffPrincipal | undefined> {
     const authorization = req.headers.authorization;
     if (authorization !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -147,11 +177,12 @@ export class AccountAccess implements StaffAccess {
     }
     const cookie = req.cookies?.[SESSION_COOKIE];
     if (cookie !== undefined && cookie !== '') {
-      const s = this.deps.sessions.resolve(cookie);
+      // From the database on every request, never cached: a logout on another instance counts at once.
+      const s = await this.deps.sessions.resolve(cookie);
       if (s !== undefined)
         return { userId: s.userId, username: s.username, role: s.role, via: 'session', csrfToken: s.csrfToken };
     }
-    if (this.deps.token === undefined && this.deps.accounts.count() === 0) {
+    if (this.deps.token === undefined && (await this.deps.accounts.count()) === 0) {
       // The socket, never req.ip: with a trusted proxy req.ip is whatever X-Forwarded-For says, and
       // a proxy on this machine makes every client look local. So anything that came through a
       // proxy (any forwarding header) is refused: there is no proxied bootstrap (issue 13, finding 1).

@@ -1,6 +1,6 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
 import { ApiError } from '../core/http/errors.ts';
+import { sqlErrorKind, type SqlExecutor } from '../core/storage/sql/port.ts';
 import { STAFF_ROLES, roleAtLeast, type StaffRole } from '../core/access.ts';
 import {
   hashPassword,
@@ -58,45 +58,24 @@ function toUser(r: UserRow): StaffUser {
   };
 }
 
+const USER_COLUMNS =
+  'user_id, username, role, password_hash, created_at, updated_at, password_changed_at, last_login_at, disabled_at';
+
 /**
- * Staff accounts in SQLite: creation with password rules, scrypt hashes with stored parameters,
- * login checks that take the same time whether or not the user exists, and the guard that the
- * last active admin can be neither demoted nor disabled.
+ * Staff accounts in the database (SQLite or PostgreSQL): creation with password rules, scrypt
+ * hashes with stored parameters, login checks that take the same time whether or not the user
+ * exists, and the guard that the last active admin can be neither demoted nor disabled.
  */
 export class Accounts {
   private params: ScryptParams;
   private dummyHash: Promise<string> | undefined;
-  private readonly q: Record<
-    'count' | 'byName' | 'byId' | 'list' | 'insert' | 'role' | 'disable' | 'password' | 'login' | 'admins' | 'kill',
-    Statement
-  >;
 
   constructor(
-    private readonly db: Database,
+    private readonly sql: SqlExecutor,
     private readonly clock: Clock,
     opts: { scryptLog2N: number },
   ) {
     this.params = scryptParams(opts.scryptLog2N);
-    this.q = {
-      count: db.prepare('SELECT count(*) FROM staff_users').pluck(),
-      byName: db.prepare('SELECT * FROM staff_users WHERE username = ?'),
-      byId: db.prepare('SELECT * FROM staff_users WHERE user_id = ?'),
-      list: db.prepare('SELECT * FROM staff_users ORDER BY username'),
-      insert: db.prepare(
-        `INSERT INTO staff_users (username, role, password_hash, created_at, updated_at, password_changed_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
-      role: db.prepare('UPDATE staff_users SET role = ?, updated_at = ? WHERE user_id = ?'),
-      disable: db.prepare('UPDATE staff_users SET disabled_at = ?, updated_at = ? WHERE user_id = ?'),
-      password: db.prepare(
-        'UPDATE staff_users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE user_id = ?',
-      ),
-      login: db.prepare('UPDATE staff_users SET last_login_at = ? WHERE user_id = ?'),
-      admins: db
-        .prepare("SELECT count(*) FROM staff_users WHERE role = 'admin' AND disabled_at IS NULL AND user_id != ?")
-        .pluck(),
-      kill: db.prepare('DELETE FROM staff_sessions WHERE user_id = ?'),
-    };
   }
 
   /**
@@ -110,21 +89,21 @@ export class Accounts {
   }
 
   /** How many accounts exist, disabled ones included (any account ends the loopback bootstrap). */
-  count(): number {
-    return this.q.count.get() as number;
+  async count(): Promise<number> {
+    return (await this.sql.one<{ n: number }>('SELECT count(*) AS n FROM staff_users'))!.n;
   }
 
-  list(): StaffUser[] {
-    return (this.q.list.all() as UserRow[]).map(toUser);
+  async list(): Promise<StaffUser[]> {
+    return (await this.sql.all<UserRow>(`SELECT ${USER_COLUMNS} FROM staff_users ORDER BY username`)).map(toUser);
   }
 
-  get(userId: number): StaffUser | undefined {
-    const r = this.q.byId.get(userId) as UserRow | undefined;
+  async get(userId: number, sql: SqlExecutor = this.sql): Promise<StaffUser | undefined> {
+    const r = await sql.one<UserRow>(`SELECT ${USER_COLUMNS} FROM staff_users WHERE user_id = $1`, [userId]);
     return r === undefined ? undefined : toUser(r);
   }
 
-  byUsername(username: string): StaffUser | undefined {
-    const r = this.q.byName.get(normaliseUsername(username)) as UserRow | undefined;
+  async byUsername(username: string): Promise<StaffUser | undefined> {
+    const r = await this.row(username);
     return r === undefined ? undefined : toUser(r);
   }
 
@@ -140,53 +119,69 @@ export class Accounts {
     if (!STAFF_ROLES.includes(o.role))
       throw new ApiError(400, 'VOLNO_BAD_REQUEST', `role must be one of ${STAFF_ROLES.join(', ')}`);
     this.checkPassword(o.password, username);
-    if (this.byUsername(username) !== undefined)
+    if ((await this.row(username)) !== undefined)
       throw new ApiError(409, 'VOLNO_CONFLICT', `user ${username} already exists`);
     const hash = await hashPassword(o.password, this.params);
     const now = this.clock.now();
     try {
-      const id = this.q.insert.run(username, o.role, hash, now, now, now).lastInsertRowid;
-      return this.get(Number(id))!;
+      const r = await this.sql.one<UserRow>(
+        `INSERT INTO staff_users (username, role, password_hash, created_at, updated_at, password_changed_at)
+         VALUES ($1, $2, $3, $4, $4, $4) RETURNING ${USER_COLUMNS}`,
+        [username, o.role, hash, now],
+      );
+      return toUser(r!);
     } catch (err) {
-      // Two creations racing past the check above.
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-        throw new ApiError(409, 'VOLNO_CONFLICT', `user ${username} already exists`);
+      // Two creations racing past the check above (on this instance or another).
+      if (sqlErrorKind(err) === 'unique') throw new ApiError(409, 'VOLNO_CONFLICT', `user ${username} already exists`);
       throw err;
     }
   }
 
   /** Sets a new password and ends every session of the account. */
   async setPassword(userId: number, password: string): Promise<void> {
-    const user = this.mustGet(userId);
+    const user = await this.mustGet(userId);
     this.checkPassword(password, user.username);
     const hash = await hashPassword(password, this.params);
     const now = this.clock.now();
-    this.db.transaction(() => {
-      this.q.password.run(hash, now, now, userId);
-      this.q.kill.run(userId);
-    })();
+    await this.sql.transaction(async (tx) => {
+      await tx.run(
+        'UPDATE staff_users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE user_id = $3',
+        [hash, now, userId],
+      );
+      await tx.run('DELETE FROM staff_sessions WHERE user_id = $1', [userId]);
+    });
   }
 
-  setRole(userId: number, role: StaffRole): StaffUser {
-    const user = this.mustGet(userId);
+  async setRole(userId: number, role: StaffRole): Promise<StaffUser> {
     if (!STAFF_ROLES.includes(role))
       throw new ApiError(400, 'VOLNO_BAD_REQUEST', `role must be one of ${STAFF_ROLES.join(', ')}`);
-    if (user.role === 'admin' && !roleAtLeast(role, 'admin')) this.keepOneAdmin(user);
-    this.q.role.run(role, this.clock.now(), userId);
-    return this.get(userId)!;
+    return this.sql.transaction(async (tx) => {
+      const user = await this.mustGet(userId, tx);
+      if (user.role === 'admin' && !roleAtLeast(role, 'admin')) await this.keepOneAdmin(user, tx);
+      await tx.run('UPDATE staff_users SET role = $1, updated_at = $2 WHERE user_id = $3', [
+        role,
+        this.clock.now(),
+        userId,
+      ]);
+      return (await this.get(userId, tx))!;
+    });
   }
 
   /** Disables (ending its sessions) or re-enables an account. */
-  setDisabled(userId: number, disabled: boolean): StaffUser {
-    const user = this.mustGet(userId);
-    if (disabled && user.disabledAt !== null) return user;
-    if (disabled && user.role === 'admin') this.keepOneAdmin(user);
-    const now = this.clock.now();
-    this.db.transaction(() => {
-      this.q.disable.run(disabled ? now : null, now, userId);
-      if (disabled) this.q.kill.run(userId);
-    })();
-    return this.get(userId)!;
+  async setDisabled(userId: number, disabled: boolean): Promise<StaffUser> {
+    return this.sql.transaction(async (tx) => {
+      const user = await this.mustGet(userId, tx);
+      if (disabled && user.disabledAt !== null) return user;
+      if (disabled && user.role === 'admin') await this.keepOneAdmin(user, tx);
+      const now = this.clock.now();
+      await tx.run('UPDATE staff_users SET disabled_at = $1, updated_at = $2 WHERE user_id = $3', [
+        disabled ? now : null,
+        now,
+        userId,
+      ]);
+      if (disabled) await tx.run('DELETE FROM staff_sessions WHERE user_id = $1', [userId]);
+      return (await this.get(userId, tx))!;
+    });
   }
 
   /**
@@ -195,7 +190,7 @@ export class Accounts {
    * parameters than configured is replaced while the password is at hand.
    */
   async authenticate(username: string, password: string): Promise<StaffUser | undefined> {
-    const row = this.q.byName.get(normaliseUsername(username)) as UserRow | undefined;
+    const row = await this.row(username);
     if (row === undefined || password.length > PASSWORD_MAX_BYTES) {
       await verifyPassword(password.slice(0, PASSWORD_MAX_BYTES), await this.dummy());
       return undefined;
@@ -204,10 +199,20 @@ export class Accounts {
     if (!ok || row.disabled_at !== null) return undefined;
     const now = this.clock.now();
     if (needsRehash(row.password_hash, this.params)) {
-      this.q.password.run(await hashPassword(password, this.params), row.password_changed_at, now, row.user_id);
+      // Only if the hash is still the one checked: a password changed meanwhile is not overwritten.
+      await this.sql.run(
+        'UPDATE staff_users SET password_hash = $1, updated_at = $2 WHERE user_id = $3 AND password_hash = $4',
+        [await hashPassword(password, this.params), now, row.user_id, row.password_hash],
+      );
     }
-    this.q.login.run(now, row.user_id);
+    await this.sql.run('UPDATE staff_users SET last_login_at = $1 WHERE user_id = $2', [now, row.user_id]);
     return this.get(row.user_id);
+  }
+
+  private row(username: string): Promise<UserRow | undefined> {
+    return this.sql.one<UserRow>(`SELECT ${USER_COLUMNS} FROM staff_users WHERE username = $1`, [
+      normaliseUsername(username),
+    ]);
   }
 
   private checkPassword(password: string, username: string): void {
@@ -215,14 +220,26 @@ export class Accounts {
     if (problem !== undefined) throw new ApiError(400, 'VOLNO_BAD_REQUEST', problem);
   }
 
-  private mustGet(userId: number): StaffUser {
-    const user = this.get(userId);
+  private async mustGet(userId: number, sql: SqlExecutor = this.sql): Promise<StaffUser> {
+    const user = await this.get(userId, sql);
     if (user === undefined) throw new ApiError(404, 'VOLNO_NOT_FOUND', `no staff user ${userId}`);
     return user;
   }
 
-  private keepOneAdmin(user: StaffUser): void {
-    if (user.disabledAt === null && (this.q.admins.get(user.userId) as number) === 0)
+  /**
+   * Inside the caller's transaction. On PostgreSQL two admins demoting each other at once could
+   * each still count the other: locking every active admin row, always in the same order, makes the
+   * second wait for the first to commit and then count again (a re-checked row that is no longer an
+   * active admin drops out). SQLite's BEGIN IMMEDIATE already runs them one after the other.
+   */
+  private async keepOneAdmin(user: StaffUser, tx: SqlExecutor): Promise<void> {
+    if (user.disabledAt !== null) return;
+    const admins = await tx.all<{ user_id: number }>(
+      `SELECT user_id FROM staff_users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY user_id${
+        tx.engine === 'postgres' ? ' FOR UPDATE' : ''
+      }`,
+    );
+    if (!admins.some((a) => a.user_id !== user.userId))
       throw new ApiError(409, 'VOLNO_CONFLICT', 'the last active admin cannot be demoted or disabled');
   }
 

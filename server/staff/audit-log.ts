@@ -1,5 +1,5 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 
 /** One audit entry as written. */
 export interface AuditRecord {
@@ -61,42 +61,48 @@ function scrub(detail: Record<string, unknown>): Record<string, unknown> {
 
 /** The append-only audit log of staff actions (table staff_audit). */
 export class AuditLog {
-  private readonly insert: Statement;
-  private readonly db: Database;
-
   constructor(
-    db: Database,
+    private readonly sql: SqlExecutor,
     private readonly clock: Clock,
-  ) {
-    this.db = db;
-    this.insert = db.prepare(
-      `INSERT INTO staff_audit (at, user_id, username, role, via, action, target, detail, ip, socket_ip, forwarded_for)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-  }
+  ) {}
 
-  record(r: AuditRecord): void {
+  async record(r: AuditRecord): Promise<void> {
     let detail = r.detail === undefined ? null : JSON.stringify(scrub(r.detail));
     // Bounded, and still valid JSON when cut.
     if (detail !== null && detail.length > 8000) detail = JSON.stringify({ truncated: true, length: detail.length });
-    const at = this.clock.now();
-    const { userId, username, role, via, action, target } = r;
-    const addresses = [r.ip ?? null, r.socketIp ?? null, r.forwardedFor ?? null];
-    this.insert.run(at, userId, username, role, via, action, target, detail, ...addresses);
+    await this.sql.run(
+      `INSERT INTO staff_audit (at, user_id, username, role, via, action, target, detail, ip, socket_ip, forwarded_for)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        this.clock.now(),
+        r.userId,
+        r.username,
+        r.role,
+        r.via,
+        r.action,
+        r.target,
+        detail,
+        r.ip ?? null,
+        r.socketIp ?? null,
+        r.forwardedFor ?? null,
+      ],
+    );
   }
 
   /** Newest first; `beforeId` pages back. */
-  list(q: { limit: number; beforeId?: number; action?: string; username?: string }): AuditEntry[] {
-    const filters: [string, unknown][] = [];
-    if (q.beforeId !== undefined) filters.push(['audit_id < ?', q.beforeId]);
-    if (q.action !== undefined) filters.push(['action = ?', q.action]);
-    if (q.username !== undefined) filters.push(['username = ?', q.username]);
-    const where = filters.map(([sql]) => sql);
-    const args = filters.map(([, v]) => v);
+  async list(q: { limit: number; beforeId?: number; action?: string; username?: string }): Promise<AuditEntry[]> {
+    const filters = { before: 'audit_id < :before', action: 'action = :action', username: 'username = :username' };
+    const values = { before: q.beforeId, action: q.action, username: q.username };
+    const given = (Object.keys(filters) as (keyof typeof filters)[]).filter((k) => values[k] !== undefined);
+    const where = given.map((k) => filters[k]);
+    const args = Object.fromEntries([['limit', q.limit], ...given.map((k) => [k, values[k]])]) as Record<
+      string,
+      unknown
+    >;
     const sql =
       `SELECT * FROM staff_audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
-      'ORDER BY audit_id DESC LIMIT ?';
-    return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map((r) => ({
+      'ORDER BY audit_id DESC LIMIT :limit';
+    return (await this.sql.all<Row>(sql, args)).map((r) => ({
       auditId: r.audit_id,
       at: r.at,
       userId: r.user_id,

@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.ts';
 import { ServerError } from '../core/errors.ts';
 import { ApiError } from '../core/http/errors.ts';
-import { DB_FILE_NAME, openDatabase } from '../core/storage/database.ts';
+import { storageTarget, type StorageConfig } from '../core/storage/config.ts';
+import { openSqlDatabase } from '../core/storage/sql/open.ts';
 import { STAFF_ROLES, type StaffRole } from '../core/access.ts';
 import { Accounts, type StaffUser } from './accounts.ts';
 import type { AuthConfig } from './config.ts';
@@ -25,6 +25,7 @@ export type LoadStaffConfig = (
   dataDir: string | undefined,
 ) => {
   data_dir: string;
+  storage: StorageConfig;
   auth: AuthConfig;
 };
 
@@ -34,16 +35,17 @@ async function withAccounts(
   flags: DbFlags,
   fn: (
     a: Accounts,
-    audit: (action: string, user: StaffUser, detail?: Record<string, unknown>) => void,
+    audit: (action: string, user: StaffUser, detail?: Record<string, unknown>) => Promise<void>,
   ) => Promise<void>,
 ): Promise<void> {
   try {
     const config = load(flags.config, flags.data);
-    // The server may be running: WAL and busy_timeout (database.ts) let both write the file.
-    const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
+    // Where `volno server` keeps its data (storage.engine). The server may be running: on SQLite,
+    // WAL and busy_timeout (database.ts) let both write the file.
+    const sql = await openSqlDatabase(storageTarget(config));
     try {
-      const accounts = new Accounts(db, systemClock, { scryptLog2N: config.auth.scrypt_log2_n });
-      const log = new AuditLog(db, systemClock);
+      const accounts = new Accounts(sql, systemClock, { scryptLog2N: config.auth.scrypt_log2_n });
+      const log = new AuditLog(sql, systemClock);
       const osUser = safeOsUser();
       await fn(accounts, (action, user, detail) =>
         log.record({
@@ -57,7 +59,7 @@ async function withAccounts(
         }),
       );
     } finally {
-      db.close();
+      await sql.close();
     }
   } catch (err) {
     if (err instanceof ServerError) {
@@ -82,8 +84,8 @@ function safeOsUser(): string {
   }
 }
 
-function mustFind(accounts: Accounts, username: string): StaffUser {
-  const user = accounts.byUsername(username);
+async function mustFind(accounts: Accounts, username: string): Promise<StaffUser> {
+  const user = await accounts.byUsername(username);
   if (user === undefined) throw new ApiError(404, 'VOLNO_NOT_FOUND', `no staff user ${username}`);
   return user;
 }
@@ -96,7 +98,7 @@ function role(v: string): StaffRole {
 const dbOptions = (cmd: Command) =>
   cmd
     .option('-c, --config <file>', 'server config file, to find data_dir')
-    .option('-d, --data <dir>', 'data directory holding the SQLite database (overrides data_dir)');
+    .option('-d, --data <dir>', 'data directory (overrides data_dir; holds the database with storage engine sqlite)');
 
 /** Registers `volno user add|list|passwd|disable|enable|role`: staff accounts, straight on the server's database. */
 export function registerUserCommands(program: Command, load: LoadStaffConfig): void {
@@ -115,7 +117,7 @@ export function registerUserCommands(program: Command, load: LoadStaffConfig): v
     withAccounts(load, flags, async (accounts, audit) => {
       const password = await readPassword({ file: flags.passwordFile, confirm: true });
       const created = await accounts.create({ username, role: flags.role, password });
-      audit('user.create', created, { username: created.username, role: created.role });
+      await audit('user.create', created, { username: created.username, role: created.role });
       console.log(`created ${created.username} (${created.role}), id ${created.userId}`);
     }),
   );
@@ -123,7 +125,7 @@ export function registerUserCommands(program: Command, load: LoadStaffConfig): v
   dbOptions(user.command('list').description('list accounts').option('--json', 'print JSON')).action(
     async (flags: DbFlags & { json?: boolean }) =>
       withAccounts(load, flags, async (accounts) => {
-        const users = accounts.list();
+        const users = await accounts.list();
         if (flags.json === true) {
           console.log(
             JSON.stringify(
@@ -156,9 +158,9 @@ export function registerUserCommands(program: Command, load: LoadStaffConfig): v
       .option('--password-file <file>', 'read the password from the first line of this file (- for stdin)'),
   ).action(async (username: string, flags: DbFlags & { passwordFile?: string }) =>
     withAccounts(load, flags, async (accounts, audit) => {
-      const u = mustFind(accounts, username);
+      const u = await mustFind(accounts, username);
       await accounts.setPassword(u.userId, await readPassword({ file: flags.passwordFile, confirm: true }));
-      audit('user.password', u);
+      await audit('user.password', u);
       console.log(`password of ${u.username} changed; its sessions have ended`);
     }),
   );
@@ -174,8 +176,8 @@ export function registerUserCommands(program: Command, load: LoadStaffConfig): v
         .argument('<username>'),
     ).action(async (username: string, flags: DbFlags) =>
       withAccounts(load, flags, async (accounts, audit) => {
-        const u = accounts.setDisabled(mustFind(accounts, username).userId, disabled);
-        audit(disabled ? 'user.disable' : 'user.enable', u);
+        const u = await accounts.setDisabled((await mustFind(accounts, username)).userId, disabled);
+        await audit(disabled ? 'user.disable' : 'user.enable', u);
         console.log(`${u.username} ${disabled ? 'disabled' : 'enabled'}`);
       }),
     );
@@ -185,9 +187,9 @@ export function registerUserCommands(program: Command, load: LoadStaffConfig): v
     user.command('role').description('change an account’s role').argument('<username>').argument('<role>', '', role),
   ).action(async (username: string, newRole: StaffRole, flags: DbFlags) =>
     withAccounts(load, flags, async (accounts, audit) => {
-      const before = mustFind(accounts, username);
-      const u = accounts.setRole(before.userId, newRole);
-      audit('user.role', u, { from: before.role, to: u.role });
+      const before = await mustFind(accounts, username);
+      const u = await accounts.setRole(before.userId, newRole);
+      await audit('user.role', u, { from: before.role, to: u.role });
       console.log(`${u.username} is now ${u.role}`);
     }),
   );

@@ -45,6 +45,10 @@ function html(reply: unknown, status: number, body: string): FastifyReply {
 /** GET/POST /staff/login and POST /staff/logout. */
 export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async (app, { auth }) => {
   const { accounts, sessions, auditLog, limits, access, config } = auth;
+  // A failed login is no staff request (no req.staff), so it goes to the log directly; like
+  // access.audit(), a failed write is logged and never fails the answer.
+  const recordFailure = (r: Parameters<typeof auditLog.record>[0]) =>
+    auditLog.record(r).catch((err: unknown) => app.log.error({ err, audit: r.action }, 'audit entry not written'));
   // No Max-Age: the cookie dies with the browser; the server ends the session anyway (idle, absolute).
   const cookieOptions = (req: FastifyRequest) =>
     ({
@@ -67,7 +71,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
     async (req, reply) => {
       const next = safeNext(req.query.next);
       const cookie = req.cookies[SESSION_COOKIE];
-      if (cookie !== undefined && sessions.resolve(cookie) !== undefined) return reply.redirect(next, 303);
+      if (cookie !== undefined && (await sessions.resolve(cookie)) !== undefined) return reply.redirect(next, 303);
       return html(reply, 200, loginPage({ sso: auth.ssoLabel, next }));
     },
   );
@@ -96,10 +100,14 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
       // unless a proxy listed in http.trust_proxy vouches for X-Forwarded-For.
       const userKey = `user:${name}@${req.ip}`;
       const ipKey = `ip:${req.ip}`;
-      const waitMs = Math.max(limits.user.retryAfterMs(userKey), limits.ip.retryAfterMs(ipKey));
+      // Counted before the password is checked, so parallel guesses count too.
+      const waitMs = await limits.attempt([
+        { key: userKey, max: config.login_max_per_user },
+        { key: ipKey, max: config.login_max_per_ip },
+      ]);
       if (waitMs > 0) {
         // The attempted name only when it is an account: a name typed wrongly is often a password.
-        const known = accounts.byUsername(name)?.username ?? null;
+        const known = (await accounts.byUsername(name))?.username ?? null;
         req.log.warn({ username: known, ip: req.ip }, 'staff login refused: too many failed attempts');
         const seconds = Math.ceil(waitMs / 1000);
         void reply.header('retry-after', String(seconds));
@@ -107,13 +115,11 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
         if (form) return html(reply, 429, loginPage({ sso: auth.ssoLabel, next, error: message, username: name }));
         throw new ApiError(429, 'VOLNO_RATE_LIMITED', message);
       }
-      limits.user.fail(userKey);
-      limits.ip.fail(ipKey);
       const user = await accounts.authenticate(name, req.body.password);
       if (user === undefined) {
         // A mistyped username is often a password: record it only when such an account exists.
-        const known = accounts.byUsername(name);
-        auditLog.record({
+        const known = await accounts.byUsername(name);
+        await recordFailure({
           userId: known?.userId ?? null,
           username: known?.username ?? null,
           role: known?.role ?? null,
@@ -128,22 +134,22 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
         if (form) return html(reply, 401, loginPage({ sso: auth.ssoLabel, next, error: message, username: name }));
         throw new ApiError(401, 'VOLNO_UNAUTHORIZED', message);
       }
-      limits.user.reset(userKey);
-      limits.ip.undo(ipKey);
+      await limits.reset(userKey);
+      await limits.undo(ipKey);
       // Rotation: whatever session the browser had before is ended, so a planted id never gains a login.
       const old = req.cookies[SESSION_COOKIE];
-      if (old !== undefined) sessions.destroy(old);
-      const s = sessions.create(user.userId, req.ip);
+      if (old !== undefined) await sessions.destroy(old);
+      const s = await sessions.create(user.userId, req.ip);
       void reply.setCookie(SESSION_COOKIE, s.id, cookieOptions(req));
       req.staff = { userId: user.userId, username: user.username, role: user.role, via: 'session' };
-      access.audit(req, 'login', `user:${user.userId}`);
+      await access.audit(req, 'login', `user:${user.userId}`);
       if (form) return reply.redirect(next, 303);
       return {
         user_id: user.userId,
         username: user.username,
         role: user.role,
         csrf_token: s.csrfToken,
-        expires_at: new Date(sessions.resolve(s.id)!.expiresAt).toISOString(),
+        expires_at: new Date((await sessions.resolve(s.id))!.expiresAt).toISOString(),
       };
     },
   );
@@ -165,8 +171,8 @@ export const loginRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
     async (req, reply) => {
       const cookie = req.cookies[SESSION_COOKIE];
       if (req.staff?.via === 'session' && cookie !== undefined) {
-        sessions.destroy(cookie);
-        access.audit(req, 'logout', `user:${req.staff.userId}`);
+        await sessions.destroy(cookie);
+        await access.audit(req, 'logout', `user:${req.staff.userId}`);
       }
       void reply.clearCookie(SESSION_COOKIE, cookieOptions(req));
       if (isForm(req)) return reply.redirect('/staff/login', 303);

@@ -68,7 +68,7 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
           .type('text/html; charset=utf-8')
           .header('content-security-policy', STAFF_CSP)
           .header('cache-control', 'no-store');
-        return wallGrid(wallCameras(wall, wall.now()), {
+        return wallGrid(await wallCameras(wall, wall.now()), {
           lang,
           csrf: principal.csrfToken ?? '',
           canSnapshot: roleAtLeast(principal.role, 'operator'),
@@ -94,7 +94,10 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
         const anchor = `#camera-${encodeURIComponent(cameraId)}`;
         try {
           const s = await wall.calibration.takeSnapshot(cameraId, 640);
-          auth.access.audit(req, 'calibration.snapshot', `camera:${cameraId}`, { snapshot_id: s.id, via: 'wall' });
+          await auth.access.audit(req, 'calibration.snapshot', `camera:${cameraId}`, {
+            snapshot_id: s.id,
+            via: 'wall',
+          });
           return reply.redirect(`/staff${anchor}`, 303);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
@@ -131,7 +134,7 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
       const cameras =
         wall === undefined
           ? ''
-          : wallBody(wallCameras(wall, wall.now()), {
+          : wallBody(await wallCameras(wall, wall.now()), {
               lang,
               csrf: principal.csrfToken ?? '',
               canSnapshot: roleAtLeast(principal.role, 'operator'),
@@ -152,7 +155,7 @@ export const staffWebRoutes: FastifyPluginAsync<{ auth: StaffAuth; wall?: StaffW
           overviewBody({
             lang,
             principal,
-            ...(admin ? { users: auth.accounts.list(), audit: auth.auditLog.list({ limit: 20 }) } : {}),
+            ...(admin ? { users: await auth.accounts.list(), audit: await auth.auditLog.list({ limit: 20 }) } : {}),
           }),
       });
     },

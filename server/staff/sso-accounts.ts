@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
 import { STAFF_ROLES, type StaffRole } from '../core/access.ts';
+import { sqlErrorKind, type SqlExecutor } from '../core/storage/sql/port.ts';
 import { USERNAME_PATTERN, normaliseUsername } from './accounts.ts';
 
 /** Never a valid scrypt hash: an SSO account has no password until an admin sets one. */
@@ -26,61 +26,82 @@ export function mapRole(claim: unknown, roles: Record<StaffRole, string[]>): Sta
  * provider's claim at every sign-in. A local account of the same name is never taken over.
  */
 export class SsoAccounts {
-  private readonly q: Record<'link' | 'user' | 'insertUser' | 'insertLink' | 'update' | 'nameTaken', Statement>;
-
   constructor(
-    private readonly db: Database,
+    private readonly sql: SqlExecutor,
     private readonly clock: Clock,
-  ) {
-    this.q = {
-      link: db.prepare('SELECT user_id FROM staff_sso_links WHERE issuer = ? AND subject = ?'),
-      user: db.prepare('SELECT user_id, username, role, disabled_at FROM staff_users WHERE user_id = ?'),
-      insertUser: db.prepare(`INSERT INTO staff_users (username, role, password_hash, created_at, updated_at,
-        password_changed_at, last_login_at) VALUES (?, ?, '${NO_PASSWORD}', ?, ?, ?, ?)`),
-      insertLink: db.prepare('INSERT INTO staff_sso_links (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)'),
-      update: db.prepare('UPDATE staff_users SET role = ?, updated_at = ?, last_login_at = ? WHERE user_id = ?'),
-      nameTaken: db.prepare('SELECT 1 FROM staff_users WHERE username = ?'),
-    };
-  }
+  ) {}
 
   /**
    * The account for a verified (issuer, subject) with its role set to `role`, created on the first
-   * sign-in; undefined when that account was disabled by an admin.
+   * sign-in; undefined when that account was disabled by an admin. Two first sign-ins of one person
+   * racing (two tabs, two instances): the link's primary key lets one create, the other retries and
+   * finds the link.
    */
-  signIn(
+  async signIn(
     issuer: string,
     subject: string,
     wantedName: unknown,
     role: StaffRole,
-  ): { userId: number; username: string; role: StaffRole; created: boolean } | undefined {
+  ): Promise<{ userId: number; username: string; role: StaffRole; created: boolean } | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sql.transaction((tx) => this.signInOnce(tx, issuer, subject, wantedName, role));
+      } catch (err) {
+        if (attempt < 2 && sqlErrorKind(err) === 'unique') continue;
+        throw err;
+      }
+    }
+  }
+
+  private async signInOnce(
+    tx: SqlExecutor,
+    issuer: string,
+    subject: string,
+    wantedName: unknown,
+    role: StaffRole,
+  ): Promise<{ userId: number; username: string; role: StaffRole; created: boolean } | undefined> {
     const now = this.clock.now();
-    return this.db
-      .transaction(() => {
-        const linked = this.q.link.pluck().get(issuer, subject) as number | undefined;
-        if (linked !== undefined) {
-          const u = this.q.user.get(linked) as { username: string; disabled_at: number | null } | undefined;
-          if (u === undefined || u.disabled_at !== null) return undefined;
-          this.q.update.run(role, now, now, linked);
-          return { userId: linked, username: u.username, role, created: false };
-        }
-        const username = this.freeName(issuer, subject, wantedName);
-        const id = Number(this.q.insertUser.run(username, role, now, now, now, now).lastInsertRowid);
-        this.q.insertLink.run(issuer, subject, id, now);
-        return { userId: id, username, role, created: true };
-      })
-      .immediate();
+    const linked = await tx.one<{ user_id: number; username: string; disabled_at: number | null }>(
+      `SELECT u.user_id, u.username, u.disabled_at FROM staff_sso_links l
+       JOIN staff_users u ON u.user_id = l.user_id WHERE l.issuer = $1 AND l.subject = $2`,
+      [issuer, subject],
+    );
+    if (linked !== undefined) {
+      if (linked.disabled_at !== null) return undefined;
+      await tx.run('UPDATE staff_users SET role = $1, updated_at = $2, last_login_at = $2 WHERE user_id = $3', [
+        role,
+        now,
+        linked.user_id,
+      ]);
+      return { userId: linked.user_id, username: linked.username, role, created: false };
+    }
+    const username = await this.freeName(tx, issuer, subject, wantedName);
+    const { user_id: id } = (await tx.one<{ user_id: number }>(
+      `INSERT INTO staff_users (username, role, password_hash, created_at, updated_at, password_changed_at,
+        last_login_at) VALUES ($1, $2, '${NO_PASSWORD}', $3, $3, $3, $3) RETURNING user_id`,
+      [username, role, now],
+    ))!;
+    await tx.run('INSERT INTO staff_sso_links (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4)', [
+      issuer,
+      subject,
+      id,
+      now,
+    ]);
+    return { userId: id, username, role, created: true };
   }
 
   /** The provider's name when it is a valid, free username; else `sso-` and a hash of the subject. */
-  private freeName(issuer: string, subject: string, wanted: unknown): string {
+  private async freeName(tx: SqlExecutor, issuer: string, subject: string, wanted: unknown): Promise<string> {
+    const taken = async (name: string) =>
+      (await tx.one('SELECT 1 AS taken FROM staff_users WHERE username = $1', [name])) !== undefined;
     if (typeof wanted === 'string') {
       const name = normaliseUsername(wanted);
-      if (USERNAME.test(name) && !RESERVED.has(name) && this.q.nameTaken.get(name) === undefined) return name;
+      if (USERNAME.test(name) && !RESERVED.has(name) && !(await taken(name))) return name;
     }
     const h = createHash('sha256').update(`${issuer}\n${subject}`).digest('hex');
     for (let n = 10; n <= 64; n += 6) {
       const name = `sso-${h.slice(0, n)}`;
-      if (this.q.nameTaken.get(name) === undefined) return name;
+      if (!(await taken(name))) return name;
     }
     throw new Error('no free username for an SSO account');
   }

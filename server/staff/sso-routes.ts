@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Database } from 'better-sqlite3';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Clock } from '../core/clock.ts';
 import { forwardedHeader, socketAddress } from '../core/http/client-address.ts';
 import { ApiError } from '../core/http/errors.ts';
 import type { StaffSignIn } from '../core/staff-sign-in.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { sendPage } from '../core/web/message-page.ts';
 import { SESSION_COOKIE } from './account-access.ts';
 import { safeNext } from './login-page.ts';
@@ -27,13 +27,13 @@ export interface SsoRoutesOptions {
   auth: StaffAuth;
   /** The office's OpenID provider, through the identity feature. */
   signIn: StaffSignIn;
-  db: Database;
+  sql: SqlExecutor;
   clock: Clock;
 }
 
-export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app, { auth, signIn, db, clock }) => {
+export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app, { auth, signIn, sql, clock }) => {
   const callbackPath = signIn.callbackPath;
-  const accounts = new SsoAccounts(db, clock);
+  const accounts = new SsoAccounts(sql, clock);
   const page = (reply: FastifyReply, status: number, text: string) =>
     sendPage(reply, status, {
       lang: 'cs',
@@ -42,8 +42,8 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
       css: CSS,
       link: { href: '/staff/login', label: 'Přihlášení pracovníků / Staff login' },
     });
-  const refuse = (req: FastifyRequest, reply: FastifyReply, status: number, why: string, text: string) => {
-    auth.auditLog.record({
+  const refuse = async (req: FastifyRequest, reply: FastifyReply, status: number, why: string, text: string) => {
+    const entry = {
       userId: null,
       username: null,
       role: null,
@@ -53,7 +53,11 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
       ip: req.ip,
       socketIp: socketAddress(req),
       forwardedFor: forwardedHeader(req),
-    });
+    };
+    // As access.audit(): a failed write is logged, and the refusal still answers.
+    await auth.auditLog
+      .record(entry)
+      .catch((err: unknown) => req.log.error({ err, audit: entry.action }, 'audit entry not written'));
     req.log.warn({ why }, 'staff single sign-on refused');
     return page(reply, status, text);
   };
@@ -68,7 +72,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
       },
     },
     async (req, reply) => {
-      if (auth.accounts.count() === 0)
+      if ((await auth.accounts.count()) === 0)
         return page(
           reply,
           403,
@@ -140,12 +144,12 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
           'no mapped role',
           'Váš účet nemá v tomto systému žádnou roli. / Your account has no role here.',
         );
-      const user = accounts.signIn(claims.iss, claims.sub, claims[signIn.usernameClaim], role);
+      const user = await accounts.signIn(claims.iss, claims.sub, claims[signIn.usernameClaim], role);
       if (user === undefined)
         return refuse(req, reply, 403, 'account disabled', 'Váš účet je zablokován. / Your account is disabled.');
       const old = req.cookies[SESSION_COOKIE];
-      if (old !== undefined) auth.sessions.destroy(old);
-      const s = auth.sessions.create(user.userId, req.ip);
+      if (old !== undefined) await auth.sessions.destroy(old);
+      const s = await auth.sessions.create(user.userId, req.ip);
       void reply.setCookie(SESSION_COOKIE, s.id, {
         path: '/',
         httpOnly: true,
@@ -153,7 +157,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<SsoRoutesOptions> = async (app
         secure: auth.config.cookie_secure || signIn.secureCookies || req.protocol === 'https',
       });
       req.staff = { userId: user.userId, username: user.username, role: user.role, via: 'session' };
-      auth.access.audit(req, 'login.sso', `user:${user.userId}`, { created: user.created, role });
+      await auth.access.audit(req, 'login.sso', `user:${user.userId}`, { created: user.created, role });
       // A page, not a redirect: the Strict cookie is not sent on a redirect the provider's site started.
       return sendPage(reply, 200, {
         lang: 'cs',

@@ -1,12 +1,13 @@
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { StaffRole } from '../core/access.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Registry } from '../core/metrics/registry.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { AccountAccess } from './account-access.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit-log.ts';
 import type { AuthConfig } from './config.ts';
-import { SlidingWindowLimiter } from './rate-limit.ts';
+import { LoginLimiter } from './login-limiter.ts';
 import { Sessions } from './sessions.ts';
 
 /** One route as the staff route table sees it. */
@@ -23,8 +24,8 @@ export interface StaffAuth {
   accounts: Accounts;
   sessions: Sessions;
   auditLog: AuditLog;
-  /** Failed logins per (username, client address) and per client address. */
-  limits: { user: SlidingWindowLimiter; ip: SlidingWindowLimiter };
+  /** Login attempts per (username, client address) and per client address, shared by every instance. */
+  limits: LoginLimiter;
   access: AccountAccess;
   /** Every route registered after registerStaffAuth, with the staff role it requires. */
   routes: RouteRecord[];
@@ -33,30 +34,26 @@ export interface StaffAuth {
 }
 
 export function createStaffAuth(
-  db: Database,
+  sql: SqlExecutor,
   clock: Clock,
   config: AuthConfig,
   token: string | undefined,
   log: Logger,
-  o: { ssoLabel?: string | undefined } = {},
+  o: { ssoLabel?: string | undefined; registry?: Registry | undefined } = {},
 ): StaffAuth {
-  const accounts = new Accounts(db, clock, { scryptLog2N: config.scrypt_log2_n });
-  const sessions = new Sessions(db, clock, {
+  const accounts = new Accounts(sql, clock, { scryptLog2N: config.scrypt_log2_n });
+  const sessions = new Sessions(sql, clock, {
     idleMs: config.session_idle_s * 1000,
     absoluteMs: config.session_absolute_s * 1000,
   });
-  const auditLog = new AuditLog(db, clock);
-  const windowMs = config.login_window_s * 1000;
+  const auditLog = new AuditLog(sql, clock);
   return {
     config,
     accounts,
     sessions,
     auditLog,
-    limits: {
-      user: new SlidingWindowLimiter(clock, { windowMs, max: config.login_max_per_user }),
-      ip: new SlidingWindowLimiter(clock, { windowMs, max: config.login_max_per_ip }),
-    },
-    access: new AccountAccess({ accounts, sessions, auditLog, token, log }),
+    limits: new LoginLimiter(sql, clock, config.login_window_s * 1000),
+    access: new AccountAccess({ accounts, sessions, auditLog, token, log, registry: o.registry }),
     routes: [],
     ...(o.ssoLabel !== undefined ? { ssoLabel: o.ssoLabel } : {}),
   };

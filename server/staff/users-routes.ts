@@ -72,7 +72,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
     async (req) => {
       const p = req.staff!;
       const cookie = req.cookies[SESSION_COOKIE];
-      const s = p.via === 'session' && cookie !== undefined ? sessions.resolve(cookie) : undefined;
+      const s = p.via === 'session' && cookie !== undefined ? await sessions.resolve(cookie) : undefined;
       return {
         user_id: p.userId,
         username: p.username,
@@ -94,7 +94,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
       },
       config: { cacheControl: 'no-store' },
     },
-    async () => ({ users: accounts.list().map(userBody) }),
+    async () => ({ users: (await accounts.list()).map(userBody) }),
   );
 
   app.post(
@@ -116,7 +116,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
     },
     async (req, reply) => {
       const user = await accounts.create(req.body);
-      access.audit(req, 'user.create', `user:${user.userId}`, { username: user.username, role: user.role });
+      await access.audit(req, 'user.create', `user:${user.userId}`, { username: user.username, role: user.role });
       return reply.code(201).send(userBody(user));
     },
   );
@@ -136,16 +136,16 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
       },
     },
     async (req) => {
-      const before = accounts.get(req.params.user_id);
+      const before = await accounts.get(req.params.user_id);
       if (before === undefined) throw new ApiError(404, 'VOLNO_NOT_FOUND', `no staff user ${req.params.user_id}`);
       let user = before;
       if (req.body.role !== undefined && req.body.role !== before.role) {
-        user = accounts.setRole(before.userId, req.body.role);
-        access.audit(req, 'user.role', `user:${user.userId}`, { from: before.role, to: user.role });
+        user = await accounts.setRole(before.userId, req.body.role);
+        await access.audit(req, 'user.role', `user:${user.userId}`, { from: before.role, to: user.role });
       }
       if (req.body.disabled !== undefined && req.body.disabled !== (before.disabledAt !== null)) {
-        user = accounts.setDisabled(before.userId, req.body.disabled);
-        access.audit(req, req.body.disabled ? 'user.disable' : 'user.enable', `user:${user.userId}`);
+        user = await accounts.setDisabled(before.userId, req.body.disabled);
+        await access.audit(req, req.body.disabled ? 'user.disable' : 'user.enable', `user:${user.userId}`);
       }
       return userBody(user);
     },
@@ -164,7 +164,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
     },
     async (req, reply) => {
       await accounts.setPassword(req.params.user_id, req.body.password);
-      access.audit(req, 'user.password', `user:${req.params.user_id}`);
+      await access.audit(req, 'user.password', `user:${req.params.user_id}`);
       return reply.code(204).send(null);
     },
   );
@@ -220,27 +220,27 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ auth: StaffAuth }> = async
       config: { cacheControl: 'no-store' },
     },
     async (req) => ({
-      entries: auth.auditLog
-        .list({
+      entries: (
+        await auth.auditLog.list({
           limit: req.query.limit,
           ...(req.query.before_id !== undefined ? { beforeId: req.query.before_id } : {}),
           ...(req.query.action !== undefined ? { action: req.query.action } : {}),
           ...(req.query.username !== undefined ? { username: req.query.username } : {}),
         })
-        .map((e) => ({
-          audit_id: e.auditId,
-          at: iso(e.at)!,
-          user_id: e.userId,
-          username: e.username,
-          role: e.role,
-          via: e.via,
-          action: e.action,
-          target: e.target,
-          detail: e.detail,
-          ip: e.ip,
-          socket_ip: e.socketIp,
-          forwarded_for: e.forwardedFor,
-        })),
+      ).map((e) => ({
+        audit_id: e.auditId,
+        at: iso(e.at)!,
+        user_id: e.userId,
+        username: e.username,
+        role: e.role,
+        via: e.via,
+        action: e.action,
+        target: e.target,
+        detail: e.detail,
+        ip: e.ip,
+        socket_ip: e.socketIp,
+        forwarded_for: e.forwardedFor,
+      })),
     }),
   );
 };

@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import type { CameraCalibrationView, OpenAlertsView, SlotOutline } from '../core/camera-console.ts';
 import { AgentsStore, type AgentRow } from '../core/storage/agents-store.ts';
 import { CamerasStore } from '../core/storage/cameras-store.ts';
 import { StateStore, type SlotStateValue } from '../core/storage/state-store.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 
 /** One tile of the camera wall, everything already looked up. */
 export interface WallCamera {
@@ -23,12 +23,12 @@ export interface WallCamera {
   snapshot: { id: string; capturedAt: number } | null;
   slots: (SlotOutline & { state: SlotStateValue })[];
   counts: Record<SlotStateValue, number>;
-  accuracy: ReturnType<CameraCalibrationView['accuracy']>;
+  accuracy: Awaited<ReturnType<CameraCalibrationView['accuracy']>>;
   alerts: { kind: string; detail: string | null }[];
 }
 
 export interface WallSources {
-  db: Database;
+  sql: SqlExecutor;
   calibration: CameraCalibrationView;
   alerts: OpenAlertsView | undefined;
 }
@@ -37,13 +37,23 @@ export interface WallSources {
  * Reads every source once per page (cameras, agents, slot states, outlines in force, open alerts),
  * never once per camera: the wall refreshes every few seconds on every open staff screen.
  */
-export function wallCameras(s: WallSources, now: number): WallCamera[] {
-  const agents = new Map(new AgentsStore(s.db).all().map((a) => [a.agentId, a]));
+export async function wallCameras(s: WallSources, now: number): Promise<WallCamera[]> {
+  const noAlerts = new Map<string, { kind: string; detail: string | null }[]>();
+  // The sources are independent: read them side by side (on PostgreSQL, on several pooled connections).
+  const [agentRows, stateRows, cameraRows, outlinesOf, alertsOf] = await Promise.all([
+    new AgentsStore(s.sql).all(),
+    new StateStore(s.sql).all(),
+    new CamerasStore(s.sql).all(),
+    s.calibration.outlines(),
+    s.alerts?.openBySubject() ?? noAlerts,
+  ]);
+  const agents = new Map(agentRows.map((a) => [a.agentId, a]));
   const states = new Map<string, { state: SlotStateValue; reason: string | null }>();
-  for (const r of new StateStore(s.db).all()) states.set(`${r.cameraId}/${r.slotId}`, r);
-  const outlinesOf = s.calibration.outlines();
-  const alertsOf = s.alerts?.openBySubject() ?? new Map<string, { kind: string; detail: string | null }[]>();
-  return new CamerasStore(s.db).all().map((c) => {
+  for (const r of stateRows) states.set(`${r.cameraId}/${r.slotId}`, r);
+  const accuracy = new Map(
+    await Promise.all(cameraRows.map(async (c) => [c.cameraId, await s.calibration.accuracy(c.cameraId)] as const)),
+  );
+  return cameraRows.map((c) => {
     const outlines = outlinesOf.get(c.cameraId);
     const counts = { free: 0, occupied: 0, unknown: 0 };
     let darkSlots = 0;
@@ -82,7 +92,7 @@ export function wallCameras(s: WallSources, now: number): WallCamera[] {
       snapshot: snap === null ? null : { id: snap.id, capturedAt: snap.capturedAt },
       slots,
       counts,
-      accuracy: s.calibration.accuracy(c.cameraId),
+      accuracy: accuracy.get(c.cameraId) ?? null,
       alerts: [...(alertsOf.get(c.cameraId) ?? []), ...(c.agentId === null ? [] : (alertsOf.get(c.agentId) ?? []))],
     };
   });
