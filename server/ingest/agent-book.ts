@@ -16,29 +16,31 @@ export interface Envelope {
   sent_at?: string;
 }
 
+const ALIVE = new Set(['online', 'unknown']);
+
 /**
- * Agent rows for the duration of one write batch: read once, changed in memory, written back at
- * the end. Not kept across batches, because another server instance may write the same rows
- * (shared subscriptions over one database file).
+ * Agent rows for the duration of one write batch: read (and on PostgreSQL locked) once at its
+ * start, changed in memory, written back at its end, all in the batch's transaction. One per batch,
+ * never kept across batches, because another server instance may write the same rows (shared
+ * subscriptions over one database): see `AgentsStore.lockForBatch`.
  */
 export class AgentBook {
   private readonly rows = new Map<string, AgentRow>();
   private readonly dirty = new Set<string>();
 
   constructor(
-    private readonly store: AgentsStore,
     private readonly events: SessionEvents,
     /** False with shared subscriptions: each instance sees only part of the seqs, so gaps mean nothing. */
     private readonly trackGaps: boolean,
   ) {}
 
+  /** The rows read at the start of the batch. */
+  load(rows: readonly AgentRow[]): void {
+    for (const row of rows) this.rows.set(row.agentId, row);
+  }
+
   get(agentId: string): AgentRow | undefined {
-    let row = this.rows.get(agentId);
-    if (row === undefined) {
-      row = this.store.get(agentId);
-      if (row !== undefined) this.rows.set(agentId, row);
-    }
-    return row;
+    return this.rows.get(agentId);
   }
 
   ensure(agentId: string, now: number): AgentRow {
@@ -71,9 +73,15 @@ export class AgentBook {
     return row;
   }
 
-  /** Agents the database lists as alive (another instance may have written them). */
-  listAlive(): AgentRow[] {
-    return this.store.alive();
+  /**
+   * Agents alive as of now in this batch, in agent order. A batch with a sweep has loaded every
+   * agent the database lists as alive (another instance may have written them), and any agent
+   * that comes alive is one this batch heard from, so loaded too.
+   */
+  alive(): AgentRow[] {
+    return [...this.rows.values()]
+      .filter((r) => ALIVE.has(r.status))
+      .sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
   }
 
   touch(row: AgentRow): void {
@@ -128,19 +136,12 @@ export class AgentBook {
     row.connectionSeq = null;
   }
 
-  /** Writes changed rows and forgets them all. */
-  flush(): void {
+  /** Writes changed rows through `store` (bound to the batch's transaction). */
+  async flush(store: AgentsStore): Promise<void> {
     for (const id of this.dirty) {
       const row = this.rows.get(id);
-      if (row !== undefined) this.store.put(row);
+      if (row !== undefined) await store.put(row);
     }
     this.dirty.clear();
-    this.rows.clear();
-  }
-
-  /** Drops unwritten changes (the batch's transaction failed). */
-  discard(): void {
-    this.dirty.clear();
-    this.rows.clear();
   }
 }

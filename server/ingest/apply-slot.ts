@@ -2,7 +2,7 @@ import type { SlotStatePayload } from '../../protocol/index.ts';
 import type { AgentRow } from '../core/storage/agents-store.ts';
 import type { SlotStateRow } from '../core/storage/state-store.ts';
 import type { SessionRelation } from './agent-book.ts';
-import type { ApplyDeps, BatchContext } from './apply-context.ts';
+import { slotKey, type ApplyDeps, type BatchContext } from './apply-context.ts';
 
 export interface SlotContext {
   relation: SessionRelation;
@@ -21,9 +21,14 @@ const DOWN = new Set(['offline', 'stopped', 'silent']);
  *   slot looked like when nobody can vouch for it any more: it is stored as `unknown`.
  * - History gets a row only when the state changes, never for a refresh.
  */
-export function applySlotState(p: SlotStatePayload, s: SlotContext, ctx: BatchContext, d: ApplyDeps): void {
-  d.catalog.ensureSlot(p.camera_id, p.slot_id, s.now);
-  const prev = d.states.get(p.camera_id, p.slot_id);
+export async function applySlotState(
+  p: SlotStatePayload,
+  s: SlotContext,
+  ctx: BatchContext,
+  d: ApplyDeps,
+): Promise<void> {
+  await d.catalog.ensureSlot(p.camera_id, p.slot_id, s.now, d.sql);
+  const prev = await currentState(p.camera_id, p.slot_id, ctx, d);
   const observedAt = Date.parse(p.observed_at);
   if (prev !== undefined && observedAt < prev.observedAt) return d.ignore('stale');
   // The server itself turned this very report unknown (its agent went silent or offline). The agent
@@ -54,10 +59,10 @@ export function applySlotState(p: SlotStatePayload, s: SlotContext, ctx: BatchCo
     calibrationVersion: p.calibration_version,
     source: forced ? 'server' : 'agent',
   };
-  d.states.put(row);
+  await put(row, ctx, d);
   const lotId = d.catalog.lotOf(p.camera_id, p.slot_id);
   if (changed) {
-    d.states.addTransition({
+    await d.states.addTransition({
       cameraId: p.camera_id,
       slotId: p.slot_id,
       lotId,
@@ -77,29 +82,35 @@ export function applySlotState(p: SlotStatePayload, s: SlotContext, ctx: BatchCo
  * (the agent went offline or silent, or restarted and has not reported yet). With `keepSession`,
  * slots already reported by that session are left alone.
  */
-export function forceUnknown(
+export async function forceUnknown(
   agentId: string,
   reason: 'agent_offline' | 'starting',
   now: number,
   ctx: BatchContext,
   d: ApplyDeps,
   keepSession?: string | null,
-): void {
-  for (const prev of d.states.notYetOfflineOf(agentId)) {
+): Promise<void> {
+  // From the database, not the batch's map: the map has only the cameras the batch reports on, and
+  // inside the transaction the database already holds every write of the batch.
+  for (const prev of await d.states.notYetOfflineOf(agentId, { forUpdate: true })) {
     if (keepSession != null && prev.sessionId === keepSession) continue;
     const changed = prev.state !== 'unknown';
-    d.states.put({
-      ...prev,
-      state: 'unknown',
-      reason,
-      confidence: 0,
-      since: changed ? now : prev.since,
-      receivedAt: now,
-      source: 'server',
-    });
+    await put(
+      {
+        ...prev,
+        state: 'unknown',
+        reason,
+        confidence: 0,
+        since: changed ? now : prev.since,
+        receivedAt: now,
+        source: 'server',
+      },
+      ctx,
+      d,
+    );
     const lotId = d.catalog.lotOf(prev.cameraId, prev.slotId);
     if (changed)
-      d.states.addTransition({
+      await d.states.addTransition({
         cameraId: prev.cameraId,
         slotId: prev.slotId,
         lotId,
@@ -112,4 +123,24 @@ export function forceUnknown(
       });
     ctx.lots.add(lotId);
   }
+}
+
+/** The slot's current state: from the batch's map when it was read at the batch's start. */
+async function currentState(
+  cameraId: string,
+  slotId: string,
+  ctx: BatchContext,
+  d: ApplyDeps,
+): Promise<SlotStateRow | undefined> {
+  const key = slotKey(cameraId, slotId);
+  const known = ctx.slots.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const row = await d.states.get(cameraId, slotId, { forUpdate: true });
+  ctx.slots.set(key, row ?? null);
+  return row;
+}
+
+async function put(row: SlotStateRow, ctx: BatchContext, d: ApplyDeps): Promise<void> {
+  await d.states.put(row);
+  ctx.slots.set(slotKey(row.cameraId, row.slotId), row);
 }

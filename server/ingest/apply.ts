@@ -10,16 +10,14 @@ export type { ApplyDeps, ApplyHooks, BatchContext } from './apply-context.ts';
 export type IngestOp =
   { type: 'message'; message: IngestMessage; retained: boolean; receivedAt: number } | { type: 'sweep'; now: number };
 
-const ALIVE = new Set(['online', 'unknown']);
-
 /** Applies one operation to the database. Throws only on a storage failure. */
-export function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): void {
+export async function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): Promise<void> {
   if (op.type === 'sweep') return sweep(op.now, ctx, d);
   const { message: m, retained, receivedAt: now } = op;
   const live = !retained;
   if (m.kind === 'availability') return applyAvailability(m.payload, live, now, ctx, d);
   const { relation, row } = ctx.book.observe(m.payload, live, now);
-  if (relation === 'restart' && live) forceUnknown(row.agentId, 'starting', now, ctx, d, row.sessionId);
+  if (relation === 'restart' && live) await forceUnknown(row.agentId, 'starting', now, ctx, d, row.sessionId);
   // A live message proves the agent is connected, whatever we concluded from its silence.
   if (live && relation !== 'old_session' && row.status !== 'online') setStatus(row, 'online', now, ctx);
   switch (m.kind) {
@@ -28,8 +26,8 @@ export function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): void {
     case 'camera_summary': {
       if (relation === 'old_session') return d.ignore('old_session');
       const p = m.payload;
-      d.catalog.ensureCamera(p.camera_id, now);
-      d.cameras.putSummary({
+      await d.catalog.ensureCamera(p.camera_id, now, d.sql);
+      await d.cameras.putSummary({
         cameraId: p.camera_id,
         agentId: p.agent_id,
         ...streamFields(p.stream),
@@ -56,8 +54,8 @@ export function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): void {
         }
       }
       for (const c of p.cameras) {
-        d.catalog.ensureCamera(c.camera_id, now);
-        d.cameras.putHealth({
+        await d.catalog.ensureCamera(c.camera_id, now, d.sql);
+        await d.cameras.putHealth({
           cameraId: c.camera_id,
           agentId: p.agent_id,
           ...streamFields(c.stream),
@@ -71,26 +69,26 @@ export function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): void {
       const p = m.payload;
       if (relation !== 'old_session') row.mqttQueueDepth = p.mqtt_queue_depth;
       for (const c of p.cameras) {
-        d.catalog.ensureCamera(c.camera_id, now);
+        await d.catalog.ensureCamera(c.camera_id, now, d.sql);
         const { camera_id: _id, ...stats } = c;
-        d.cameras.putStats(c.camera_id, { ...stats, window_s: p.window_s }, Date.parse(p.sent_at));
+        await d.cameras.putStats(c.camera_id, { ...stats, window_s: p.window_s }, Date.parse(p.sent_at));
       }
       ctx.health = true;
       return;
     }
     case 'calibration_ack': {
       const p = m.payload;
-      d.catalog.ensureCamera(p.camera_id, now);
-      d.cameras.putCalibrationAck(p.camera_id, p.version, p.result, p.reason ?? null, Date.parse(p.sent_at));
-      d.hooks?.calibrationAck?.(p);
+      await d.catalog.ensureCamera(p.camera_id, now, d.sql);
+      await d.cameras.putCalibrationAck(p.camera_id, p.version, p.result, p.reason ?? null, Date.parse(p.sent_at));
+      await d.hooks?.calibrationAck?.(p, d.sql);
       ctx.health = true;
       return;
     }
     case 'calibration_running': {
       // A retained report from an agent's earlier run says nothing about what it runs now.
       if (relation === 'old_session') return d.ignore('old_session');
-      d.catalog.ensureCamera(m.payload.camera_id, now);
-      d.hooks?.calibrationRunning?.(m.payload, now);
+      await d.catalog.ensureCamera(m.payload.camera_id, now, d.sql);
+      await d.hooks?.calibrationRunning?.(m.payload, now, d.sql);
       return;
     }
     case 'snapshot_reply':
@@ -114,7 +112,13 @@ function setStatus(row: AgentRow, status: AgentRow['status'], now: number, ctx: 
  * a will left by an older connection from the current one (Sparkplug bdSeq), so a reconnected agent
  * is never marked offline by its own stale will.
  */
-function applyAvailability(p: AvailabilityPayload, live: boolean, now: number, ctx: BatchContext, d: ApplyDeps): void {
+async function applyAvailability(
+  p: AvailabilityPayload,
+  live: boolean,
+  now: number,
+  ctx: BatchContext,
+  d: ApplyDeps,
+): Promise<void> {
   const book = ctx.book;
   if (p.status === 'online') {
     const { relation, row } = book.observe(p, live, now);
@@ -123,7 +127,7 @@ function applyAvailability(p: AvailabilityPayload, live: boolean, now: number, c
       return d.ignore('stale_availability');
     // A replay of the availability we already know must not revive an agent we found silent.
     if (!live && relation === 'current' && p.connection_seq === row.connectionSeq) return;
-    if (relation === 'restart' && live) forceUnknown(row.agentId, 'starting', now, ctx, d, row.sessionId);
+    if (relation === 'restart' && live) await forceUnknown(row.agentId, 'starting', now, ctx, d, row.sessionId);
     row.connectionSeq = p.connection_seq;
     setStatus(row, 'online', now, ctx);
     return;
@@ -148,20 +152,18 @@ function applyAvailability(p: AvailabilityPayload, live: boolean, now: number, c
   if (live) row.lastSeenAt = now;
   row.connectionSeq = p.connection_seq;
   setStatus(row, p.status, now, ctx);
-  forceUnknown(row.agentId, 'agent_offline', now, ctx, d);
+  await forceUnknown(row.agentId, 'agent_offline', now, ctx, d);
 }
 
 /** Agents silent past their TTL turn `silent` and their slots `unknown`. */
-function sweep(now: number, ctx: BatchContext, d: ApplyDeps): void {
-  for (const listed of ctx.book.listAlive()) {
-    const row = ctx.book.get(listed.agentId) ?? listed;
-    if (!ALIVE.has(row.status)) continue;
+async function sweep(now: number, ctx: BatchContext, d: ApplyDeps): Promise<void> {
+  for (const row of ctx.book.alive()) {
     const ttl = Math.max(d.agentTtlMs, d.missedHeartbeats * (row.heartbeatIntervalS ?? 0) * 1000);
     // Agents last heard before this process started get a full TTL from the start.
     const reference = Math.max(row.lastSeenAt ?? 0, d.startedAt);
     if (now - reference <= ttl) continue;
     setStatus(row, 'silent', now, ctx);
-    forceUnknown(row.agentId, 'agent_offline', now, ctx, d);
+    await forceUnknown(row.agentId, 'agent_offline', now, ctx, d);
   }
 }
 

@@ -1,14 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import { AgentsStore } from '../core/storage/agents-store.ts';
-import { CamerasStore } from '../core/storage/cameras-store.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
-import { StateStore } from '../core/storage/state-store.ts';
-import { AgentBook } from './agent-book.ts';
-import { applyOp, type ApplyHooks, type BatchContext, type IngestOp } from './apply.ts';
-import type { IgnoreReason, IngestMetrics } from './metrics.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
+import type { SessionEvents } from './agent-book.ts';
+import type { ApplyHooks, IngestOp } from './apply.ts';
+import { applyBatch, type BatchDeps } from './batch.ts';
+import type { IngestMetrics } from './metrics.ts';
 
 export interface WriterOptions {
   batchMax: number;
@@ -37,7 +35,8 @@ const MAX_QUEUED_BATCHES = 50;
  * The only writer of ingest data. Operations queue in arrival order and are applied in one
  * transaction per batch: single autocommit inserts manage ~20k rows/s here, one transaction
  * ~350k rows/s (shared/STACK.md). A batch is written when it is full or `batchDelayMs` after its
- * first operation, so a lone update still reaches the page quickly.
+ * first operation, so a lone update still reaches the page quickly. One batch is in flight at a
+ * time; what arrives meanwhile waits for the next.
  */
 export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained: [] }> {
   private queue: IngestOp[] = [];
@@ -52,14 +51,14 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained:
    * logging a warning each time (seen on a full disk, test/system/disk-full.test.ts).
    */
   private failedTries = 0;
-  private readonly states: StateStore;
-  private readonly cameras: CamerasStore;
-  private readonly agents: AgentsStore;
-  private readonly book: AgentBook;
+  /** The drain in progress, if any: batches are written one after another, never two at once. */
+  private running: Promise<number> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly events: SessionEvents;
   readonly startedAt: number;
 
   constructor(
-    private readonly db: Database,
+    private readonly sql: SqlExecutor,
     private readonly catalog: Catalog,
     private readonly metrics: IngestMetrics,
     private readonly clock: Clock,
@@ -67,25 +66,18 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained:
     private readonly opts: WriterOptions,
   ) {
     super();
-    this.states = new StateStore(db);
-    this.cameras = new CamerasStore(db);
-    this.agents = new AgentsStore(db);
     this.startedAt = clock.now();
-    this.book = new AgentBook(
-      this.agents,
-      {
-        restart: (agentId) => {
-          metrics.restarts.inc({ agent: agentId });
-          log.info({ agent_id: agentId }, 'agent restarted (new session)');
-        },
-        gap: (agentId, lost) => {
-          metrics.gaps.inc({ agent: agentId });
-          metrics.lost.inc({ agent: agentId }, lost);
-          log.warn({ agent_id: agentId, lost }, 'sequence gap: messages from this agent were lost');
-        },
+    this.events = {
+      restart: (agentId) => {
+        metrics.restarts.inc({ agent: agentId });
+        log.info({ agent_id: agentId }, 'agent restarted (new session)');
       },
-      opts.trackGaps,
-    );
+      gap: (agentId, lost) => {
+        metrics.gaps.inc({ agent: agentId });
+        metrics.lost.inc({ agent: agentId }, lost);
+        log.warn({ agent_id: agentId, lost }, 'sequence gap: messages from this agent were lost');
+      },
+    };
   }
 
   /** Operations waiting to be written. */
@@ -139,66 +131,64 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained:
     this.timerImmediate = delayMs === 0;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush();
+      this.flush().catch((err: unknown) => this.log.error({ err }, 'the ingest writer failed'));
     }, delayMs);
   }
 
-  /** Writes everything queued now. Returns the number of operations committed. */
-  flush(): number {
+  /**
+   * Writes everything queued now, and what arrives while it writes. Resolves with the number of
+   * operations committed once the queue is empty (or a failed batch waits for its retry). A call
+   * while a drain runs joins that drain.
+   */
+  flush(): Promise<number> {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    return (this.running ??= this.drain().finally(() => (this.running = undefined)));
+  }
+
+  private async drain(): Promise<number> {
     let total = 0;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.batchMax);
-      if (!this.writeBatch(batch, this.failedTries)) break;
+      if (!(await this.writeBatch(batch, this.failedTries))) break;
       this.failedTries = 0;
       total += batch.length;
     }
     // Everything received so far is committed (or, after its retries, dropped and counted): the
-    // MQTT acknowledgements held for it may go.
+    // MQTT acknowledgements held for it may go. Nothing is in flight here: a message taken into a
+    // batch is acknowledged only after that batch's transaction has ended.
     if (this.queue.length === 0) this.emit('drained');
     return total;
   }
 
-  private writeBatch(batch: IngestOp[], attempt: number): boolean {
-    const ctx: BatchContext = { book: this.book, lots: new Set(), health: false };
-    const deps = {
+  private async writeBatch(batch: IngestOp[], attempt: number): Promise<boolean> {
+    const deps: BatchDeps = {
       catalog: this.catalog,
-      states: this.states,
-      cameras: this.cameras,
-      ignore: (reason: IgnoreReason) => this.metrics.ignored.inc({ reason }),
+      metrics: this.metrics,
+      log: this.log,
+      events: this.events,
+      trackGaps: this.opts.trackGaps,
       startedAt: this.startedAt,
       agentTtlMs: this.opts.agentTtlS * 1000,
       missedHeartbeats: this.opts.missedHeartbeats,
       hooks: this.opts.hooks,
     };
     const t0 = performance.now();
+    let ctx;
     try {
-      this.db
-        .transaction(() => {
-          for (const op of batch) {
-            try {
-              applyOp(op, ctx, deps);
-            } catch (err) {
-              // One bad operation (a bug, a constraint) must not cost the rest of the batch;
-              // SQLite rolls back just the failed statement.
-              this.metrics.storageErrors.inc({ stage: 'operation' });
-              this.log.error({ err, op: describe(op) }, 'could not apply an ingest operation');
-            }
-          }
-          ctx.book.flush();
-        })
-        .immediate();
+      ctx = await this.sql.transaction((tx) => applyBatch(tx, batch, deps));
     } catch (err) {
-      ctx.book.discard();
       if (!this.lastFailed) {
         this.lastFailed = true;
         // Let the acknowledgements already held go: see `failing`.
         this.emit('drained');
       }
-      this.catalog.refresh();
+      // The catalog may remember slots and cameras whose rows were rolled back.
+      await this.catalog.refresh().catch((refreshErr: unknown) => {
+        this.log.warn({ err: refreshErr }, 'could not reload the catalog after a failed write');
+      });
       this.metrics.storageErrors.inc({ stage: 'transaction' });
       const delay = RETRY_DELAYS_MS[attempt];
       const code = storageErrorCode(err);
@@ -229,24 +219,23 @@ export class IngestWriter extends EventEmitter<{ commit: [CommitEvent]; drained:
     return true;
   }
 
-  /** Writes what is queued and refuses more. Idempotent. */
-  stop(): void {
-    if (this.stopped) return;
-    this.flush();
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+  /** Writes what is queued (and what arrives meanwhile), then refuses more. Idempotent. */
+  stop(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      await this.flush();
+      this.stopped = true;
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+    })());
   }
 }
 
 /**
  * A stable code for operators' alerts: a full disk (SQLITE_FULL, seen for real on a full tmpfs in
- * test/system/disk-full.test.ts) needs space, anything else needs a look at the error.
+ * test/system/disk-full.test.ts; PostgreSQL's SQLSTATE 53100 disk_full) needs space, anything else
+ * needs a look at the error.
  */
 function storageErrorCode(err: unknown): 'VOLNO_DB_FULL' | 'VOLNO_DB_WRITE' {
-  return (err as { code?: unknown } | null)?.code === 'SQLITE_FULL' ? 'VOLNO_DB_FULL' : 'VOLNO_DB_WRITE';
-}
-
-function describe(op: IngestOp): Record<string, unknown> {
-  return op.type === 'sweep' ? { type: 'sweep' } : { type: op.message.kind, retained: op.retained };
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === '53100' ? 'VOLNO_DB_FULL' : 'VOLNO_DB_WRITE';
 }

@@ -35,8 +35,8 @@ beforeAll(async () => {
   for (const m of [keeper.availability('online'), keeper.slotState('south-1', 'B1', 'occupied')])
     await pub.publishAsync(m.topic, m.payload, { qos: 1, retain: true });
   await waitFor(() => s.app.volno.metrics.received.get() === 2, { timeoutMs: 5000, what: 'the keeper data' });
-  s.app.volno.writer.flush();
-  expect(s.app.volno.availability.lotAvailability('south')).toMatchObject({ occupied: 1, unknown: 0 });
+  await s.app.volno.writer.flush();
+  expect(await s.app.volno.availability.lotAvailability('south')).toMatchObject({ occupied: 1, unknown: 0 });
 });
 afterAll(async () => {
   await pub?.endAsync();
@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 /** Checks one message's (or one batch's) effect on counters and stored data. */
-function judge(batch: FuzzMessage[], before: ReturnType<typeof counters>, stored: unknown): void {
+async function judge(batch: FuzzMessage[], before: ReturnType<typeof counters>, stored: unknown): Promise<void> {
   const after = counters(s.app);
   const rejected = rejectedSince(before, after);
   const accepted = after.accepted - before.accepted;
@@ -72,7 +72,7 @@ function judge(batch: FuzzMessage[], before: ReturnType<typeof counters>, stored
   }
   for (const [reason, n] of Object.entries(predicted)) expect(rejected[reason] ?? 0).toBeGreaterThanOrEqual(n);
   // Nothing accepted: nothing stored may differ at all.
-  if (accepted === 0) expect(snapshot(s.app)).toEqual(stored);
+  if (accepted === 0) expect(await snapshot(s.app)).toEqual(stored);
 }
 
 /** Prints what the fuzzer sent, by outcome, so a run shows that it exercised both paths. */
@@ -84,26 +84,26 @@ function report(name: string, start: ReturnType<typeof counters>): void {
 
 describe('hostile MQTT payloads of every message kind through the server ingest path', () => {
   it('straight into the running server’s ingestor: each is counted, none throws, rejected ones change nothing', async () => {
-    const keeper0 = keeperData();
+    const keeper0 = await keeperData();
     const start = counters(s.app);
     await fuzz(
       'ingest handle()',
-      fc.property(fuzzMessage(AT, { brokerSafe: false }), (m) => {
+      fc.asyncProperty(fuzzMessage(AT, { brokerSafe: false }), async (m) => {
         const before = counters(s.app);
-        const stored = snapshot(s.app);
+        const stored = await snapshot(s.app);
         s.app.volno.ingestor.handle(m.topic, m.payload, m.retained);
-        s.app.volno.writer.flush();
-        judge([m], before, stored);
+        await s.app.volno.writer.flush();
+        await judge([m], before, stored);
       }),
       { runs: fuzzRuns(1000), timeLimitMs: fuzzTimeMs(12_000) },
     );
     report('ingest handle()', start);
-    expect(keeperData()).toEqual(keeper0);
+    expect(await keeperData()).toEqual(keeper0);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
   it('through the embedded broker in batches: the server keeps ingesting and the other agent’s data is untouched', async () => {
-    const keeper0 = keeperData();
+    const keeper0 = await keeperData();
     const start = counters(s.app);
     await fuzz(
       'ingest over MQTT',
@@ -111,21 +111,21 @@ describe('hostile MQTT payloads of every message kind through the server ingest 
         fc.array(fuzzMessage(AT, { brokerSafe: true }), { minLength: 1, maxLength: 20 }),
         async (batch) => {
           const before = counters(s.app);
-          const stored = snapshot(s.app);
+          const stored = await snapshot(s.app);
           await Promise.all(batch.map((m) => pub.publishAsync(m.topic, m.payload, { qos: 1 })));
           await waitFor(() => s.app.volno.metrics.received.get() >= before.received + batch.length, {
             timeoutMs: 10_000,
             intervalMs: 5,
             what: `${batch.length} fuzzed messages to arrive`,
           });
-          s.app.volno.writer.flush();
-          judge(batch, before, stored);
+          await s.app.volno.writer.flush();
+          await judge(batch, before, stored);
         },
       ),
       { runs: fuzzRuns(60), timeLimitMs: fuzzTimeMs(12_000) },
     );
     report('ingest over MQTT', start);
-    expect(keeperData()).toEqual(keeper0);
+    expect(await keeperData()).toEqual(keeper0);
     const health = await s.app.inject({ url: '/healthz' });
     expect(health.json()).toEqual({ status: 'ok', mqtt_connected: true });
 
@@ -133,9 +133,9 @@ describe('hostile MQTT payloads of every message kind through the server ingest 
     const change = keeper.slotState('south-1', 'B1', 'free');
     await pub.publishAsync(change.topic, change.payload, { qos: 1 });
     await waitFor(
-      () => {
-        s.app.volno.writer.flush();
-        return s.app.volno.availability.lotAvailability('south')?.free === 1;
+      async () => {
+        await s.app.volno.writer.flush();
+        return (await s.app.volno.availability.lotAvailability('south'))?.free === 1;
       },
       { timeoutMs: 5000, what: 'a valid message after the fuzzing' },
     );

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlExecutor } from './sql/port.ts';
 
 export interface StreamHealthUpdate {
   cameraId: string;
@@ -36,54 +36,51 @@ export interface CameraRow {
   calibrationAck: { version: number; result: string; reason: string | null; at: number } | null;
 }
 
+// A report older than what is stored (a retained replay) must not overwrite a newer one.
+const HEALTH = `UPDATE cameras SET agent_id = :agentId, stream_status = :status, stream_detail = :detail,
+    last_frame_at = :lastFrameAt, fps = :fps, health_at = :at
+  WHERE camera_id = :cameraId AND (health_at IS NULL OR health_at <= :at)`;
+const SUMMARY = `UPDATE cameras SET agent_id = :agentId, stream_status = :status, stream_detail = :detail,
+    last_frame_at = :lastFrameAt, fps = :fps, health_at = :at, calibration_version = :calibrationVersion,
+    summary_free = :free, summary_occupied = :occupied, summary_unknown = :unknown, summary_total = :total,
+    summary_at = :at
+  WHERE camera_id = :cameraId AND (summary_at IS NULL OR summary_at <= :at)`;
+const STATS = `UPDATE cameras SET stats_json = $1, stats_at = $2 WHERE camera_id = $3 AND (stats_at IS NULL OR stats_at <= $2)`;
+const ACK = `UPDATE cameras SET calibration_ack_version = $1, calibration_ack_result = $2, calibration_ack_reason = $3,
+    calibration_ack_at = $4 WHERE camera_id = $5 AND (calibration_ack_at IS NULL OR calibration_ack_at <= $4)`;
+
 /** Camera health as the agents report it: stream status, counts, stats and calibration answers. */
 export class CamerasStore {
-  private readonly health: Statement;
-  private readonly summary: Statement;
-  private readonly stats: Statement;
-  private readonly ack: Statement;
+  constructor(private readonly sql: SqlExecutor) {}
 
-  constructor(private readonly db: Database) {
-    // A report older than what is stored (a retained replay) must not overwrite a newer one.
-    this.health = db.prepare(
-      `UPDATE cameras SET agent_id = @agentId, stream_status = @status, stream_detail = @detail,
-         last_frame_at = @lastFrameAt, fps = @fps, health_at = @at
-       WHERE camera_id = @cameraId AND (health_at IS NULL OR health_at <= @at)`,
+  async putHealth(u: StreamHealthUpdate): Promise<void> {
+    await this.sql.run(HEALTH, u as unknown as Record<string, unknown>);
+  }
+
+  async putSummary(u: SummaryUpdate): Promise<void> {
+    await this.sql.run(SUMMARY, u as unknown as Record<string, unknown>);
+  }
+
+  async putStats(cameraId: string, stats: Record<string, unknown>, at: number): Promise<void> {
+    // JSON as text, parsed in TS: no json_* functions, which differ between the engines.
+    await this.sql.run(STATS, [JSON.stringify(stats), at, cameraId]);
+  }
+
+  async putCalibrationAck(
+    cameraId: string,
+    version: number,
+    result: string,
+    reason: string | null,
+    at: number,
+  ): Promise<void> {
+    await this.sql.run(ACK, [version, result, reason, at, cameraId]);
+  }
+
+  async all(): Promise<CameraRow[]> {
+    // CASE rather than `lot_id IS NULL`: a boolean sort key reads the same on both engines this way.
+    const rows = await this.sql.all<DbRow>(
+      'SELECT * FROM cameras ORDER BY CASE WHEN lot_id IS NULL THEN 1 ELSE 0 END, lot_id, camera_id',
     );
-    this.summary = db.prepare(
-      `UPDATE cameras SET agent_id = @agentId, stream_status = @status, stream_detail = @detail,
-         last_frame_at = @lastFrameAt, fps = @fps, health_at = @at, calibration_version = @calibrationVersion,
-         summary_free = @free, summary_occupied = @occupied, summary_unknown = @unknown, summary_total = @total,
-         summary_at = @at
-       WHERE camera_id = @cameraId AND (summary_at IS NULL OR summary_at <= @at)`,
-    );
-    this.stats = db.prepare(
-      'UPDATE cameras SET stats_json = ?, stats_at = ? WHERE camera_id = ? AND (stats_at IS NULL OR stats_at <= ?)',
-    );
-    this.ack = db.prepare(
-      `UPDATE cameras SET calibration_ack_version = ?, calibration_ack_result = ?, calibration_ack_reason = ?,
-         calibration_ack_at = ? WHERE camera_id = ? AND (calibration_ack_at IS NULL OR calibration_ack_at <= ?)`,
-    );
-  }
-
-  putHealth(u: StreamHealthUpdate): void {
-    this.health.run(u);
-  }
-
-  putSummary(u: SummaryUpdate): void {
-    this.summary.run(u);
-  }
-
-  putStats(cameraId: string, stats: Record<string, unknown>, at: number): void {
-    this.stats.run(JSON.stringify(stats), at, cameraId, at);
-  }
-
-  putCalibrationAck(cameraId: string, version: number, result: string, reason: string | null, at: number): void {
-    this.ack.run(version, result, reason, at, cameraId, at);
-  }
-
-  all(): CameraRow[] {
-    const rows = this.db.prepare('SELECT * FROM cameras ORDER BY lot_id IS NULL, lot_id, camera_id').all() as DbRow[];
     return rows.map((r) => ({
       cameraId: r.camera_id,
       lotId: r.lot_id,

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlExecutor } from './sql/port.ts';
 
 export type SlotStateValue = 'free' | 'occupied' | 'unknown';
 
@@ -34,6 +34,18 @@ export interface TransitionRow {
 
 const COLUMNS = `camera_id, slot_id, state, reason, confidence, since, observed_at, received_at, agent_id, session_id,
   seq, model_id, calibration_version, source`;
+
+const UPSERT = `INSERT INTO slot_state (${COLUMNS}) VALUES (:cameraId, :slotId, :state, :reason, :confidence, :since,
+    :observedAt, :receivedAt, :agentId, :sessionId, :seq, :modelId, :calibrationVersion, :source)
+  ON CONFLICT (camera_id, slot_id) DO UPDATE SET state = excluded.state, reason = excluded.reason,
+    confidence = excluded.confidence, since = excluded.since, observed_at = excluded.observed_at,
+    received_at = excluded.received_at, agent_id = excluded.agent_id, session_id = excluded.session_id,
+    seq = excluded.seq, model_id = excluded.model_id, calibration_version = excluded.calibration_version,
+    source = excluded.source`;
+
+const INSERT_TRANSITION = `INSERT INTO transitions (camera_id, slot_id, lot_id, from_state, to_state, reason, at,
+    recorded_at, source)
+  VALUES (:cameraId, :slotId, :lotId, :fromState, :toState, :reason, :at, :recordedAt, :source)`;
 
 interface DbRow {
   camera_id: string;
@@ -73,54 +85,55 @@ function fromDb(r: DbRow): SlotStateRow {
 
 /**
  * The current-state table (UPSERT, one row per slot) and the append-only transition history.
- * Writes are meant to run inside the ingest writer's transaction; see shared/STACK.md for why.
+ * Writes are meant to run inside the ingest writer's transaction (pass its handle); see
+ * shared/STACK.md for why.
  */
 export class StateStore {
-  private readonly selectOne: Statement;
-  private readonly upsert: Statement;
-  private readonly insertTransition: Statement;
-  private readonly selectKnownOfAgent: Statement;
+  constructor(private readonly sql: SqlExecutor) {}
 
-  constructor(private readonly db: Database) {
-    this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM slot_state WHERE camera_id = ? AND slot_id = ?`);
-    this.upsert = db.prepare(
-      `INSERT INTO slot_state (${COLUMNS}) VALUES (@cameraId, @slotId, @state, @reason, @confidence, @since, @observedAt,
-         @receivedAt, @agentId, @sessionId, @seq, @modelId, @calibrationVersion, @source)
-       ON CONFLICT (camera_id, slot_id) DO UPDATE SET state = excluded.state, reason = excluded.reason,
-         confidence = excluded.confidence, since = excluded.since, observed_at = excluded.observed_at,
-         received_at = excluded.received_at, agent_id = excluded.agent_id, session_id = excluded.session_id,
-         seq = excluded.seq, model_id = excluded.model_id, calibration_version = excluded.calibration_version,
-         source = excluded.source`,
-    );
-    this.insertTransition = db.prepare(
-      `INSERT INTO transitions (camera_id, slot_id, lot_id, from_state, to_state, reason, at, recorded_at, source)
-       VALUES (@cameraId, @slotId, @lotId, @fromState, @toState, @reason, @at, @recordedAt, @source)`,
-    );
-    this.selectKnownOfAgent = db.prepare(
-      `SELECT ${COLUMNS} FROM slot_state WHERE agent_id = ? AND NOT (state = 'unknown' AND source = 'server')`,
-    );
-  }
-
-  get(cameraId: string, slotId: string): SlotStateRow | undefined {
-    const r = this.selectOne.get(cameraId, slotId) as DbRow | undefined;
+  async get(cameraId: string, slotId: string, o: { forUpdate?: boolean } = {}): Promise<SlotStateRow | undefined> {
+    const sql = `SELECT ${COLUMNS} FROM slot_state WHERE camera_id = $1 AND slot_id = $2`;
+    const r = await this.sql.one<DbRow>(this.lock(sql, o.forUpdate), [cameraId, slotId]);
     return r === undefined ? undefined : fromDb(r);
   }
 
-  put(row: SlotStateRow): void {
-    this.upsert.run(row);
+  /**
+   * Every current state of these cameras, for a write batch to read once instead of once per
+   * report. On PostgreSQL the rows stay locked until the transaction ends (see `forUpdate`).
+   */
+  async ofCameras(cameraIds: readonly string[], o: { forUpdate?: boolean } = {}): Promise<SlotStateRow[]> {
+    if (cameraIds.length === 0) return [];
+    const list = cameraIds.map((_, i) => `$${i + 1}`).join(', ');
+    const sql = `SELECT ${COLUMNS} FROM slot_state WHERE camera_id IN (${list}) ORDER BY camera_id, slot_id`;
+    return (await this.sql.all<DbRow>(this.lock(sql, o.forUpdate), cameraIds)).map(fromDb);
   }
 
-  addTransition(t: TransitionRow): void {
-    this.insertTransition.run(t);
+  async put(row: SlotStateRow): Promise<void> {
+    await this.sql.run(UPSERT, row as unknown as Record<string, unknown>);
+  }
+
+  async addTransition(t: TransitionRow): Promise<void> {
+    await this.sql.run(INSERT_TRANSITION, t as unknown as Record<string, unknown>);
   }
 
   /** Slots last reported by `agentId` that the server has not already turned unknown itself. */
-  notYetOfflineOf(agentId: string): SlotStateRow[] {
-    return (this.selectKnownOfAgent.all(agentId) as DbRow[]).map(fromDb);
+  async notYetOfflineOf(agentId: string, o: { forUpdate?: boolean } = {}): Promise<SlotStateRow[]> {
+    const sql = `SELECT ${COLUMNS} FROM slot_state WHERE agent_id = $1 AND NOT (state = 'unknown' AND source = 'server')
+      ORDER BY camera_id, slot_id`;
+    return (await this.sql.all<DbRow>(this.lock(sql, o.forUpdate), [agentId])).map(fromDb);
   }
 
   /** Every current state, for readers (availability, open data). */
-  all(): SlotStateRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM slot_state`).all() as DbRow[]).map(fromDb);
+  async all(): Promise<SlotStateRow[]> {
+    return (await this.sql.all<DbRow>(`SELECT ${COLUMNS} FROM slot_state ORDER BY camera_id, slot_id`)).map(fromDb);
+  }
+
+  /**
+   * `FOR UPDATE` on PostgreSQL: another server instance's writer (shared subscriptions) then waits
+   * for this transaction instead of deciding on a state this one is about to change. SQLite has no
+   * row locks and needs none: a write transaction there holds the whole file from BEGIN IMMEDIATE.
+   */
+  private lock(sql: string, forUpdate: boolean | undefined): string {
+    return forUpdate === true && this.sql.engine === 'postgres' ? `${sql} FOR UPDATE` : sql;
   }
 }

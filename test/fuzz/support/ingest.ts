@@ -127,27 +127,31 @@ export function rejectedSince(before: Counters, after: Counters): Record<string,
 }
 
 /** Everything ingest may write, plus what the public sees. */
-export function snapshot(app: FastifyInstance): unknown {
-  const { db, availability } = app.volno;
-  const all = (sql: string) => db.prepare(sql).all();
+export async function snapshot(app: FastifyInstance): Promise<unknown> {
+  const { sql, availability } = app.volno;
   return {
-    slot_state: all('SELECT * FROM slot_state ORDER BY camera_id, slot_id'),
-    transitions: all('SELECT * FROM transitions ORDER BY id'),
-    agents: all('SELECT * FROM agents ORDER BY agent_id'),
-    cameras: all('SELECT * FROM cameras ORDER BY camera_id'),
-    slots: all('SELECT * FROM slots ORDER BY camera_id, slot_id'),
-    north: availability.lotAvailability('north'),
-    south: availability.lotAvailability('south'),
+    slot_state: await sql.all('SELECT * FROM slot_state ORDER BY camera_id, slot_id'),
+    transitions: await sql.all('SELECT * FROM transitions ORDER BY id'),
+    agents: await sql.all('SELECT * FROM agents ORDER BY agent_id'),
+    cameras: await sql.all('SELECT * FROM cameras ORDER BY camera_id'),
+    slots: await sql.all('SELECT * FROM slots ORDER BY camera_id, slot_id'),
+    north: await availability.lotAvailability('north'),
+    south: await availability.lotAvailability('south'),
   };
 }
 
 /** The data of the agent that is not being fuzzed: no message of another agent may touch it. */
-export function keeperSnapshot(app: FastifyInstance, agentId: string, cameraId: string, lotId: string): unknown {
-  const { db, availability } = app.volno;
+export async function keeperSnapshot(
+  app: FastifyInstance,
+  agentId: string,
+  cameraId: string,
+  lotId: string,
+): Promise<unknown> {
+  const { sql, availability } = app.volno;
   return {
-    slot_state: db.prepare('SELECT * FROM slot_state WHERE camera_id = ? ORDER BY slot_id').all(cameraId),
-    transitions: db.prepare('SELECT * FROM transitions WHERE camera_id = ? ORDER BY id').all(cameraId),
-    agent: db.prepare('SELECT * FROM agents WHERE agent_id = ?').all(agentId),
-    availability: availability.lotAvailability(lotId),
+    slot_state: await sql.all('SELECT * FROM slot_state WHERE camera_id = $1 ORDER BY slot_id', [cameraId]),
+    transitions: await sql.all('SELECT * FROM transitions WHERE camera_id = $1 ORDER BY id', [cameraId]),
+    agent: await sql.all('SELECT * FROM agents WHERE agent_id = $1', [agentId]),
+    availability: await availability.lotAvailability(lotId),
   };
 }

@@ -12,9 +12,9 @@ let agent: FakeAgent;
 let releases: number;
 let gate: ReturnType<typeof commitAckGate>;
 
-beforeEach(() => {
+beforeEach(async () => {
   // A batch delay far beyond the waits below: only the gate's wake-up can write in time.
-  h = ingestHarness({ ingest: { batch_delay_ms: 5000 } });
+  h = await ingestHarness({ ingest: { batch_delay_ms: 5000 } });
   agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => h.clock.now());
   gate = commitAckGate(h.writer);
   releases = 0;
@@ -38,14 +38,14 @@ describe('the ingest PUBACK gate', () => {
     expect(releases).toBe(0);
     await waitFor(() => releases > 0, { timeoutMs: 1000, intervalMs: 1, what: 'the release' });
     expect(h.writer.pending).toBe(0);
-    expect(h.states.get('north-1', 'A1')).toMatchObject({ state: 'occupied' });
+    expect(await h.states.get('north-1', 'A1')).toMatchObject({ state: 'occupied' });
   });
 
-  it('holds nothing while the database refuses writes, so the broker does not queue behind a dead disk', () => {
+  it('holds nothing while the database refuses writes, so the broker does not queue behind a dead disk', async () => {
     h.db.pragma('query_only = ON');
     receive(agent.slotState('north-1', 'A1', 'occupied'));
     expect(gate.holding()).toBe(true);
-    h.writer.flush();
+    await h.writer.flush();
     expect(h.writer.failing).toBe(true);
     // The acknowledgements already held went out with the failure.
     expect(releases).toBe(1);
