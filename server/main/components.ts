@@ -152,7 +152,7 @@ export async function buildComponents(
     registry,
     bus,
   });
-  const writer = new IngestWriter(db, catalog, metrics, clock, child('ingest'), {
+  const writer = new IngestWriter(sql, catalog, metrics, clock, child('ingest'), {
     batchMax: config.ingest.batch_max,
     batchDelayMs: config.ingest.batch_delay_ms,
     agentTtlS: config.ingest.agent_ttl_s,
