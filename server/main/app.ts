@@ -102,7 +102,7 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   // Before every other route: it records them and checks staff credentials before body validation.
   await registerStaffAuth(app, c.auth, {
     wall: {
-      db: c.db,
+      sql: c.sql,
       calibration: c.cameraView,
       alerts: openAlertsView(c.alerts),
       now: () => c.clock.now(),
@@ -167,7 +167,7 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   // OpenID Connect sign-in (issue 13), only where configured.
   if (c.identity.citizenRp !== undefined) await app.register(citizenRoutes, { identity: c.identity });
   const signIn = c.identity.staffSignIn();
-  if (signIn !== undefined) await app.register(ssoRoutes, { auth: c.auth, signIn, db: c.db, clock: c.clock });
+  if (signIn !== undefined) await app.register(ssoRoutes, { auth: c.auth, signIn, sql: c.sql, clock: c.clock });
   await app.register(calibrationRoutes, {
     prefix: '/api/v1/staff',
     service: c.calibration,

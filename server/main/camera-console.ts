@@ -56,9 +56,9 @@ export function cameraCalibrationView(service: CalibrationService, inForce: Cali
 /** Open alerts by subject, for the wall's badges: one query per page, grouped here. */
 export function openAlertsView(alerts: AlertMonitor): OpenAlertsView {
   return {
-    openBySubject() {
+    async openBySubject() {
       const out = new Map<string, { kind: string; detail: string | null }[]>();
-      for (const a of alerts.store.open()) {
+      for (const a of await alerts.store.open()) {
         const list = out.get(a.subject) ?? [];
         list.push({ kind: a.kind, detail: a.detail });
         out.set(a.subject, list);
