@@ -26,7 +26,7 @@ export interface Citizen {
 }
 
 /** The signed-in citizen of a request, if any (implemented by server/identity). */
-export type CitizenLookup = (req: FastifyRequest) => Citizen | undefined;
+export type CitizenLookup = (req: FastifyRequest) => Promise<Citizen | undefined>;
 
 /**
  * No second confirmation mail to an address that has not confirmed one for this long: an attacker

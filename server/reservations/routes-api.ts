@@ -137,7 +137,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       const { lot_id, date, start, end, name, email, plate, lang } = req.body;
       // An `oidc` lot: the citizen's session cookie plus its CSRF token as x-csrf-token.
       const citizen =
-        service.lots().find((l) => l.lotId === lot_id)?.rules.identity === 'oidc' ? o.citizen?.(req) : undefined;
+        service.lots().find((l) => l.lotId === lot_id)?.rules.identity === 'oidc' ? await o.citizen?.(req) : undefined;
       if (citizen !== undefined && !sameSecret(req.headers['x-csrf-token'], citizen.csrfToken))
         throw new ReservationError(403, 'VOLNO_RESERVATION_SIGN_IN', 'send the session’s CSRF token as x-csrf-token');
       const { booking, token } = await service.bookBatched(

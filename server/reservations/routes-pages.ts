@@ -117,7 +117,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
       if (!q.lot_id || !q.date || !q.start || !q.end) return send(reply, 200, searchPage(lang, q, ''));
       try {
         const r = service.options(q.lot_id, { date: q.date, start: q.start, end: q.end });
-        const citizen = modeOf(q.lot_id) === 'oidc' ? citizenOf(req) : undefined;
+        const citizen = modeOf(q.lot_id) === 'oidc' ? await citizenOf(req) : undefined;
         if (modeOf(q.lot_id) === 'oidc' && citizen === undefined && r.available > 0)
           return send(reply, 200, searchPage(lang, q, signInBox(lang, q)));
         const form = bookForm(lang, {
@@ -188,7 +188,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
         return send(reply, status, searchPage(lang, q, errorBox(lang, text, details) + form));
       };
       // An `oidc` lot books only for a signed-in citizen, with their session's CSRF token.
-      const citizen = modeOf(q.lot_id) === 'oidc' ? citizenOf(req) : undefined;
+      const citizen = modeOf(q.lot_id) === 'oidc' ? await citizenOf(req) : undefined;
       if (modeOf(q.lot_id) === 'oidc') {
         if (citizen === undefined) return send(reply, 401, searchPage(lang, q, signInBox(lang, q)));
         if (!sameSecret(f['csrf_token'], citizen.csrfToken))
