@@ -56,7 +56,8 @@ function runAs(): { uid: number; gid: number } | undefined {
   return { uid, gid: id('-g') };
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** A new cluster in a temporary folder, owned by the user PostgreSQL runs as; the `volno` role is its superuser. */
+export function initCluster(): { bin: string; dir: string; data: string; as: SpawnOptions } {
   const bin = postgresBinDir();
   if (bin === undefined) throw new Error('PostgreSQL binaries not found');
   const dir = mkdtempSync(join(tmpdir(), 'volno-pg-'));
@@ -72,6 +73,25 @@ export async function startPostgres(): Promise<PostgresServer> {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status ?? init.signal}):\n${init.stdout}\n${init.stderr}`);
   }
+  return { bin, dir, data, as };
+}
+
+/** Server settings for a throw-away cluster. */
+const SETTINGS = {
+  listen_addresses: '127.0.0.1',
+  // Durability off: a test cluster is deleted afterwards, and fsync is most of its write time.
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  // Racing exclusion checks can deadlock; found after 100 ms instead of 1 s.
+  deadlock_timeout: '100ms',
+  // Several test servers of one file, each with its own pool, share the cluster.
+  max_connections: '300',
+};
+export const settingArgs = () => Object.entries(SETTINGS).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+
+export async function startPostgres(): Promise<PostgresServer> {
+  const { bin, dir, data, as } = initCluster();
   // A few attempts: the free port can be taken between asking for it and binding it.
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -88,20 +108,10 @@ export async function startPostgres(): Promise<PostgresServer> {
 async function launch(bin: string, dir: string, data: string, as: SpawnOptions): Promise<PostgresServer> {
   const port = await freePort();
   const logs = new RingBuffer();
-  const settings = {
-    listen_addresses: '127.0.0.1',
-    // Durability off: a test cluster is deleted afterwards, and fsync is most of its write time.
-    fsync: 'off',
-    synchronous_commit: 'off',
-    full_page_writes: 'off',
-    // Racing exclusion checks can deadlock; found after 100 ms instead of 1 s.
-    deadlock_timeout: '100ms',
-  };
-  const child = spawn(
-    join(bin, 'postgres'),
-    ['-D', data, '-p', String(port), '-k', dir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
-    { ...as, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, ...settingArgs()], {
+    ...as,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   track(child);
   child.stdout?.on('data', (d: Buffer) => logs.push(d));
   child.stderr?.on('data', (d: Buffer) => logs.push(d));

@@ -6,7 +6,8 @@ import type { Clock } from '../../../server/core/clock.ts';
 import type { ServerConfig } from '../../../server/main/config/schema.ts';
 import { listen } from '../../../server/main/server.ts';
 import { waitFor } from '../../fixtures/process.ts';
-import { tempDir, testConfig } from './config.ts';
+import { workerPostgres } from '../../support/worker-postgres.ts';
+import { onPostgres, tempDir, testConfig, testDatabaseName } from './config.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -47,6 +48,9 @@ export async function startTestServer(
       stopped = true;
       await app.close();
       tmp?.cleanup();
+      // The database stands for the data directory (testDatabaseName): it goes when the directory goes.
+      if (tmp !== undefined && onPostgres && raw['storage'] === undefined)
+        workerPostgres().drop(testDatabaseName(dataDir));
     },
   };
 }
