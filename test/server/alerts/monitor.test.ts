@@ -1,17 +1,18 @@
 // The alert monitor under fake timers: hysteresis (raise after X, clear after Y), one digest per
-// interval rather than a mail per flap, and resolution in the next digest. Real SQLite; the only
-// stand-in is the mail sender, whose SMTP side the Chromium camera-wall test covers for real.
+// interval rather than a mail per flap, and resolution in the next digest. Real SQLite (the alert
+// store's own test, store.test.ts, runs on both engines); the only stand-in is the mail sender,
+// whose SMTP side the Chromium camera-wall test covers for real.
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Value } from 'typebox/value';
-import type { Database } from 'better-sqlite3';
 import { AlertsConfigSchema, type AlertsConfig } from '../../../server/alerts/config.ts';
 import { AlertMonitor } from '../../../server/alerts/monitor.ts';
 import { systemClock } from '../../../server/core/clock.ts';
 import type { MailMessage, MailSender } from '../../../server/core/mail/smtp.ts';
 import { Registry } from '../../../server/core/metrics/registry.ts';
-import { openDatabase } from '../../../server/core/storage/database.ts';
+import { openSqlDatabase } from '../../../server/core/storage/sql/open.ts';
+import type { SqlDatabase } from '../../../server/core/storage/sql/port.ts';
 import { tempDir } from '../support/config.ts';
 
 const T0 = Date.parse('2026-12-04T08:00:00Z');
@@ -19,7 +20,7 @@ const S = 1000;
 const MIN = 60 * S;
 
 let tmp: ReturnType<typeof tempDir>;
-let db: Database;
+let db: SqlDatabase;
 let monitor: AlertMonitor | undefined;
 let sent: MailMessage[];
 let storageErrors = 0;
@@ -36,45 +37,52 @@ function config(raw: Partial<AlertsConfig> = {}): AlertsConfig {
   }) as AlertsConfig;
 }
 
-function start(raw: Partial<AlertsConfig> = {}): AlertMonitor {
+/** A monitor on the test database; `send` may refuse (a relay that is down). */
+async function build(raw: Partial<AlertsConfig> = {}, send?: MailSender['send']): Promise<AlertMonitor> {
   const mail: MailSender = {
-    send: async (m) => void sent.push(m),
+    send: send ?? (async (m) => void sent.push(m)),
     close: () => {},
   };
-  monitor = new AlertMonitor({
-    db,
+  const m = new AlertMonitor({
+    sql: db,
     clock: systemClock,
     log: pino({ level: 'silent' }),
     registry: new Registry(),
     config: config(raw),
     timezone: 'Europe/Prague',
-    held: () => new Set(),
+    held: async () => new Set(),
     storageErrors: () => storageErrors,
     mail,
   });
-  monitor.start();
-  return monitor;
+  await m.start();
+  return m;
+}
+
+async function start(raw: Partial<AlertsConfig> = {}): Promise<AlertMonitor> {
+  return (monitor = await build(raw));
 }
 
 /** The camera's stream as the agent last reported it. */
-function stream(status: string): void {
-  db.prepare(`UPDATE cameras SET agent_id = 'agent-1', stream_status = ?, health_at = ? WHERE camera_id = 'cam-1'`).run(
-    status,
-    Date.now(),
+async function stream(status: string): Promise<void> {
+  await db.run(
+    `UPDATE cameras SET agent_id = 'agent-1', stream_status = $1, health_at = $2 WHERE camera_id = 'cam-1'`,
+    [status, Date.now()],
   );
 }
 
-const open = () => monitor!.store.open().map((a) => a.key);
+const open = async () => (await monitor!.store.open()).map((a) => a.key);
+const listed = () => monitor!.store.listed(0);
 
-beforeEach(() => {
+beforeEach(async () => {
   vi.useFakeTimers({ now: T0 });
   tmp = tempDir('volno-alerts-');
-  db = openDatabase(join(tmp.dir, 'volno.sqlite'));
-  db.prepare(`INSERT INTO cameras (camera_id, configured, first_seen_at) VALUES ('cam-1', 1, ?)`).run(T0);
-  db.prepare(
+  db = await openSqlDatabase({ engine: 'sqlite', path: join(tmp.dir, 'volno.sqlite') });
+  await db.run(`INSERT INTO cameras (camera_id, configured, first_seen_at) VALUES ('cam-1', 1, $1)`, [T0]);
+  await db.run(
     `INSERT INTO agents (agent_id, status, status_at, restarts, seq_gaps, lost_messages, first_seen_at)
-     VALUES ('agent-1', 'online', ?, 0, 0, 0, ?)`,
-  ).run(T0, T0);
+     VALUES ('agent-1', 'online', $1, 0, 0, 0, $1)`,
+    [T0],
+  );
   sent = [];
   storageErrors = 0;
 });
@@ -82,18 +90,18 @@ afterEach(async () => {
   await monitor?.stop();
   monitor = undefined;
   vi.useRealTimers();
-  db.close();
+  await db.close();
   tmp.cleanup();
 });
 
 describe('alert hysteresis and digests', () => {
   it('raises a camera that stays down only after raise_after_s, and mails it once', async () => {
-    start();
-    stream('down');
+    await start();
+    await stream('down');
     await vi.advanceTimersByTimeAsync(4 * S);
-    expect(open()).toEqual([]);
+    expect(await open()).toEqual([]);
     await vi.advanceTimersByTimeAsync(2 * S);
-    expect(open()).toEqual(['camera_down:cam-1']);
+    expect(await open()).toEqual(['camera_down:cam-1']);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.to).toEqual(['duty@example.cz']);
     expect(sent[0]!.subject).toBe('Volno: 1 new, 0 resolved alerts');
@@ -101,50 +109,50 @@ describe('alert hysteresis and digests', () => {
   });
 
   it('never raises a condition that goes away within raise_after_s', async () => {
-    start();
+    await start();
     for (let i = 0; i < 5; i++) {
-      stream('down');
+      await stream('down');
       await vi.advanceTimersByTimeAsync(3 * S);
-      stream('ok');
+      await stream('ok');
       await vi.advanceTimersByTimeAsync(2 * S);
     }
-    expect(open()).toEqual([]);
+    expect(await open()).toEqual([]);
     expect(sent).toEqual([]);
   });
 
   it('keeps a flapping camera as one alert, and resolves it only after clear_after_s without the condition', async () => {
-    start();
-    stream('down');
+    await start();
+    await stream('down');
     await vi.advanceTimersByTimeAsync(6 * S);
-    expect(open()).toEqual(['camera_down:cam-1']);
+    expect(await open()).toEqual(['camera_down:cam-1']);
     // Back for 8 s at a time (under clear_after_s = 10), down again: still the same one alert.
     for (let i = 0; i < 3; i++) {
-      stream('ok');
+      await stream('ok');
       await vi.advanceTimersByTimeAsync(8 * S);
-      stream('down');
+      await stream('down');
       await vi.advanceTimersByTimeAsync(2 * S);
     }
-    expect(monitor!.store.listed(0)).toHaveLength(1);
-    expect(open()).toEqual(['camera_down:cam-1']);
-    stream('ok');
+    expect(await listed()).toHaveLength(1);
+    expect(await open()).toEqual(['camera_down:cam-1']);
+    await stream('ok');
     await vi.advanceTimersByTimeAsync(9 * S);
-    expect(open()).toEqual(['camera_down:cam-1']);
+    expect(await open()).toEqual(['camera_down:cam-1']);
     await vi.advanceTimersByTimeAsync(2 * S);
-    expect(open()).toEqual([]);
+    expect(await open()).toEqual([]);
     expect(monitor!.metrics.raised.get({ kind: 'camera_down' })).toBe(1);
     expect(monitor!.metrics.resolved.get({ kind: 'camera_down' })).toBe(1);
     expect(sent).toHaveLength(1);
   });
 
   it('puts the resolution in the next digest, one interval after the last', async () => {
-    start();
-    stream('down');
+    await start();
+    await stream('down');
     await vi.advanceTimersByTimeAsync(6 * S);
     expect(sent).toHaveLength(1);
-    stream('ok');
+    await stream('ok');
     await vi.advanceTimersByTimeAsync(11 * S);
-    expect(open()).toEqual([]);
-    const resolved = monitor!.store.listed(0)[0]!;
+    expect(await open()).toEqual([]);
+    const resolved = (await listed())[0]!;
     expect(resolved.resolvedAt).not.toBeNull();
     expect(resolved.resolvedMailedAt).toBeNull();
     // Nothing more until ten minutes after the first digest.
@@ -156,21 +164,22 @@ describe('alert hysteresis and digests', () => {
     expect(sent[1]!.text).toMatch(
       /Resolved:\n- Camera down: cam-1 \(down\), resolved 2026-12-04 09:00 \(since 2026-12-04 09:00\)/,
     );
-    expect(monitor!.store.listed(0)[0]!.resolvedMailedAt).not.toBeNull();
+    expect((await listed())[0]!.resolvedMailedAt).not.toBeNull();
   });
 
   it('collects several alerts of one interval into one digest', async () => {
-    start({ digest_interval_min: 5 });
-    stream('down');
+    await start({ digest_interval_min: 5 });
+    await stream('down');
     await vi.advanceTimersByTimeAsync(6 * S);
-    db.prepare(`UPDATE agents SET status = 'offline'`).run();
-    db.prepare(
+    await db.run(`UPDATE agents SET status = 'offline'`);
+    await db.run(
       `INSERT INTO agents (agent_id, status, status_at, restarts, seq_gaps, lost_messages, first_seen_at)
-      VALUES ('agent-2', 'silent', ?, 0, 0, 0, ?)`,
-    ).run(T0, T0);
+      VALUES ('agent-2', 'silent', $1, 0, 0, 0, $1)`,
+      [T0],
+    );
     storageErrors = 3;
     await vi.advanceTimersByTimeAsync(6 * S);
-    expect(open().sort()).toEqual([
+    expect((await open()).sort()).toEqual([
       'agent_offline:agent-1',
       'agent_offline:agent-2',
       'camera_down:cam-1',
@@ -186,14 +195,51 @@ describe('alert hysteresis and digests', () => {
   });
 
   it('restores open alerts after a restart without raising or mailing them again', async () => {
-    start();
-    stream('down');
+    await start();
+    await stream('down');
     await vi.advanceTimersByTimeAsync(6 * S);
     await monitor!.stop();
-    start();
+    await start();
     await vi.advanceTimersByTimeAsync(20 * MIN);
-    expect(open()).toEqual(['camera_down:cam-1']);
-    expect(monitor!.store.listed(0)).toHaveLength(1);
+    expect(await open()).toEqual(['camera_down:cam-1']);
+    expect(await listed()).toHaveLength(1);
     expect(sent).toHaveLength(1);
+  });
+
+  it('with two instances on one database, raises each alert once and sends each digest once', async () => {
+    await start();
+    const other = await build();
+    try {
+      await stream('down');
+      await vi.advanceTimersByTimeAsync(6 * S);
+      expect(await open()).toEqual(['camera_down:cam-1']);
+      // Both saw the camera down and both raised it; the row, the count and the mail are one.
+      const raised = [monitor!, other].map((m) => m.metrics.raised.get({ kind: 'camera_down' }));
+      expect(raised.sort()).toEqual([0, 1]);
+      expect(sent).toHaveLength(1);
+      await stream('ok');
+      await vi.advanceTimersByTimeAsync(10 * MIN);
+      expect(sent).toHaveLength(2);
+      expect(sent[1]!.subject).toBe('Volno: 0 new, 1 resolved alerts');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('gives a digest back when the mail fails, so the news goes out with a later one', async () => {
+    let refuse = true;
+    monitor = await build({}, async (m) => {
+      if (refuse) throw new Error('relay down');
+      sent.push(m);
+    });
+    await stream('down');
+    await vi.advanceTimersByTimeAsync(6 * S);
+    expect(monitor.metrics.digests.get({ result: 'failed' })).toBe(1);
+    expect((await listed())[0]!.raisedMailedAt).toBeNull();
+    refuse = false;
+    // The retry waits min(interval, 5 min), not the whole digest interval: nothing was sent.
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.subject).toBe('Volno: 1 new, 0 resolved alerts');
   });
 });
