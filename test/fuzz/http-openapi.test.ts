@@ -43,8 +43,9 @@ for (const m of [
   agent.slotState('south-1', 'B1', 'free'),
 ])
   app.volno.ingestor.handle(m.topic, Buffer.from(m.payload), false);
-app.volno.writer.flush();
-const STORED = app.volno.db.prepare('SELECT * FROM slot_state ORDER BY camera_id, slot_id').all();
+await app.volno.writer.flush();
+const slotStates = () => app.volno.sql.all('SELECT * FROM slot_state ORDER BY camera_id, slot_id');
+const STORED = await slotStates();
 const OPS: Operation[] = operations((await app.inject({ url: '/docs/json' })).json());
 const TIME_LIMIT_MS = BUDGET_MS && Math.max(500, Math.round(BUDGET_MS / Math.max(1, OPS.length)));
 
@@ -61,13 +62,13 @@ async function newSession(): Promise<StaffSession> {
 }
 
 /** What the public sees and what ingest stored: no refused request may change it. */
-function probe(): unknown {
-  const { availability, db } = app.volno;
+async function probe(): Promise<unknown> {
+  const { availability, sql } = app.volno;
   return {
-    north: availability.lotAvailability('north'),
-    south: availability.lotAvailability('south'),
-    slot_state: db.prepare('SELECT * FROM slot_state ORDER BY camera_id, slot_id').all(),
-    transitions: db.prepare('SELECT count(*) AS n FROM transitions').get(),
+    north: await availability.lotAvailability('north'),
+    south: await availability.lotAvailability('south'),
+    slot_state: await slotStates(),
+    transitions: await sql.one('SELECT count(*) AS n FROM transitions'),
   };
 }
 
@@ -136,7 +137,7 @@ describe('every operation of the OpenAPI document under fuzzed requests', () => 
       const runs = await fuzz(
         `http ${name}`,
         fc.asyncProperty(fuzzRequest(op), async (r) => {
-          const before = probe();
+          const before = await probe();
           let a: Answer;
           try {
             a = await send(r, session);
@@ -154,7 +155,7 @@ describe('every operation of the OpenAPI document under fuzzed requests', () => 
             expect((JSON.parse(a.body) as { code?: string }).code, what).toMatch(/^VOLNO_/);
           }
           // A refused request changes nothing; a GET never changes anything.
-          if (a.status >= 400 || op.method === 'GET') expect(probe(), what).toEqual(before);
+          if (a.status >= 400 || op.method === 'GET') expect(await probe(), what).toEqual(before);
         }),
         { runs: RUNS, timeLimitMs: TIME_LIMIT_MS },
       );
@@ -170,6 +171,6 @@ describe('every operation of the OpenAPI document under fuzzed requests', () => 
     console.log(`fuzz: http, requests per operation and their statuses:\n${summary.join('\n')}`);
     expect((await app.inject({ url: '/healthz' })).json()).toMatchObject({ status: 'ok' });
     // What the cameras reported is no HTTP client's to change, whatever was accepted.
-    expect(app.volno.db.prepare('SELECT * FROM slot_state ORDER BY camera_id, slot_id').all()).toEqual(STORED);
+    expect(await slotStates()).toEqual(STORED);
   });
 });
