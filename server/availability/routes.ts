@@ -48,7 +48,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox<AvailabilityRoutesOpt
       },
       config: { cacheControl: 'public, max-age=60' },
     },
-    async () => ({ lots: availability.lots() }),
+    async () => ({ lots: await availability.lots() }),
   );
 
   app.get(
@@ -63,7 +63,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox<AvailabilityRoutesOpt
       config: { cacheControl: 'public, max-age=60' },
     },
     async (req) => {
-      const lot = availability.lots().find((l) => l.lot_id === req.params.lot_id);
+      const lot = (await availability.lots()).find((l) => l.lot_id === req.params.lot_id);
       if (lot === undefined) throw lotNotFound(req.params.lot_id);
       return lot;
     },
@@ -80,7 +80,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox<AvailabilityRoutesOpt
       },
       config: { etag: true, cacheControl: AVAILABILITY_CACHE },
     },
-    async () => ({ lots: availability.allAvailability() }),
+    async () => ({ lots: await availability.allAvailability() }),
   );
 
   app.get(
@@ -97,7 +97,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox<AvailabilityRoutesOpt
       config: { etag: true, cacheControl: AVAILABILITY_CACHE },
     },
     async (req, reply) => {
-      const a = availability.lotAvailability(req.params.lot_id);
+      const a = await availability.lotAvailability(req.params.lot_id);
       if (a === undefined) throw lotNotFound(req.params.lot_id);
       return sendCached(req, reply, a);
     },
@@ -115,7 +115,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox<AvailabilityRoutesOpt
       config: { cacheControl: 'no-cache' },
     },
     async (req) => {
-      const s = availability.lotSlots(req.params.lot_id);
+      const s = await availability.lotSlots(req.params.lot_id);
       if (s === undefined) throw lotNotFound(req.params.lot_id);
       return s;
     },

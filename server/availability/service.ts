@@ -1,10 +1,12 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
 import { SLOT_TYPES, type SlotType } from '../core/config/schema.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
+import { sqliteConnection } from '../core/storage/sql/open.ts';
+import type { SqlDatabase } from '../core/storage/sql/port.ts';
 import type { AvailabilityReader, ReservedSource } from '../core/availability/reader.ts';
 import type { Counts, Lot, LotAvailability, LotSlots, SlotView } from '../core/availability/schemas.ts';
 import type { SlotStateValue } from '../core/storage/state-store.ts';
+import { ChangeProbe } from './change-probe.ts';
 
 interface StateLite {
   state: SlotStateValue;
@@ -12,40 +14,44 @@ interface StateLite {
   observedAt: number;
 }
 
+interface StateDbRow {
+  camera_id: string;
+  slot_id: string;
+  state: SlotStateValue;
+  since: number;
+  observed_at: number;
+}
+
+const LOT_STATES = `SELECT st.camera_id, st.slot_id, st.state, st.since, st.observed_at FROM slots s
+  JOIN slot_state st ON st.camera_id = s.camera_id AND st.slot_id = s.slot_id WHERE s.lot_id = $1`;
+
 const emptyCounts = (): Counts => ({ total: 0, free: 0, occupied: 0, unknown: 0, reserved: 0 });
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /**
  * Reads current availability. Rows are cached per lot and reloaded only when the data changed:
- * this process's own writes bump `localVersion` (SQLite's data_version does not count them), other
- * processes' writes (shared subscriptions) bump `PRAGMA data_version`. Freshness depends on the
- * clock, so counts are derived from the cached rows on every call.
+ * this process's own writes bump `localVersion`, other processes' writes (several instances behind
+ * one database, shared subscriptions) change the probe's `externalVersion`. Freshness depends on
+ * the clock, so counts are derived from the cached rows on every call.
  */
 export class AvailabilityService implements AvailabilityReader {
   private localVersion = 0;
-  private readonly dataVersion: Statement;
-  private readonly lotStates: Statement;
+  private readonly probe: ChangeProbe;
   private readonly cache = new Map<string, { version: string; states: Map<string, StateLite> }>();
   private readonly availabilityCache = new Map<
     string,
     { version: string; computedAt: number; validUntil: number; value: LotAvailability }
   >();
-  private externalChecked = -Infinity;
-  private external = 0;
 
   constructor(
-    db: Database,
+    private readonly sql: SqlDatabase,
     readonly catalog: Catalog,
     private readonly clock: Clock,
     private readonly staleAfterMs: number,
     /** Where reserved slots come from (the reservations feature); none without reservations. */
     private readonly reserved?: ReservedSource,
   ) {
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.lotStates = db.prepare(
-      `SELECT st.camera_id, st.slot_id, st.state, st.since, st.observed_at FROM slots s
-       JOIN slot_state st ON st.camera_id = s.camera_id AND st.slot_id = s.slot_id WHERE s.lot_id = ?`,
-    );
+    this.probe = new ChangeProbe(sql, sqliteConnection(sql));
   }
 
   /** Tells readers that this process wrote new states. */
@@ -58,32 +64,20 @@ export class AvailabilityService implements AvailabilityReader {
    * 50 ms of real time: another instance's write may show that much later, this process's own
    * writes show at once (markChanged).
    */
-  externalVersion(): number {
-    const t = performance.now();
-    if (t - this.externalChecked >= 50) {
-      this.externalChecked = t;
-      this.external = this.dataVersion.get() as number;
-    }
-    return this.external;
+  externalVersion(): Promise<number> {
+    return this.probe.version();
   }
 
   /** Changes whenever any process changed states or the catalog. */
-  version(): string {
-    return `${this.externalVersion()}:${this.localVersion}:${this.catalog.version}`;
+  async version(): Promise<string> {
+    return `${await this.externalVersion()}:${this.localVersion}:${this.catalog.version}`;
   }
 
-  private states(lotId: string): Map<string, StateLite> {
-    const version = this.version();
+  private async states(lotId: string, version: string): Promise<Map<string, StateLite>> {
     const hit = this.cache.get(lotId);
     if (hit !== undefined && hit.version === version) return hit.states;
     const states = new Map<string, StateLite>();
-    for (const r of this.lotStates.all(lotId) as {
-      camera_id: string;
-      slot_id: string;
-      state: SlotStateValue;
-      since: number;
-      observed_at: number;
-    }[])
+    for (const r of await this.sql.all<StateDbRow>(LOT_STATES, [lotId]))
       states.set(`${r.camera_id}/${r.slot_id}`, { state: r.state, since: r.since, observedAt: r.observed_at });
     this.cache.set(lotId, { version, states });
     return states;
@@ -99,19 +93,19 @@ export class AvailabilityService implements AvailabilityReader {
    * Undefined when the lot is not configured. The result is cached until the data changes or the
    * next slot turns stale, whichever comes first; callers must not modify it.
    */
-  lotAvailability(lotId: string): LotAvailability | undefined {
+  async lotAvailability(lotId: string): Promise<LotAvailability | undefined> {
     if (this.catalog.lot(lotId) === undefined) return undefined;
     const now = this.clock.now();
-    const version = this.version();
+    // The key is taken before any await: a change that lands meanwhile makes the next call reload.
+    const version = await this.version();
     const hit = this.availabilityCache.get(lotId);
     if (hit !== undefined && hit.version === version && now >= hit.computedAt && now < hit.validUntil) return hit.value;
-    const states = this.states(lotId);
+    const [states, held] = await Promise.all([this.states(lotId, version), this.reserved?.held(lotId, now)]);
     let validUntil = Infinity;
     const byType = Object.fromEntries(SLOT_TYPES.map((t) => [t, emptyCounts()])) as Record<SlotType, Counts>;
     const all = emptyCounts();
     let newest: number | undefined;
     let staleSlots = 0;
-    const held = this.reserved?.held(lotId, now);
     if (held !== undefined) validUntil = Math.min(validUntil, held.until);
     for (const slot of this.catalog.slotsOf(lotId)) {
       const st = states.get(`${slot.cameraId}/${slot.slotId}`);
@@ -132,12 +126,18 @@ export class AvailabilityService implements AvailabilityReader {
   }
 
   /** Every configured lot, in config order. */
-  allAvailability(): LotAvailability[] {
-    return this.catalog.lots().map((l) => this.lotAvailability(l.lotId)!);
+  async allAvailability(): Promise<LotAvailability[]> {
+    const all = await Promise.all(this.catalog.lots().map((l) => this.lotAvailability(l.lotId)));
+    // A lot dropped from the catalog while this awaited is left out rather than reported as undefined.
+    return all.filter((a): a is LotAvailability => a !== undefined);
   }
 
   /** Configured lots with their slot totals. */
-  lots(): Lot[] {
+  lots(): Promise<Lot[]> {
+    return Promise.resolve(this.lotsNow());
+  }
+
+  private lotsNow(): Lot[] {
     return this.catalog.lots().map((l) => {
       const byType = Object.fromEntries(SLOT_TYPES.map((t) => [t, 0])) as Record<SlotType, number>;
       let reservable = 0;
@@ -160,11 +160,11 @@ export class AvailabilityService implements AvailabilityReader {
     });
   }
 
-  lotSlots(lotId: string): LotSlots | undefined {
+  async lotSlots(lotId: string): Promise<LotSlots | undefined> {
     if (this.catalog.lot(lotId) === undefined) return undefined;
     const now = this.clock.now();
-    const states = this.states(lotId);
-    const held = this.reserved?.held(lotId, now);
+    const version = await this.version();
+    const [states, held] = await Promise.all([this.states(lotId, version), this.reserved?.held(lotId, now)]);
     const slots = this.catalog.slotsOf(lotId).map((slot): SlotView => {
       const st = states.get(`${slot.cameraId}/${slot.slotId}`);
       const { state, stale } = this.effective(st, now);

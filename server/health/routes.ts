@@ -5,10 +5,10 @@ import { errorResponses } from '../core/http/errors.ts';
 import type { StaffAccess } from '../core/access.ts';
 import { AgentsStore } from '../core/storage/agents-store.ts';
 import { CamerasStore } from '../core/storage/cameras-store.ts';
-import type { Database } from 'better-sqlite3';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 
 export interface HealthRoutesOptions {
-  db: Database;
+  sql: SqlExecutor;
   clock: Clock;
   access: StaffAccess;
   mqttConnected: () => boolean;
@@ -91,8 +91,8 @@ const CameraSchema = Type.Object(
 
 /** Agent and camera health for staff, and a minimal public liveness probe. */
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, o) => {
-  const agents = new AgentsStore(o.db);
-  const cameras = new CamerasStore(o.db);
+  const agents = new AgentsStore(o.sql);
+  const cameras = new CamerasStore(o.sql);
   const staffSchema = { tags: ['staff'], security: o.access.security };
 
   app.get(
@@ -109,7 +109,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       },
     },
     async () => ({
-      agents: agents.all().map((a) => ({
+      agents: (await agents.all()).map((a) => ({
         agent_id: a.agentId,
         status: a.status,
         status_at: new Date(a.statusAt).toISOString(),
@@ -151,7 +151,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       },
     },
     async () => ({
-      cameras: cameras.all().map((c) => ({
+      cameras: (await cameras.all()).map((c) => ({
         camera_id: c.cameraId,
         lot_id: c.lotId,
         name: c.name,
@@ -213,20 +213,18 @@ export const unassignedRoute: FastifyPluginAsyncTypebox<HealthRoutesOptions> = a
       },
     },
     async () => {
-      const rows = o.db
-        .prepare(
-          `SELECT s.camera_id, s.slot_id, st.state, st.reason, st.observed_at, st.agent_id FROM slots s
-           LEFT JOIN slot_state st ON st.camera_id = s.camera_id AND st.slot_id = s.slot_id
-           WHERE s.lot_id IS NULL ORDER BY s.camera_id, s.slot_id`,
-        )
-        .all() as {
+      const rows = await o.sql.all<{
         camera_id: string;
         slot_id: string;
         state: string | null;
         reason: string | null;
         observed_at: number | null;
         agent_id: string | null;
-      }[];
+      }>(
+        `SELECT s.camera_id, s.slot_id, st.state, st.reason, st.observed_at, st.agent_id FROM slots s
+         LEFT JOIN slot_state st ON st.camera_id = s.camera_id AND st.slot_id = s.slot_id
+         WHERE s.lot_id IS NULL ORDER BY s.camera_id, s.slot_id`,
+      );
       return { slots: rows.map((r) => ({ ...r, observed_at: iso(r.observed_at) })) };
     },
   );
@@ -251,7 +249,7 @@ export const livenessRoute: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asy
       config: { cacheControl: 'no-store' },
     },
     async () => {
-      o.db.prepare('SELECT 1').get();
+      await o.sql.one('SELECT 1 AS ok');
       return { status: 'ok' as const, mqtt_connected: o.mqttConnected() };
     },
   );

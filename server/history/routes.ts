@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Database } from 'better-sqlite3';
 import { Type } from 'typebox';
 import { IdParam, LotParams } from '../core/availability/schemas.ts';
 import type { AvailabilityReader } from '../core/availability/reader.ts';
@@ -7,12 +6,13 @@ import type { Clock } from '../core/clock.ts';
 import { ApiError, errorResponses } from '../core/http/errors.ts';
 import type { StaffAccess } from '../core/access.ts';
 import type { Aggregates } from '../core/storage/aggregates.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { profile, toPoint } from './stats.ts';
 
 export interface HistoryRoutesOptions {
   availability: AvailabilityReader;
   aggregates: Aggregates;
-  db: Database;
+  sql: SqlExecutor;
   clock: Clock;
   access: StaffAccess;
 }
@@ -96,8 +96,8 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
         throw new ApiError(400, 'VOLNO_BAD_REQUEST', `at most ${MAX_POINTS} ${bucket}s per request`);
       const rows =
         bucket === 'hour'
-          ? o.aggregates.hours(lotId, from, to)
-          : o.aggregates.days(lotId, o.aggregates.localDay(from), o.aggregates.localDay(to));
+          ? await o.aggregates.hours(lotId, from, to)
+          : await o.aggregates.days(lotId, o.aggregates.localDay(from), o.aggregates.localDay(to));
       return { lot_id: lotId, bucket, timezone: o.aggregates.timezone, points: rows.map(toPoint) };
     },
   );
@@ -133,7 +133,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
       const { lot_id: lotId } = req.params;
       requireLot(lotId);
       const now = o.clock.now();
-      const hours = o.aggregates.hours(lotId, now - req.query.days * DAY_MS, now + 1);
+      const hours = await o.aggregates.hours(lotId, now - req.query.days * DAY_MS, now + 1);
       return {
         lot_id: lotId,
         days: req.query.days,
@@ -189,21 +189,23 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
     },
     async (req) => {
       const { camera_id: cameraId, slot_id: slotId } = req.params;
-      const exists = o.db.prepare('SELECT 1 FROM slots WHERE camera_id = ? AND slot_id = ?').get(cameraId, slotId);
+      const exists = await o.sql.one('SELECT 1 AS found FROM slots WHERE camera_id = $1 AND slot_id = $2', [
+        cameraId,
+        slotId,
+      ]);
       if (exists === undefined) throw new ApiError(404, 'VOLNO_SLOT_NOT_FOUND', `no slot "${cameraId}/${slotId}"`);
       const [from, to] = range(req.query.from, req.query.to, 7 * DAY_MS, o.clock.now() + 1);
-      const rows = o.db
-        .prepare(
-          `SELECT from_state, to_state, reason, at, source FROM transitions
-           WHERE camera_id = ? AND slot_id = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?`,
-        )
-        .all(cameraId, slotId, from, to, req.query.limit) as {
+      const rows = await o.sql.all<{
         from_state: string | null;
         to_state: string;
         reason: string | null;
         at: number;
         source: string;
-      }[];
+      }>(
+        `SELECT from_state, to_state, reason, at, source FROM transitions
+         WHERE camera_id = $1 AND slot_id = $2 AND at >= $3 AND at < $4 ORDER BY at DESC, id DESC LIMIT $5`,
+        [cameraId, slotId, from, to, req.query.limit],
+      );
       return {
         camera_id: cameraId,
         slot_id: slotId,

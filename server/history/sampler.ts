@@ -23,16 +23,15 @@ export class AggregateSampler {
   }
 
   /** One sample now; lots without slots are skipped. Never throws. */
-  tick(): void {
+  async tick(): Promise<void> {
     try {
-      const samples = this.availability
-        .allAvailability()
+      const samples = (await this.availability.allAvailability())
         .filter((a) => a.total > 0)
         .map((a) => ({
           lotId: a.lot_id,
           counts: { free: a.free, occupied: a.occupied, unknown: a.unknown, reserved: a.reserved },
         }));
-      if (samples.length > 0) this.aggregates.record(samples, this.clock.now());
+      if (samples.length > 0) await this.aggregates.record(samples, this.clock.now());
     } catch (err) {
       this.log.error({ err }, 'sampling aggregates failed');
     }

@@ -22,6 +22,9 @@ export class LiveHub extends EventEmitter<PublicEvents> {
   private readonly timer: PeriodicTimer;
   private lastVersion = 0;
   private unsubscribe: (() => void)[] = [];
+  /** Lots waiting for a check (`all`: every lot), and the check running now. */
+  private pending: Set<string> | 'all' | undefined;
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly availability: AvailabilityReader,
@@ -35,40 +38,73 @@ export class LiveHub extends EventEmitter<PublicEvents> {
     this.timer = new PeriodicTimer(() => this.tick(), { everyMs: tickMs, name: 'live update', log });
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.timer.running) return;
-    this.lastVersion = this.availability.externalVersion();
-    this.unsubscribe = [
-      this.bus.on('ingest.committed', (e) => this.committed(e.lots)),
-      this.bus.on('lots.changed', (e) => this.committed(e.lots)),
-    ];
-    this.check(null);
     this.timer.start();
+    this.unsubscribe = [
+      this.bus.on('ingest.committed', (e) => void this.committed(e.lots)),
+      this.bus.on('lots.changed', (e) => void this.committed(e.lots)),
+    ];
+    try {
+      this.lastVersion = await this.availability.externalVersion();
+    } catch (err) {
+      this.log.error({ err }, 'live update failed');
+    }
+    await this.request(null);
   }
 
-  /** This process committed changes to these lots (`null`: unassigned slots, nothing public). */
-  committed(lots: Iterable<string | null>): void {
+  /**
+   * This process committed changes to these lots (`null`: unassigned slots, nothing public).
+   * Resolves once they were checked.
+   */
+  committed(lots: Iterable<string | null>): Promise<void> {
     this.availability.markChanged();
     const ids = [...lots].filter((l): l is string => l !== null);
-    if (ids.length > 0) this.check(ids);
+    return ids.length > 0 ? this.request(ids) : Promise.resolve();
   }
 
-  /** Re-checks every lot; tests call it with an injected clock. */
-  tick(): void {
-    // Another instance wrote (shared database): it may have added unassigned slots too.
-    const version = this.availability.externalVersion();
-    if (version !== this.lastVersion) this.availability.catalog.refresh();
-    this.lastVersion = version;
-    this.check(null);
+  /** Re-checks every lot; tests call it with an injected clock. Never rejects. */
+  async tick(): Promise<void> {
+    try {
+      // Another instance wrote (shared database): it may have added unassigned slots too.
+      const version = await this.availability.externalVersion();
+      if (version !== this.lastVersion) await this.availability.catalog.refresh();
+      this.lastVersion = version;
+    } catch (err) {
+      this.log.error({ err }, 'live update failed');
+    }
+    await this.request(null);
+  }
+
+  /**
+   * Checks run one at a time, so a slower read can never emit an older payload after a newer one;
+   * what is asked for meanwhile is merged into one next check (a burst of commits costs one or two).
+   */
+  private request(lotIds: string[] | null): Promise<void> {
+    if (lotIds === null || this.pending === 'all') this.pending = 'all';
+    else {
+      this.pending ??= new Set();
+      for (const id of lotIds) this.pending.add(id);
+    }
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending !== undefined) {
+      const lots = this.pending;
+      this.pending = undefined;
+      await this.check(lots === 'all' ? null : [...lots]);
+    }
   }
 
   /** Compares the current payloads with the last emitted ones; `null` checks every lot. */
-  private check(lotIds: string[] | null): void {
+  private async check(lotIds: string[] | null): Promise<void> {
     const ids = lotIds ?? this.availability.catalog.lots().map((l) => l.lotId);
     for (const lotId of ids) {
       try {
-        const a = this.availability.lotAvailability(lotId);
-        const s = this.availability.lotSlots(lotId);
+        // Both read before either is compared: one pass, one version of the lot.
+        const [a, s] = await Promise.all([this.availability.lotAvailability(lotId), this.availability.lotSlots(lotId)]);
         if (a === undefined || s === undefined) continue;
         const { updated_at: updatedAt, ...rest } = a;
         const counts = JSON.stringify(rest);
@@ -96,9 +132,12 @@ export class LiveHub extends EventEmitter<PublicEvents> {
     }
   }
 
-  stop(): void {
+  /** Resolves once a check in progress has ended, so nothing is emitted after it. */
+  async stop(): Promise<void> {
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     this.timer.stop();
+    this.pending = undefined;
+    await this.running;
   }
 }

@@ -71,7 +71,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
         else open.set(address, left);
       });
       reply.hijack();
-      sse.attach(reply.raw, lots, req.query.slots);
+      await sse.attach(reply.raw, lots, req.query.slots);
     },
   );
 };

@@ -14,6 +14,8 @@ interface Client {
   /** null: every lot. */
   lots: Set<string> | null;
   slots: boolean;
+  /** Events that arrived while the client's first state was being read; written right after it. */
+  pending?: Buffer[];
 }
 
 export const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -55,8 +57,13 @@ export class SseBroadcaster {
     return { server_time: new Date(this.clock.now()).toISOString() };
   }
 
-  /** Takes over a response: headers, then the current state of the requested lots, then live events. */
-  attach(res: ServerResponse, lots: string[] | null, slots: boolean): void {
+  /**
+   * Takes over a response: headers, then the current state of the requested lots, then live events.
+   * The client listens from the start, and what is broadcast while its state is read waits behind it:
+   * a change is never lost between the read and the subscription. An event older than the state
+   * read can follow it; the hub then emits the newer payload again on its next check.
+   */
+  async attach(res: ServerResponse, lots: string[] | null, slots: boolean): Promise<void> {
     if (this.closed) {
       res.writeHead(503).end();
       return;
@@ -69,19 +76,36 @@ export class SseBroadcaster {
       'x-accel-buffering': 'no',
     });
     res.socket?.setNoDelay(true);
-    const client: Client = { res, lots: lots === null ? null : new Set(lots), slots };
+    const client: Client = { res, lots: lots === null ? null : new Set(lots), slots, pending: [] };
     this.clients.add(client);
     res.once('close', () => this.clients.delete(client));
     let first = `retry: 2000\n\n${frame('clock', this.clockPayload())}`;
-    for (const lotId of lots ?? this.availability.catalog.lots().map((l) => l.lotId)) {
-      const a = this.availability.lotAvailability(lotId);
-      if (a !== undefined) first += frame('availability', a);
-      if (slots) {
-        const s = this.availability.lotSlots(lotId);
+    try {
+      const ids = lots ?? this.availability.catalog.lots().map((l) => l.lotId);
+      const states = await Promise.all(
+        ids.map((lotId) =>
+          Promise.all([
+            this.availability.lotAvailability(lotId),
+            slots ? this.availability.lotSlots(lotId) : undefined,
+          ]),
+        ),
+      );
+      for (const [a, s] of states) {
+        if (a !== undefined) first += frame('availability', a);
         if (s !== undefined) first += frame('slots', s);
       }
+    } catch (err) {
+      // The page's EventSource comes back after `retry`; a half state would be worse than none.
+      this.log.error({ err }, 'reading the first state of a live stream failed');
+      this.clients.delete(client);
+      res.destroy();
+      return;
     }
+    if (res.writableEnded || res.destroyed) return;
+    const waiting = client.pending ?? [];
+    delete client.pending;
     res.write(first);
+    for (const bytes of waiting) res.write(bytes);
   }
 
   private broadcast(lotId: string | null, event: 'availability' | 'slots' | 'clock', data: unknown): void {
@@ -97,7 +121,8 @@ export class SseBroadcaster {
         c.res.destroy();
         continue;
       }
-      c.res.write(bytes);
+      if (c.pending !== undefined) c.pending.push(bytes);
+      else c.res.write(bytes);
     }
     if (dropped > 0) this.log.warn({ dropped }, 'dropped SSE clients that stopped reading');
   }

@@ -1,12 +1,12 @@
-import type { Database } from 'better-sqlite3';
 import type { AvailabilityReader } from '../core/availability/reader.ts';
 import type { IngestWriter } from '../ingest/writer.ts';
 import type { SseBroadcaster } from '../live/sse.ts';
 import type { MqttConnection } from '../core/mqtt/connection.ts';
 import type { Registry } from '../core/metrics/registry.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 
 export interface ServerMetricSources {
-  db: Database;
+  sql: SqlExecutor;
   availability: AvailabilityReader;
   sse: SseBroadcaster;
   mqtt: MqttConnection;
@@ -15,26 +15,24 @@ export interface ServerMetricSources {
 
 /** Gauges computed at scrape time: what the public sees, agents, connections, queues. */
 export function registerServerMetrics(r: Registry, s: ServerMetricSources): void {
-  r.gauge('volno_lot_slots', 'Slots per lot by public state (stale counts as unknown).', () =>
-    s.availability
-      .allAvailability()
-      .flatMap((a) =>
-        (['free', 'occupied', 'unknown', 'reserved'] as const).map((state): [Record<string, string>, number] => [
-          { lot: a.lot_id, state },
-          a[state],
-        ]),
-      ),
+  r.asyncGauge('volno_lot_slots', 'Slots per lot by public state (stale counts as unknown).', async () =>
+    (await s.availability.allAvailability()).flatMap((a) =>
+      (['free', 'occupied', 'unknown', 'reserved'] as const).map((state): [Record<string, string>, number] => [
+        { lot: a.lot_id, state },
+        a[state],
+      ]),
+    ),
   );
-  r.gauge('volno_lot_stale_slots', 'Slots counted unknown only because their last report is too old.', () =>
-    s.availability.allAvailability().map((a) => [{ lot: a.lot_id }, a.stale_slots]),
+  r.asyncGauge('volno_lot_stale_slots', 'Slots counted unknown only because their last report is too old.', async () =>
+    (await s.availability.allAvailability()).map((a) => [{ lot: a.lot_id }, a.stale_slots]),
   );
   r.gauge('volno_unassigned_slots', 'Slots seen over MQTT that no lot in the config contains.', () => [
     [{}, s.availability.catalog.slotsOf(null).length],
   ]);
-  r.gauge('volno_agents', 'Agents by status.', () =>
-    (
-      s.db.prepare('SELECT status, count(*) AS n FROM agents GROUP BY status').all() as { status: string; n: number }[]
-    ).map((row) => [{ status: row.status }, row.n]),
+  r.asyncGauge('volno_agents', 'Agents by status.', async () =>
+    (await s.sql.all<{ status: string; n: number }>('SELECT status, count(*) AS n FROM agents GROUP BY status')).map(
+      (row) => [{ status: row.status }, row.n],
+    ),
   );
   r.gauge('volno_sse_clients', 'Open Server-Sent Events streams.', () => [[{}, s.sse.size]]);
   r.gauge('volno_mqtt_connected', '1 while the MQTT client is connected.', () => [[{}, s.mqtt.connected ? 1 : 0]]);

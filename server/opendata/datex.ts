@@ -43,13 +43,18 @@ export interface DatexOptions {
  * go into `_parkingSiteExtension`/`_parkingSpaceExtension`, the profile's extension points. What is
  * validated against the standard's schema, and what not: docs/server.md, "Open data and integrations".
  */
-export function datexPublication(availability: AvailabilityReader, o: DatexOptions): Datex {
+export async function datexPublication(availability: AvailabilityReader, o: DatexOptions): Promise<Datex> {
   const parkingSite: Site[] = [];
   const parkingSpace: Space[] = [];
-  for (const lot of availability.lots()) {
-    if (lot.latitude === null || lot.longitude === null) continue;
-    const a = availability.lotAvailability(lot.lot_id)!;
-    const s = availability.lotSlots(lot.lot_id)!;
+  // Read everything first, then build: the document is one picture, not a loop of reads between writes.
+  const placed = (await availability.lots()).filter((l) => l.latitude !== null && l.longitude !== null);
+  const read = await Promise.all(
+    placed.map((l) => Promise.all([availability.lotAvailability(l.lot_id), availability.lotSlots(l.lot_id)])),
+  );
+  for (const [i, lot] of placed.entries()) {
+    const [a, s] = read[i]!;
+    // A lot dropped from the catalog while this read is left out, as it will be from the next document.
+    if (lot.latitude === null || lot.longitude === null || a === undefined || s === undefined) continue;
     const siteId = `${o.site}:${lot.lot_id}`;
     const coordinatesForDisplay = { latitude: lot.latitude, longitude: lot.longitude };
     const assignedFor = (Object.keys(FOR) as SlotType[])

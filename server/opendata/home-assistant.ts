@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AvailabilityReader, LotAvailability, LotSlots, PublicChanges } from '../core/availability/reader.ts';
+import type { AvailabilityReader, Lot, LotAvailability, LotSlots, PublicChanges } from '../core/availability/reader.ts';
 import type { MqttConnection } from '../core/mqtt/connection.ts';
 
 export interface HomeAssistantOptions {
@@ -22,6 +22,8 @@ export const statusTopic = (o: HomeAssistantOptions) => `${o.statePrefix}/${o.si
 export class HomeAssistantPublisher {
   private readonly lastState = new Map<string, string>();
   private stopped = false;
+  /** State topics the hub published while publishAll was reading: what it read for them is older. */
+  private touched: Set<string> | undefined;
 
   constructor(
     private readonly conn: MqttConnection,
@@ -34,8 +36,8 @@ export class HomeAssistantPublisher {
   start(): void {
     this.hub.on('availability', (a) => this.publishLot(a));
     this.hub.on('slots', (s) => this.publishSlots(s));
-    this.conn.onConnected(() => this.publishAll());
-    if (this.conn.connected) this.publishAll();
+    this.conn.onConnected(() => void this.publishAll());
+    if (this.conn.connected) void this.publishAll();
   }
 
   private publish(topic: string, payload: string): void {
@@ -46,6 +48,7 @@ export class HomeAssistantPublisher {
   }
 
   private publishState(topic: string, payload: string): void {
+    this.touched?.add(topic);
     if (this.lastState.get(topic) === payload) return;
     this.lastState.set(topic, payload);
     this.publish(topic, payload);
@@ -55,12 +58,33 @@ export class HomeAssistantPublisher {
   private slotTopic = (cameraId: string, slotId: string) =>
     `${this.o.statePrefix}/${this.o.site}/slot/${cameraId}/${slotId}/state`;
 
-  /** Discovery configs and current states of every lot and slot. */
-  publishAll(): void {
+  /** Discovery configs and current states of every lot and slot. Never rejects. */
+  async publishAll(): Promise<void> {
+    const touched = new Set<string>();
+    this.touched = touched;
+    let read: [Lot, LotAvailability | undefined, LotSlots | undefined][];
+    try {
+      // Everything is read before anything is published, then published in one synchronous pass.
+      const lots = await this.availability.lots();
+      read = await Promise.all(
+        lots.map(async (l) => {
+          const [a, s] = await Promise.all([
+            this.availability.lotAvailability(l.lot_id),
+            this.availability.lotSlots(l.lot_id),
+          ]);
+          return [l, a, s] as [Lot, LotAvailability | undefined, LotSlots | undefined];
+        }),
+      );
+    } catch (err) {
+      this.log.warn({ err }, 'Home Assistant: reading the lots failed');
+      return;
+    } finally {
+      if (this.touched === touched) this.touched = undefined;
+    }
     this.lastState.clear();
     this.publish(statusTopic(this.o), 'online');
     const site = this.o.site;
-    for (const lot of this.availability.lots()) {
+    for (const [lot, a, slots] of read) {
       const device = {
         identifiers: [`volno_${site}_${lot.lot_id}`],
         name: lot.name,
@@ -80,7 +104,6 @@ export class HomeAssistantPublisher {
           device,
         }),
       );
-      const slots = this.availability.lotSlots(lot.lot_id);
       for (const slot of slots?.slots ?? []) {
         this.publish(
           `${this.o.discoveryPrefix}/binary_sensor/volno_${site}/${slot.camera_id}_${slot.slot_id}/config`,
@@ -96,9 +119,11 @@ export class HomeAssistantPublisher {
           }),
         );
       }
-      const a = this.availability.lotAvailability(lot.lot_id);
-      if (a !== undefined) this.publishLot(a);
-      if (slots !== undefined) this.publishSlots(slots);
+      if (a !== undefined && !touched.has(this.lotTopic(a.lot_id))) this.publishLot(a);
+      for (const slot of slots?.slots ?? []) {
+        const topic = this.slotTopic(slot.camera_id, slot.slot_id);
+        if (!touched.has(topic)) this.publishState(topic, SLOT_PAYLOAD[slot.state]);
+      }
     }
   }
 

@@ -16,11 +16,13 @@ export interface ParkApiOptions {
  * whenever `has_realtime_data` is true). `realtime_opening_status` is not sent: a camera cannot
  * tell whether the gate is open.
  */
-export function parkApiSites(availability: AvailabilityReader, o: ParkApiOptions): ParkApi {
+export async function parkApiSites(availability: AvailabilityReader, o: ParkApiOptions): Promise<ParkApi> {
   const items: ParkApi['items'] = [];
-  for (const lot of availability.lots()) {
-    if (lot.latitude === null || lot.longitude === null) continue;
-    const a = availability.lotAvailability(lot.lot_id)!;
+  const placed = (await availability.lots()).filter((l) => l.latitude !== null && l.longitude !== null);
+  const read = await Promise.all(placed.map((l) => availability.lotAvailability(l.lot_id)));
+  for (const [i, lot] of placed.entries()) {
+    const a = read[i];
+    if (lot.latitude === null || lot.longitude === null || a === undefined) continue;
     items.push({
       uid: `${o.site}:${lot.lot_id}`,
       name: lot.name,

@@ -22,8 +22,7 @@ export interface OpenDataRoutesOptions {
 /** Open data feeds and the Prometheus endpoint. */
 export const openDataRoutes: FastifyPluginAsyncTypebox<OpenDataRoutesOptions> = async (app, o) => {
   // Both feeds need coordinates on every site; said once here, since the lots are the config's.
-  const unplaced = o.availability
-    .lots()
+  const unplaced = (await o.availability.lots())
     .filter((l) => l.latitude === null || l.longitude === null)
     .map((l) => l.lot_id);
   if (unplaced.length > 0)
@@ -81,6 +80,7 @@ export const openDataRoutes: FastifyPluginAsyncTypebox<OpenDataRoutesOptions> = 
     },
     async (_req, reply) => {
       void reply.type('text/plain; version=0.0.4; charset=utf-8');
+      await o.registry.collect();
       return o.registry.render();
     },
   );

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { LotParams } from '../core/availability/schemas.ts';
-import type { AvailabilityReader } from '../core/availability/reader.ts';
+import type { AvailabilityReader, Lot } from '../core/availability/reader.ts';
 import type { FreshnessConfig, Language, WebConfig } from '../core/config/schema.ts';
 import type { HttpConfig } from '../core/http/config.ts';
 import type { Clock } from '../core/clock.ts';
@@ -56,10 +56,14 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (
   const language = (req: Parameters<typeof pageLanguage>[0], reply: FastifyReply): Language =>
     pageLanguage(req, reply, config.web.default_language);
 
-  const view = (lotId: string): LotView | undefined => {
-    const lot = availability.lots().find((l) => l.lot_id === lotId);
-    const a = availability.lotAvailability(lotId);
-    const s = availability.lotSlots(lotId);
+  /** One lot's view, read in one go before anything is rendered; `lots` when the caller has them. */
+  const view = async (lotId: string, lots?: Lot[]): Promise<LotView | undefined> => {
+    const [all, a, s] = await Promise.all([
+      lots ?? availability.lots(),
+      availability.lotAvailability(lotId),
+      availability.lotSlots(lotId),
+    ]);
+    const lot = all.find((l) => l.lot_id === lotId);
     return lot === undefined || a === undefined || s === undefined ? undefined : { lot, availability: a, slots: s };
   };
 
@@ -86,7 +90,9 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (
 
   app.get('/', { schema: htmlSchema('Public page: every lot') }, async (req, reply) => {
     const lang = language(req, reply);
-    const lots = availability.lots().map((l) => view(l.lot_id)!);
+    const all = await availability.lots();
+    // A lot dropped from the catalog while this read is left out rather than rendered half.
+    const lots = (await Promise.all(all.map((l) => view(l.lot_id, all)))).filter((v): v is LotView => v !== undefined);
     const o = { ...options(lang, '/', false), assets: { ...urls, overview: assetUrl(assets, 'overview.js') } };
     const map =
       tiles === undefined
@@ -106,7 +112,7 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (
       reply: FastifyReply,
     ) => {
       const lang = language(req, reply);
-      const v = view(req.params.lot_id);
+      const v = await view(req.params.lot_id);
       const o = options(lang, `/${embed ? 'embed' : 'lot'}/${req.params.lot_id}`, embed);
       if (v === undefined) return send(reply, page([], o, `<h1>${esc(STRINGS[lang].notFound)}</h1>`), 404, embed);
       if (embed)
@@ -120,7 +126,7 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (
       const usual =
         usually === undefined
           ? ''
-          : usuallySection(usually.grid(v.lot.lot_id), {
+          : usuallySection(await usually.grid(v.lot.lot_id), {
               total: v.availability.total,
               lotId: v.lot.lot_id,
               lotName: name,

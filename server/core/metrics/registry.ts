@@ -66,6 +66,30 @@ export class Gauge implements Metric {
   }
 }
 
+/**
+ * A gauge read from the database, which is async: `Registry.collect()` reads it before a scrape
+ * and `render()` writes what was read last (nothing before the first read, or after a failed one).
+ */
+export class AsyncGauge implements Metric {
+  readonly type = 'gauge';
+  private last: [Labels, number][] | undefined;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => Promise<[Labels, number][]>,
+  ) {}
+
+  async collect(): Promise<void> {
+    this.last = undefined;
+    this.last = await this.read();
+  }
+
+  samples(): [Labels, number][] {
+    if (this.last === undefined) throw new Error(`${this.name} was not collected`);
+    return this.last;
+  }
+}
+
 export class Registry {
   private readonly metrics: Metric[] = [];
 
@@ -79,6 +103,17 @@ export class Registry {
     const g = new Gauge(name, help, collect);
     this.metrics.push(g);
     return g;
+  }
+
+  asyncGauge(name: string, help: string, read: () => Promise<[Labels, number][]>): AsyncGauge {
+    const g = new AsyncGauge(name, help, read);
+    this.metrics.push(g);
+    return g;
+  }
+
+  /** Reads every async gauge, side by side; one that fails is left out of the next render. */
+  async collect(): Promise<void> {
+    await Promise.allSettled(this.metrics.map((m) => (m instanceof AsyncGauge ? m.collect() : undefined)));
   }
 
   /** The text format. A gauge whose collector throws is skipped, never fails the scrape. */

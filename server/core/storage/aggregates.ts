@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlExecutor } from './sql/port.ts';
 
 export interface SampleCounts {
   free: number;
@@ -43,13 +43,21 @@ const toBucket = (r: DbBucket): BucketRow => ({
   freeMax: r.free_max,
 });
 
+// The existing row's columns qualified with the table name: PostgreSQL reads an unqualified one as
+// the target anyway, but saying so keeps one text obviously right on both engines. CASE instead of
+// SQLite's scalar min()/max(), which PostgreSQL lacks (it has LEAST/GREATEST, SQLite lacks those).
 const upsertSql = (table: string, keyColumn: string) =>
   `INSERT INTO ${table} (lot_id, ${keyColumn}, samples, free_sum, occupied_sum, unknown_sum, reserved_sum, free_min, free_max)
-   VALUES (@lot, @key, 1, @free, @occupied, @unknown, @reserved, @free, @free)
-   ON CONFLICT (lot_id, ${keyColumn}) DO UPDATE SET samples = samples + 1, free_sum = free_sum + excluded.free_sum,
-     occupied_sum = occupied_sum + excluded.occupied_sum, unknown_sum = unknown_sum + excluded.unknown_sum,
-     reserved_sum = reserved_sum + excluded.reserved_sum, free_min = min(free_min, excluded.free_min),
-     free_max = max(free_max, excluded.free_max)`;
+   VALUES (:lot, :key, 1, :free, :occupied, :unknown, :reserved, :free, :free)
+   ON CONFLICT (lot_id, ${keyColumn}) DO UPDATE SET samples = ${table}.samples + 1,
+     free_sum = ${table}.free_sum + excluded.free_sum,
+     occupied_sum = ${table}.occupied_sum + excluded.occupied_sum,
+     unknown_sum = ${table}.unknown_sum + excluded.unknown_sum,
+     reserved_sum = ${table}.reserved_sum + excluded.reserved_sum,
+     free_min = CASE WHEN excluded.free_min < ${table}.free_min THEN excluded.free_min ELSE ${table}.free_min END,
+     free_max = CASE WHEN excluded.free_max > ${table}.free_max THEN excluded.free_max ELSE ${table}.free_max END`;
+const UPSERT_HOURLY = upsertSql('lot_hourly', 'bucket_start');
+const UPSERT_DAILY = upsertSql('lot_daily', 'day');
 
 /**
  * Hourly and daily occupancy aggregates, filled by sampling each lot's counts at a fixed interval;
@@ -57,16 +65,12 @@ const upsertSql = (table: string, keyColumn: string) =>
  * the office could use is a whole-hour offset of UTC); days are local calendar days.
  */
 export class Aggregates {
-  private readonly hourly: Statement;
-  private readonly daily: Statement;
   private readonly dayFormat: Intl.DateTimeFormat;
 
   constructor(
-    private readonly db: Database,
+    private readonly sql: SqlExecutor,
     readonly timezone: string,
   ) {
-    this.hourly = db.prepare(upsertSql('lot_hourly', 'bucket_start'));
-    this.daily = db.prepare(upsertSql('lot_daily', 'day'));
     this.dayFormat = new Intl.DateTimeFormat('en-CA', {
       timeZone: timezone,
       year: 'numeric',
@@ -80,45 +84,40 @@ export class Aggregates {
     return this.dayFormat.format(ms);
   }
 
-  record(samples: { lotId: string; counts: SampleCounts }[], now: number): void {
+  async record(samples: { lotId: string; counts: SampleCounts }[], now: number): Promise<void> {
     const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
     const day = this.localDay(now);
-    this.db
-      .transaction(() => {
-        for (const { lotId, counts } of samples) {
-          const row = { lot: lotId, ...counts };
-          this.hourly.run({ ...row, key: hour });
-          this.daily.run({ ...row, key: day });
-        }
-      })
-      .immediate();
+    await this.sql.transaction(async (tx) => {
+      for (const { lotId, counts } of samples) {
+        const row = { lot: lotId, ...counts };
+        await tx.run(UPSERT_HOURLY, { ...row, key: hour });
+        await tx.run(UPSERT_DAILY, { ...row, key: day });
+      }
+    });
   }
 
-  hours(lotId: string, from: number, to: number): BucketRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT bucket_start AS start, samples, free_sum, occupied_sum, unknown_sum, reserved_sum, free_min, free_max
-         FROM lot_hourly WHERE lot_id = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start`,
-      )
-      .all(lotId, Math.floor(from / HOUR_MS) * HOUR_MS, to) as DbBucket[];
+  async hours(lotId: string, from: number, to: number): Promise<BucketRow[]> {
+    const rows = await this.sql.all<DbBucket>(
+      `SELECT bucket_start AS start, samples, free_sum, occupied_sum, unknown_sum, reserved_sum, free_min, free_max
+       FROM lot_hourly WHERE lot_id = $1 AND bucket_start >= $2 AND bucket_start < $3 ORDER BY bucket_start`,
+      [lotId, Math.floor(from / HOUR_MS) * HOUR_MS, to],
+    );
     return rows.map(toBucket);
   }
 
-  days(lotId: string, fromDay: string, toDay: string): BucketRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT day AS start, samples, free_sum, occupied_sum, unknown_sum, reserved_sum, free_min, free_max
-         FROM lot_daily WHERE lot_id = ? AND day >= ? AND day <= ? ORDER BY day`,
-      )
-      .all(lotId, fromDay, toDay) as DbBucket[];
+  async days(lotId: string, fromDay: string, toDay: string): Promise<BucketRow[]> {
+    const rows = await this.sql.all<DbBucket>(
+      `SELECT day AS start, samples, free_sum, occupied_sum, unknown_sum, reserved_sum, free_min, free_max
+       FROM lot_daily WHERE lot_id = $1 AND day >= $2 AND day <= $3 ORDER BY day`,
+      [lotId, fromDay, toDay],
+    );
     return rows.map(toBucket);
   }
 
   /** Deletes buckets older than the cut-offs; returns rows removed. */
-  purge(hourlyBefore: number, dailyBefore: string): { hourly: number; daily: number } {
-    return {
-      hourly: this.db.prepare('DELETE FROM lot_hourly WHERE bucket_start < ?').run(hourlyBefore).changes,
-      daily: this.db.prepare('DELETE FROM lot_daily WHERE day < ?').run(dailyBefore).changes,
-    };
+  async purge(hourlyBefore: number, dailyBefore: string): Promise<{ hourly: number; daily: number }> {
+    const hourly = await this.sql.run('DELETE FROM lot_hourly WHERE bucket_start < $1', [hourlyBefore]);
+    const daily = await this.sql.run('DELETE FROM lot_daily WHERE day < $1', [dailyBefore]);
+    return { hourly: hourly.changes, daily: daily.changes };
   }
 }

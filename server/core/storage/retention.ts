@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { RetentionConfig } from '../config/schema.ts';
 import type { Aggregates } from './aggregates.ts';
+import type { SqlExecutor } from './sql/port.ts';
 import { PeriodicTimer } from '../../../kit/timer.ts';
 
 /** The `retention` section (server/core/config/schema.ts). */
@@ -15,7 +15,7 @@ export class RetentionPurger {
   private readonly timer: PeriodicTimer;
 
   constructor(
-    private readonly db: Database,
+    private readonly sql: SqlExecutor,
     private readonly aggregates: Aggregates,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -34,13 +34,13 @@ export class RetentionPurger {
   }
 
   /** One purge now. Returns what was deleted; never throws (a failed purge is retried next time). */
-  tick(): { transitions: number; hourly: number; daily: number } | undefined {
+  async tick(): Promise<{ transitions: number; hourly: number; daily: number } | undefined> {
     const now = this.clock.now();
     try {
-      const transitions = this.db
-        .prepare('DELETE FROM transitions WHERE at < ?')
-        .run(now - this.opts.transitions_days * DAY_MS).changes;
-      const aggregates = this.aggregates.purge(
+      const { changes: transitions } = await this.sql.run('DELETE FROM transitions WHERE at < $1', [
+        now - this.opts.transitions_days * DAY_MS,
+      ]);
+      const aggregates = await this.aggregates.purge(
         now - this.opts.hourly_days * DAY_MS,
         this.aggregates.localDay(now - this.opts.daily_days * DAY_MS),
       );

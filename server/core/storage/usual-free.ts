@@ -112,7 +112,8 @@ const MAX_CACHED = 1000;
  * hour, which a mean over up to 8 weeks does not need at once (they count from the next hour on).
  */
 export class UsualFree {
-  private readonly cache = new Map<string, UsualGrid>();
+  /** Grids built this UTC hour, or being built (concurrent page loads share one read). */
+  private readonly cache = new Map<string, Promise<UsualGrid>>();
   private cachedHour = Number.NaN;
 
   constructor(
@@ -121,18 +122,23 @@ export class UsualFree {
     readonly weeks = 8,
   ) {}
 
-  grid(lotId: string): UsualGrid {
+  grid(lotId: string): Promise<UsualGrid> {
     const now = this.clock.now();
     const hour = Math.floor(now / HOUR_MS);
     if (hour !== this.cachedHour || this.cache.size >= MAX_CACHED) {
       this.cache.clear();
       this.cachedHour = hour;
     }
-    let grid = this.cache.get(lotId);
-    if (grid === undefined) {
-      grid = usualGrid(this.aggregates.hours(lotId, now - this.weeks * WEEK_MS, now + 1), this.aggregates.timezone);
-      this.cache.set(lotId, grid);
-    }
+    const hit = this.cache.get(lotId);
+    if (hit !== undefined) return hit;
+    const grid = this.aggregates
+      .hours(lotId, now - this.weeks * WEEK_MS, now + 1)
+      .then((hours) => usualGrid(hours, this.aggregates.timezone));
+    this.cache.set(lotId, grid);
+    // A failed read is not kept: the next page asks the database again.
+    grid.catch(() => {
+      if (this.cache.get(lotId) === grid) this.cache.delete(lotId);
+    });
     return grid;
   }
 }

@@ -14,29 +14,29 @@ let aggregates: Aggregates;
 let sampler: AggregateSampler;
 const log = pino({ level: 'silent' });
 
-beforeEach(() => {
-  h = ingestHarness({ freshness: { stale_after_s: 7 * 86_400 } });
+beforeEach(async () => {
+  h = await ingestHarness({ freshness: { stale_after_s: 7 * 86_400 } });
   h.clock.set(Date.parse('2026-11-30T08:00:00.000Z')); // 09:00 in Prague
-  aggregates = new Aggregates(h.db, 'Europe/Prague');
+  aggregates = new Aggregates(h.sql, 'Europe/Prague');
   sampler = new AggregateSampler(h.availability, aggregates, h.clock, log, 60);
 });
 afterEach(() => h.close());
 
 describe('hourly and daily aggregates', () => {
-  it('sample each lot’s counts into hour and local-day buckets with an occupancy ratio', () => {
+  it('sample each lot’s counts into hour and local-day buckets with an occupancy ratio', async () => {
     const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => h.clock.now());
-    h.send(agent.slotState('north-1', 'A1', 'occupied'));
-    h.send(agent.slotState('north-1', 'A2', 'free'));
+    await h.send(agent.slotState('north-1', 'A1', 'occupied'));
+    await h.send(agent.slotState('north-1', 'A2', 'free'));
     for (let i = 0; i < 30; i++) {
-      sampler.tick();
+      await sampler.tick();
       h.clock.advance(60_000);
     }
-    h.send(agent.slotState('north-1', 'A2', 'occupied'));
+    await h.send(agent.slotState('north-1', 'A2', 'occupied'));
     for (let i = 0; i < 30; i++) {
-      sampler.tick();
+      await sampler.tick();
       h.clock.advance(60_000);
     }
-    const hours = aggregates.hours('north', h.clock.now() - 2 * HOUR, h.clock.now());
+    const hours = await aggregates.hours('north', h.clock.now() - 2 * HOUR, h.clock.now());
     expect(hours).toHaveLength(1);
     expect(hours[0]).toMatchObject({
       start: Date.parse('2026-11-30T08:00:00.000Z'),
@@ -46,7 +46,7 @@ describe('hourly and daily aggregates', () => {
       freeMin: 0,
       freeMax: 1,
     });
-    const days = aggregates.days('north', '2026-11-30', '2026-11-30');
+    const days = await aggregates.days('north', '2026-11-30', '2026-11-30');
     expect(days).toEqual([expect.objectContaining({ start: '2026-11-30', samples: 60 })]);
     const stats = profile(hours, 'Europe/Prague');
     expect(stats.peak_hour).toBe(9);
@@ -58,21 +58,21 @@ describe('hourly and daily aggregates', () => {
     expect(aggregates.localDay(Date.parse('2026-11-30T23:30:00.000Z'))).toBe('2026-12-01');
   });
 
-  it('are purged with the transitions once past their retention', () => {
+  it('are purged with the transitions once past their retention', async () => {
     const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => h.clock.now());
-    h.send(agent.slotState('north-1', 'A1', 'occupied'));
-    sampler.tick();
-    const purger = new RetentionPurger(h.db, aggregates, h.clock, log, {
+    await h.send(agent.slotState('north-1', 'A1', 'occupied'));
+    await sampler.tick();
+    const purger = new RetentionPurger(h.sql, aggregates, h.clock, log, {
       transitions_days: 2,
       hourly_days: 3,
       daily_days: 4,
       purge_interval_s: 3600,
     });
     h.clock.advance(2 * DAY + HOUR);
-    expect(purger.tick()).toEqual({ transitions: 1, hourly: 0, daily: 0 });
+    expect(await purger.tick()).toEqual({ transitions: 1, hourly: 0, daily: 0 });
     h.clock.advance(DAY);
-    expect(purger.tick()).toEqual({ transitions: 0, hourly: 2, daily: 0 }); // both lots
+    expect(await purger.tick()).toEqual({ transitions: 0, hourly: 2, daily: 0 }); // both lots
     h.clock.advance(2 * DAY);
-    expect(purger.tick()).toEqual({ transitions: 0, hourly: 0, daily: 2 });
+    expect(await purger.tick()).toEqual({ transitions: 0, hourly: 0, daily: 2 });
   });
 });

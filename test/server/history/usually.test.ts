@@ -1,55 +1,69 @@
-import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../server/core/clock.ts';
 import { Aggregates } from '../../../server/core/storage/aggregates.ts';
-import { openDatabase } from '../../../server/core/storage/database.ts';
 import type { BucketRow } from '../../../server/core/storage/aggregates.ts';
 import { expectedFree, UsualFree, usualGrid, type UsualGrid } from '../../../server/core/storage/usual-free.ts';
-import { tempDir } from '../support/config.ts';
+import { useEngines } from '../../support/engines.ts';
 
+const engines = useEngines();
 const counts = (free: number) => ({ free, occupied: 10 - free, unknown: 0, reserved: 0 });
-let tmp: ReturnType<typeof tempDir>;
-let db: Database;
-let aggregates: Aggregates;
-const clock = new ManualClock(0);
 
-beforeEach(() => {
-  tmp = tempDir();
-  db = openDatabase(join(tmp.dir, 'volno.db'));
-  aggregates = new Aggregates(db, 'Europe/Prague');
-});
-afterEach(() => {
-  db.close();
-  tmp.cleanup();
-});
+describe.each(engines)('what is usually free, by weekday and hour, on $engine', ({ available, open }) => {
+  it.skipIf(!available)(
+    'averages the stored hourly samples per local weekday and hour and counts the weeks behind each',
+    async () => {
+      const aggregates = new Aggregates(await open(), 'Europe/Prague');
+      const clock = new ManualClock(0);
+      // Three Mondays at 09:xx in Prague: one in summer time (UTC+2), two in winter time (UTC+1).
+      await aggregates.record([{ lotId: 'north', counts: counts(2) }], Date.parse('2026-10-19T07:10:00Z'));
+      await aggregates.record([{ lotId: 'north', counts: counts(4) }], Date.parse('2026-11-16T08:10:00Z'));
+      await aggregates.record([{ lotId: 'north', counts: counts(6) }], Date.parse('2026-11-23T08:10:00Z'));
+      await aggregates.record([{ lotId: 'north', counts: counts(8) }], Date.parse('2026-11-23T08:40:00Z'));
+      // 10:xx on one Monday only.
+      await aggregates.record([{ lotId: 'north', counts: counts(1) }], Date.parse('2026-11-23T09:05:00Z'));
+      clock.set(Date.parse('2026-11-29T12:00:00Z'));
 
-describe('what is usually free, by weekday and hour', () => {
-  it('averages the stored hourly samples per local weekday and hour and counts the weeks behind each', () => {
-    // Three Mondays at 09:xx in Prague: one in summer time (UTC+2), two in winter time (UTC+1).
-    aggregates.record([{ lotId: 'north', counts: counts(2) }], Date.parse('2026-10-19T07:10:00Z'));
-    aggregates.record([{ lotId: 'north', counts: counts(4) }], Date.parse('2026-11-16T08:10:00Z'));
-    aggregates.record([{ lotId: 'north', counts: counts(6) }], Date.parse('2026-11-23T08:10:00Z'));
-    aggregates.record([{ lotId: 'north', counts: counts(8) }], Date.parse('2026-11-23T08:40:00Z'));
-    // 10:xx on one Monday only.
-    aggregates.record([{ lotId: 'north', counts: counts(1) }], Date.parse('2026-11-23T09:05:00Z'));
-    clock.set(Date.parse('2026-11-29T12:00:00Z'));
+      const grid = await new UsualFree(aggregates, clock, 8).grid('north');
+      // Samples 2, 4, 6, 8 → mean 5; three distinct Mondays.
+      expect(grid.cells[0]![9]).toEqual({ free: 5, weeks: 3 });
+      expect(grid.cells[0]![10]).toEqual({ free: 1, weeks: 1 });
+      expect(grid.cells[0]![8]).toEqual({ free: null, weeks: 0 });
+      expect(grid.cells[1]![9]).toEqual({ free: null, weeks: 0 });
+      expect(grid.weeks).toBe(3);
+    },
+  );
 
-    const grid = new UsualFree(aggregates, clock, 8).grid('north');
-    // Samples 2, 4, 6, 8 → mean 5; three distinct Mondays.
-    expect(grid.cells[0]![9]).toEqual({ free: 5, weeks: 3 });
-    expect(grid.cells[0]![10]).toEqual({ free: 1, weeks: 1 });
-    expect(grid.cells[0]![8]).toEqual({ free: null, weeks: 0 });
-    expect(grid.cells[1]![9]).toEqual({ free: null, weeks: 0 });
-    expect(grid.weeks).toBe(3);
+  it.skipIf(!available)('only reads the window of weeks it was given', async () => {
+    const aggregates = new Aggregates(await open(), 'Europe/Prague');
+    const clock = new ManualClock(Date.parse('2026-11-29T12:00:00Z'));
+    await aggregates.record([{ lotId: 'north', counts: counts(2) }], Date.parse('2026-09-07T07:10:00Z'));
+    expect((await new UsualFree(aggregates, clock, 8).grid('north')).weeks).toBe(0);
+    expect((await new UsualFree(aggregates, clock, 20).grid('north')).cells[0]![9]).toEqual({ free: 2, weeks: 1 });
   });
 
-  it('only reads the window of weeks it was given', () => {
-    aggregates.record([{ lotId: 'north', counts: counts(2) }], Date.parse('2026-09-07T07:10:00Z'));
-    clock.set(Date.parse('2026-11-29T12:00:00Z'));
-    expect(new UsualFree(aggregates, clock, 8).grid('north').weeks).toBe(0);
-    expect(new UsualFree(aggregates, clock, 20).grid('north').cells[0]![9]).toEqual({ free: 2, weeks: 1 });
-  });
+  it.skipIf(!available)(
+    'is built once per lot and UTC hour, and rebuilt with the new samples when the hour changes',
+    async () => {
+      const aggregates = new Aggregates(await open(), 'Europe/Prague');
+      const clock = new ManualClock(Date.parse('2026-11-23T08:10:00Z'));
+      await aggregates.record([{ lotId: 'north', counts: counts(2) }], clock.now());
+      const usually = new UsualFree(aggregates, clock, 8);
+      const first = usually.grid('north');
+      expect((await first).cells[0]![9]).toEqual({ free: 2, weeks: 1 });
+
+      // Another sample in the same hour: the cached grid is answered, without reading the history.
+      clock.set(Date.parse('2026-11-23T08:50:00Z'));
+      await aggregates.record([{ lotId: 'north', counts: counts(4) }], clock.now());
+      expect(usually.grid('north')).toBe(first);
+      expect(usually.grid('south')).not.toBe(first);
+
+      // The next hour reads it again, with both samples.
+      clock.set(Date.parse('2026-11-23T09:00:00Z'));
+      const next = usually.grid('north');
+      expect(next).not.toBe(first);
+      expect((await next).cells[0]![9]).toEqual({ free: 3, weeks: 1 });
+    },
+  );
 });
 
 /** The grid as it was built before the per-day offsets: one Intl.formatToParts per bucket. */
@@ -109,28 +123,6 @@ describe('the grid across daylight saving changes', () => {
   ])('is the same as one built by formatting every bucket (%s from %s)', (zone, from) => {
     const hours = hourlyBuckets(from, 8);
     expect(usualGrid(hours, zone)).toEqual(referenceGrid(hours, zone));
-  });
-});
-
-describe('the grid of a lot, once per hour', () => {
-  it('is built once per lot and UTC hour, and rebuilt with the new samples when the hour changes', () => {
-    clock.set(Date.parse('2026-11-23T08:10:00Z'));
-    aggregates.record([{ lotId: 'north', counts: counts(2) }], clock.now());
-    const usually = new UsualFree(aggregates, clock, 8);
-    const first = usually.grid('north');
-    expect(first.cells[0]![9]).toEqual({ free: 2, weeks: 1 });
-
-    // Another sample in the same hour: the cached grid is answered, without reading the history.
-    clock.set(Date.parse('2026-11-23T08:50:00Z'));
-    aggregates.record([{ lotId: 'north', counts: counts(4) }], clock.now());
-    expect(usually.grid('north')).toBe(first);
-    expect(usually.grid('south')).not.toBe(first);
-
-    // The next hour reads it again, with both samples.
-    clock.set(Date.parse('2026-11-23T09:00:00Z'));
-    const next = usually.grid('north');
-    expect(next).not.toBe(first);
-    expect(next.cells[0]![9]).toEqual({ free: 3, weeks: 1 });
   });
 });
 

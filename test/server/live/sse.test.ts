@@ -16,7 +16,7 @@ beforeAll(async () => {
   pub = await publisher(s.mqttUrl);
   await publish(agent.availability('online'));
   await publish(agent.slotState('north-1', 'A1', 'free'));
-  await waitFor(() => s.app.volno.availability.lotAvailability('north')?.free === 1, {
+  await waitFor(async () => (await s.app.volno.availability.lotAvailability('north'))?.free === 1, {
     timeoutMs: 5000,
     what: 'first state',
   });

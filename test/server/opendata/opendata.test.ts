@@ -19,7 +19,7 @@ beforeAll(async () => {
   ])
     await pub.publishAsync(m.topic, m.payload, { qos: 1, retain: true });
   await pub.endAsync();
-  await waitFor(() => s.app.volno.availability.lotAvailability('north')?.occupied === 1, {
+  await waitFor(async () => (await s.app.volno.availability.lotAvailability('north'))?.occupied === 1, {
     timeoutMs: 5000,
     what: 'states',
   });

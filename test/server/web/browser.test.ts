@@ -153,7 +153,7 @@ describe('the public page in Chromium', () => {
     // North full, south with one free space: south first.
     await publish(agent.slotState('north-1', 'A1', 'occupied'));
     await publish(agent.slotState('north-1', 'A2', 'occupied'));
-    await expect.poll(() => s.app.volno.availability.lotAvailability('north')?.free).toBe(0);
+    await expect.poll(async () => (await s.app.volno.availability.lotAvailability('north'))?.free).toBe(0);
     const page = await open('/?lang=en', { geolocation: { latitude: 50.09, longitude: 14.42 } });
     try {
       const order = () =>
