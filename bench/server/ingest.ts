@@ -47,7 +47,7 @@ export async function benchIngest(count: number) {
       const volnoDone = until(() => written() >= count, 120_000);
       const run = await publishAll(broker.url, messages);
       const volnoMs = (await volnoDone) - run.startedAt;
-      const transitions = app.volno.db.prepare('SELECT count(*) FROM transitions').pluck().get() as number;
+      const transitions = (await app.volno.sql.one<{ n: number }>('SELECT count(*) AS n FROM transitions'))!.n;
       const bareRate = count / (bareMs / 1000);
       const volnoRate = count / (volnoMs / 1000);
       return {

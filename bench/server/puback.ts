@@ -40,7 +40,7 @@ import { systemClock } from '../../server/core/clock.ts';
 import { Registry } from '../../server/core/metrics/registry.ts';
 import { installPubackGate } from '../../server/core/mqtt/puback-gate.ts';
 import { Catalog } from '../../server/core/storage/catalog.ts';
-import { openDatabase } from '../../server/core/storage/database.ts';
+import { openSqlDatabase } from '../../server/core/storage/sql/open.ts';
 import { commitAckGate } from '../../server/ingest/ack-gate.ts';
 import { Ingestor } from '../../server/ingest/ingestor.ts';
 import { IngestMetrics } from '../../server/ingest/metrics.ts';
@@ -71,7 +71,9 @@ function holdInHandleMessage(client: MqttClient, writer: IngestWriter, sync: boo
     for (const cb of w) cb();
   });
   client.handleMessage = (_packet, cb) => {
-    if (sync) writer.flush();
+    // The commit is async on the port: the callback waits for it (flush() empties the queue at once,
+    // so `pending` below would already read 0).
+    if (sync) return void writer.flush().then(() => cb(), cb);
     if (writer.pending === 0 || writer.failing) return cb();
     writer.expedite();
     waiting.push(() => cb());
@@ -93,13 +95,13 @@ async function runVariant(
   messages: { topics: string[]; payloads: string[] },
 ) {
   const tmp = tempDir();
-  const db = openDatabase(join(tmp.dir, 'volno.sqlite'));
-  const catalog = new Catalog(db);
-  catalog.applyConfig(benchConfig(tmp.dir, PER_CAMERA).lots);
+  const sql = await openSqlDatabase({ engine: 'sqlite', path: join(tmp.dir, 'volno.sqlite') });
+  const catalog = new Catalog(sql);
+  await catalog.applyConfig(benchConfig(tmp.dir, PER_CAMERA).lots);
   const metrics = new IngestMetrics(new Registry());
   const log = pino({ level: 'silent' });
   // The schema's defaults for the batch; a long TTL so that no sweep runs during the measurement.
-  const writer = new IngestWriter(db, catalog, metrics, systemClock, log, {
+  const writer = new IngestWriter(sql, catalog, metrics, systemClock, log, {
     batchMax: 2000,
     batchDelayMs: 20,
     agentTtlS: 3600,
@@ -163,8 +165,8 @@ async function runVariant(
     await client.endAsync(true);
     // Drop the persistent session, or the broker would queue every later round for it too.
     if (mode === 'backlog') await (await mqtt.connectAsync(url, { ...options, clean: true })).endAsync();
-    writer.stop();
-    db.close();
+    await writer.stop();
+    await sql.close();
     tmp.cleanup();
   }
 }

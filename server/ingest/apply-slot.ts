@@ -28,7 +28,9 @@ export async function applySlotState(
   d: ApplyDeps,
 ): Promise<void> {
   await d.catalog.ensureSlot(p.camera_id, p.slot_id, s.now, d.sql);
-  const prev = await currentState(p.camera_id, p.slot_id, ctx, d);
+  // Read once per batch (applyBatch); a slot missing from that read is read on its own.
+  const known = ctx.slots.get(slotKey(p.camera_id, p.slot_id));
+  const prev = known !== undefined ? (known ?? undefined) : await readState(p.camera_id, p.slot_id, ctx, d);
   const observedAt = Date.parse(p.observed_at);
   if (prev !== undefined && observedAt < prev.observedAt) return d.ignore('stale');
   // The server itself turned this very report unknown (its agent went silent or offline). The agent
@@ -125,18 +127,15 @@ export async function forceUnknown(
   }
 }
 
-/** The slot's current state: from the batch's map when it was read at the batch's start. */
-async function currentState(
+/** A slot's current state from the database, remembered for the rest of the batch. */
+async function readState(
   cameraId: string,
   slotId: string,
   ctx: BatchContext,
   d: ApplyDeps,
 ): Promise<SlotStateRow | undefined> {
-  const key = slotKey(cameraId, slotId);
-  const known = ctx.slots.get(key);
-  if (known !== undefined) return known ?? undefined;
   const row = await d.states.get(cameraId, slotId, { forUpdate: true });
-  ctx.slots.set(key, row ?? null);
+  ctx.slots.set(slotKey(cameraId, slotId), row ?? null);
   return row;
 }
 

@@ -5,7 +5,7 @@ import type { Catalog } from '../core/storage/catalog.ts';
 import { sqlErrorKind, SqlError, type SqlExecutor } from '../core/storage/sql/port.ts';
 import { StateStore } from '../core/storage/state-store.ts';
 import { AgentBook, type SessionEvents } from './agent-book.ts';
-import { slotKey, type ApplyHooks, type BatchContext } from './apply-context.ts';
+import { slotKey, type ApplyDeps, type ApplyHooks, type BatchContext } from './apply-context.ts';
 import { applyOp, type IngestOp } from './apply.ts';
 import type { IgnoreReason, IngestMetrics } from './metrics.ts';
 
@@ -52,29 +52,32 @@ export async function applyBatch(tx: SqlExecutor, batch: readonly IngestOp[], d:
   for (const row of await new StateStore(tx).ofCameras([...cameras].sort(), { forUpdate: true }))
     ctx.slots.set(slotKey(row.cameraId, row.slotId), row);
   const ignore = (reason: IgnoreReason) => d.metrics.ignored.inc({ reason });
+  const deps = (sql: SqlExecutor): ApplyDeps => ({
+    sql,
+    catalog: d.catalog,
+    states: new StateStore(sql),
+    cameras: new CamerasStore(sql),
+    ignore,
+    startedAt: d.startedAt,
+    agentTtlMs: d.agentTtlMs,
+    missedHeartbeats: d.missedHeartbeats,
+    hooks: d.hooks,
+  });
+  // One bad operation (a bug, a refused row) must not cost the rest of the batch. PostgreSQL aborts
+  // the whole transaction on a failed statement, so each operation runs in a savepoint there. SQLite
+  // takes back just the failed statement and goes on; a savepoint per operation cost the writer a
+  // fifth of its time in bench/server/ingest.ts, so there the operations share the transaction.
+  const direct = tx.engine === 'sqlite' ? deps(tx) : undefined;
   for (const op of batch) {
     try {
-      // A savepoint per operation: one bad operation (a bug, a refused row) must not cost the rest
-      // of the batch, and on PostgreSQL a failed statement otherwise aborts the whole transaction.
-      await tx.transaction((sp) =>
-        applyOp(op, ctx, {
-          sql: sp,
-          catalog: d.catalog,
-          states: new StateStore(sp),
-          cameras: new CamerasStore(sp),
-          ignore,
-          startedAt: d.startedAt,
-          agentTtlMs: d.agentTtlMs,
-          missedHeartbeats: d.missedHeartbeats,
-          hooks: d.hooks,
-        }),
-      );
+      if (direct !== undefined) await applyOp(op, ctx, direct);
+      else await tx.transaction((sp) => applyOp(op, ctx, deps(sp)));
     } catch (err) {
       if (!isOperationFault(err)) throw err;
       d.metrics.storageErrors.inc({ stage: 'operation' });
       d.log.error({ err, op: describe(op) }, 'could not apply an ingest operation');
-      // The savepoint took back the operation's writes; what this batch and the catalog remember
-      // of them must go too (a slot the catalog now believes stored, a state never written).
+      // Some of the operation's writes were taken back (its savepoint, or SQLite's failed
+      // statement): what this batch and the catalog remember of them must go too.
       ctx.slots.clear();
       await d.catalog.refresh(tx);
     }
