@@ -92,7 +92,7 @@ describe('identity email: a booking is pending until its mailed link is confirme
     // Confirmed bookings do not lapse: the space stays taken after the hold would have ended.
     clock.advance(11 * 60_000);
     expect(await options()).toBe(0);
-    const row = s.app.volno.db.prepare('SELECT status, pending_until FROM bookings').get();
+    const row = await s.app.volno.sql.one('SELECT status, pending_until FROM bookings');
     expect(row).toEqual({ status: 'confirmed', pending_until: null });
   });
 
@@ -109,7 +109,9 @@ describe('identity email: a booking is pending until its mailed link is confirme
     expect(late.body).toMatch(/ran out/);
     // Someone else gets the space now.
     expect((await book({ email: 'petr@example.cz', plate: '2BB 2222' })).statusCode).toBe(202);
-    expect(s.app.volno.db.prepare("SELECT count(*) FROM bookings WHERE status = 'cancelled'").pluck().get()).toBe(1);
+    expect(await s.app.volno.sql.one("SELECT count(*) AS n FROM bookings WHERE status = 'cancelled'")).toEqual({
+      n: 1,
+    });
   });
 
   it('sends one mail only to an unconfirmed address, however often it is typed in', async () => {

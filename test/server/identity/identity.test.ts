@@ -100,8 +100,8 @@ describe('identity routes without a reachable provider', () => {
     const staff = await s.app.inject({ url: '/staff/sso/callback?code=x&state=y' });
     expect(staff.statusCode).toBe(400);
     expect(
-      s.app.volno.db.prepare("SELECT count(*) FROM staff_audit WHERE action = 'login.sso_refused'").pluck().get(),
-    ).toBe(1);
+      await s.app.volno.sql.one("SELECT count(*) AS n FROM staff_audit WHERE action = 'login.sso_refused'"),
+    ).toEqual({ n: 1 });
   });
 
   it('refuses a booking on an oidc lot without a signed-in citizen, in the API too', async () => {
@@ -134,8 +134,9 @@ describe('identity routes without a reachable provider', () => {
       { lang: 'en', by: 'public', subjectKey: subjectKey('https://idp', 'person-1') },
     );
     clock.set(Date.parse('2026-12-04T12:00:00Z'));
-    s.app.volno.reservations.purger.tick();
-    expect(s.app.volno.db.prepare('SELECT subject_key, purged_at IS NOT NULL AS purged FROM bookings').get()).toEqual({
+    await s.app.volno.reservations.purger.tick();
+    const purged = 'SELECT subject_key, CASE WHEN purged_at IS NULL THEN 0 ELSE 1 END AS purged FROM bookings';
+    expect(await s.app.volno.sql.one(purged)).toEqual({
       subject_key: null,
       purged: 1,
     });

@@ -152,14 +152,13 @@ describe('OpenID Connect sign-in against a real provider, in Chromium', () => {
       await book(page, 'someone-else@example.cz', '9ZZ 9999');
       expect(await page.getByRole('alert').textContent()).toContain('at most 1 booking(s) per person and day');
       expect(await axe(page)).toEqual([]);
-      const rows = s.app.volno.db.prepare('SELECT subject_key, status FROM bookings').all() as {
-        subject_key: string;
-        status: string;
-      }[];
+      const rows = await s.app.volno.sql.all<{ subject_key: string; status: string }>(
+        'SELECT subject_key, status FROM bookings',
+      );
       expect(rows).toHaveLength(1);
       // Only a hash of issuer and subject is stored, never the provider's identifier itself.
       expect(rows[0]!.subject_key).toMatch(/^[0-9a-f]{64}$/);
-      expect(JSON.stringify(s.app.volno.db.prepare('SELECT * FROM citizen_sessions').all())).not.toContain('citizen-1');
+      expect(JSON.stringify(await s.app.volno.sql.all('SELECT * FROM citizen_sessions'))).not.toContain('citizen-1');
 
       // The signed-in session's cookie alone is not enough for the JSON API: the CSRF token must come too.
       const apiWithoutCsrf = await page.evaluate(async () => {
@@ -176,7 +175,7 @@ describe('OpenID Connect sign-in against a real provider, in Chromium', () => {
       await page.goto(search('14:00', '15:00'));
       await page.locator('[data-signout]').click();
       await page.waitForURL(`${app}/reserve?lang=en`);
-      expect(s.app.volno.db.prepare('SELECT count(*) FROM citizen_sessions').pluck().get()).toBe(0);
+      expect(await s.app.volno.sql.one('SELECT count(*) AS n FROM citizen_sessions')).toEqual({ n: 0 });
       await page.goto(search('14:00', '15:00'));
       expect(await page.locator('[data-signin]').count()).toBe(1);
       // A booking post without a session is refused.
@@ -241,7 +240,7 @@ describe('OpenID Connect sign-in against a real provider, in Chromium', () => {
       await signInAtProvider(page, 'alice');
       await page.waitForURL(`${app}/staff`);
       expect(await axe(page)).toEqual([]);
-      const user = s.app.volno.db.prepare("SELECT role, password_hash FROM staff_users WHERE username = 'alice'").get();
+      const user = await s.app.volno.sql.one("SELECT role, password_hash FROM staff_users WHERE username = 'alice'");
       expect(user).toEqual({ role: 'operator', password_hash: '!sso' });
       // An operator's session: the staff API answers, the admin-only user list does not.
       const api = await page.evaluate(async () => [
@@ -249,7 +248,7 @@ describe('OpenID Connect sign-in against a real provider, in Chromium', () => {
         (await fetch('/api/v1/staff/users')).status,
       ]);
       expect(api).toEqual([200, 403]);
-      const audit = s.app.volno.db.prepare("SELECT username, action FROM staff_audit WHERE action = 'login.sso'").all();
+      const audit = await s.app.volno.sql.all("SELECT username, action FROM staff_audit WHERE action = 'login.sso'");
       expect(audit).toEqual([{ username: 'alice', action: 'login.sso' }]);
     } finally {
       await context.close();
@@ -264,9 +263,9 @@ describe('OpenID Connect sign-in against a real provider, in Chromium', () => {
       await refused.waitForURL((u) => u.pathname === '/staff/sso/callback');
       expect(await refused.getByRole('status').textContent()).toContain('no role');
       expect(await axe(refused)).toEqual([]);
-      expect(s.app.volno.db.prepare("SELECT count(*) FROM staff_users WHERE username = 'mallory'").pluck().get()).toBe(
-        0,
-      );
+      expect(await s.app.volno.sql.one("SELECT count(*) AS n FROM staff_users WHERE username = 'mallory'")).toEqual({
+        n: 0,
+      });
     } finally {
       await other.close();
     }

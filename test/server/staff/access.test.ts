@@ -40,7 +40,7 @@ describe('before the first account (bootstrap)', () => {
     const page = await s.app.inject({ url: '/staff' });
     expect(page.statusCode).toBe(303);
     expect(page.headers.location).toBe('/staff/login?next=%2Fstaff');
-    const audit = s.app.volno.auth.auditLog.list({ limit: 10 });
+    const audit = await s.app.volno.auth.auditLog.list({ limit: 10 });
     expect(audit[0]).toMatchObject({ action: 'user.create', via: 'loopback', username: 'localhost', ip: '127.0.0.1' });
   });
 
@@ -56,7 +56,7 @@ describe('before the first account (bootstrap)', () => {
       expect(r.statusCode).toBe(403);
       expect(r.json().code).toBe('VOLNO_CSRF');
     }
-    expect(s.app.volno.auth.accounts.count()).toBe(0);
+    expect(await s.app.volno.auth.accounts.count()).toBe(0);
   });
 });
 
@@ -78,7 +78,7 @@ describe('the staff token', () => {
     const wrong = await me('127.0.0.1', { authorization: `Bearer ${TOKEN}x` });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect(s.app.volno.auth.auditLog.list({ limit: 1 })[0]).toMatchObject({
+    expect((await s.app.volno.auth.auditLog.list({ limit: 1 }))[0]).toMatchObject({
       action: 'user.create',
       via: 'token',
       username: 'token',

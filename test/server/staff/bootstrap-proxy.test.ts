@@ -55,14 +55,14 @@ describe('the loopback bootstrap (no account yet)', () => {
     expect(r.json().code).toBe('VOLNO_FORBIDDEN');
     const chained = await createAdmin('127.0.0.1', { 'x-forwarded-for': '127.0.0.1, 203.0.113.9' });
     expect(chained.statusCode).toBe(403);
-    expect(s.app.volno.auth.accounts.count()).toBe(0);
+    expect(await s.app.volno.auth.accounts.count()).toBe(0);
   });
 
   it('is refused to a remote client that sends X-Forwarded-For: 127.0.0.1 to a server trusting one hop', async () => {
     s = await startTestServer({ http: { trust_proxy: 1 } }, { listen: false });
     const r = await createAdmin('203.0.113.7', { 'x-forwarded-for': '127.0.0.1' });
     expect(r.statusCode).toBe(403);
-    expect(s.app.volno.auth.accounts.count()).toBe(0);
+    expect(await s.app.volno.auth.accounts.count()).toBe(0);
   });
 
   it('is refused behind a same-machine proxy without trust_proxy, whatever forwarding header the proxy sets', async () => {
@@ -76,7 +76,7 @@ describe('the loopback bootstrap (no account yet)', () => {
       const r = await createAdmin('127.0.0.1', headers);
       expect(r.statusCode, JSON.stringify(headers)).toBe(403);
     }
-    expect(s.app.volno.auth.accounts.count()).toBe(0);
+    expect(await s.app.volno.auth.accounts.count()).toBe(0);
     // A direct local request (the operator on the machine) still bootstraps.
     expect((await createAdmin('127.0.0.1', {})).statusCode).toBe(201);
   });

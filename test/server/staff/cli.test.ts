@@ -7,7 +7,8 @@ import { AuditLog } from '../../../server/staff/audit-log.ts';
 import { loadStaffConfig } from '../../../server/main/cli.ts';
 import { registerUserCommands } from '../../../server/staff/cli.ts';
 import { systemClock } from '../../../server/core/clock.ts';
-import { DB_FILE_NAME, openDatabase } from '../../../server/core/storage/database.ts';
+import { DB_FILE_NAME } from '../../../server/core/storage/database.ts';
+import { openSqlDatabase } from '../../../server/core/storage/sql/open.ts';
 import { LOTS, tempDir } from '../support/config.ts';
 import { SITE } from '../support/messages.ts';
 import { startTestServer } from '../support/server.ts';
@@ -82,7 +83,7 @@ describe('volno user', () => {
     expect(await user(['passwd', 'vera', '--password-file', file])).toMatchObject({ code: 0 });
     expect(await user(['disable', 'vera'])).toMatchObject({ code: 0, out: 'vera disabled' });
 
-    const db = openDatabase(join(data, DB_FILE_NAME));
+    const db = await openSqlDatabase({ engine: 'sqlite', path: join(data, DB_FILE_NAME) });
     try {
       const accounts = new Accounts(db, systemClock, { scryptLog2N: 14 });
       expect(await accounts.authenticate('vera', 'another-secret-phrase-42')).toBeUndefined(); // disabled
@@ -90,7 +91,7 @@ describe('volno user', () => {
       expect(await accounts.authenticate('vera', 'viewer-password-here')).toBeUndefined();
       expect(await accounts.authenticate('vera', 'another-secret-phrase-42')).toMatchObject({ role: 'operator' });
       // The server's own entries (the login above) are there too; the CLI's name the OS user.
-      const audit = new AuditLog(db, systemClock).list({ limit: 20 }).filter((e) => e.via === 'cli');
+      const audit = (await new AuditLog(db, systemClock).list({ limit: 20 })).filter((e) => e.via === 'cli');
       expect(audit.every((e) => e.username !== null && e.role === null)).toBe(true);
       expect(audit.map((e) => e.action)).toEqual([
         'user.enable',
@@ -102,7 +103,7 @@ describe('volno user', () => {
       ]);
       expect(audit.at(-1)?.detail).toEqual({ username: 'admin', role: 'admin' });
     } finally {
-      db.close();
+      await db.close();
     }
   });
 

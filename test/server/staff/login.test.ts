@@ -190,7 +190,7 @@ describe('CSRF', () => {
       expect(r.statusCode, token).toBe(403);
       expect(r.json().code).toBe('VOLNO_CSRF');
     }
-    expect(s.app.volno.auth.accounts.byUsername('mallory')).toBeUndefined();
+    expect(await s.app.volno.auth.accounts.byUsername('mallory')).toBeUndefined();
   });
 
   it('reads the token from the csrf_token form field as well, and refuses a wrong one there too', async () => {

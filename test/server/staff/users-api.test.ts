@@ -44,7 +44,7 @@ describe('account management by an admin', () => {
   it('changes a role with immediate effect on the account’s open sessions', async () => {
     const bob = await loginStaff(s.app, 'bob', PASSWORD);
     expect((await api('GET', '/me', undefined, bob)).json().role).toBe('operator');
-    const id = s.app.volno.auth.accounts.byUsername('bob')!.userId;
+    const id = (await s.app.volno.auth.accounts.byUsername('bob'))!.userId;
     const r = await api('PATCH', `/users/${id}`, { role: 'viewer' });
     expect(r.json()).toMatchObject({ role: 'viewer' });
     expect((await api('GET', '/me', undefined, bob)).json().role).toBe('viewer');
@@ -52,7 +52,7 @@ describe('account management by an admin', () => {
 
   it('disables an account, ending its sessions and its logins, and enables it again', async () => {
     const bob = await loginStaff(s.app, 'bob', PASSWORD);
-    const id = s.app.volno.auth.accounts.byUsername('bob')!.userId;
+    const id = (await s.app.volno.auth.accounts.byUsername('bob'))!.userId;
     expect((await api('PATCH', `/users/${id}`, { disabled: true })).json().disabled).toBe(true);
     expect((await api('GET', '/me', undefined, bob)).statusCode).toBe(401);
     await expect(loginStaff(s.app, 'bob', PASSWORD)).rejects.toThrow(/401/);
@@ -62,7 +62,7 @@ describe('account management by an admin', () => {
 
   it('resets a password, ending the account’s sessions', async () => {
     const bob = await loginStaff(s.app, 'bob', PASSWORD);
-    const id = s.app.volno.auth.accounts.byUsername('bob')!.userId;
+    const id = (await s.app.volno.auth.accounts.byUsername('bob'))!.userId;
     const r = await api('POST', `/users/${id}/password`, { password: 'a-brand-new-password' });
     expect(r.statusCode).toBe(204);
     expect((await api('GET', '/me', undefined, bob)).statusCode).toBe(401);
@@ -72,7 +72,7 @@ describe('account management by an admin', () => {
   });
 
   it('never demotes or disables the last active admin', async () => {
-    const id = s.app.volno.auth.accounts.byUsername('alice')!.userId;
+    const id = (await s.app.volno.auth.accounts.byUsername('alice'))!.userId;
     for (const body of [{ role: 'operator' }, { disabled: true }]) {
       const r = await api('PATCH', `/users/${id}`, body);
       expect(r.statusCode).toBe(409);
