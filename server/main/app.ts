@@ -124,11 +124,11 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     ...api,
     availability: c.availability,
     aggregates: c.aggregates,
-    db: c.db,
+    sql: c.sql,
     clock: c.clock,
     access: c.access,
   });
-  const health = { db: c.db, clock: c.clock, access: c.access, mqttConnected: () => c.mqtt.connected };
+  const health = { sql: c.sql, clock: c.clock, access: c.access, mqttConnected: () => c.mqtt.connected };
   await app.register(healthRoutes, { ...api, ...health });
   await app.register(unassignedRoute, { ...api, ...health });
   await app.register(livenessRoute, health);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from './config/load.ts';
 import type { LoadStaffConfig } from '../staff/cli.ts';
@@ -6,7 +5,7 @@ import type { LoadStorageConfig } from '../core/storage/sql/cli.ts';
 import { ServerError } from '../core/errors.ts';
 import { runServer } from './server.ts';
 import { backupDatabase } from '../core/storage/backup.ts';
-import { DB_FILE_NAME } from '../core/storage/database.ts';
+import { storageTarget } from '../core/storage/config.ts';
 
 const portNumber = (v: string) => {
   const n = Number(v);
@@ -88,7 +87,8 @@ export function registerServerCommands(program: Command): void {
           file: flags.config,
           overrides: flags.data !== undefined ? { dataDir: flags.data } : {},
         });
-        const result = await backupDatabase(join(config.data_dir, DB_FILE_NAME), file);
+        // On PostgreSQL this refuses and names pg_dump (docs/deployment.md, "Backup").
+        const result = await backupDatabase(storageTarget(config), file);
         console.log(JSON.stringify(result));
       } catch (err) {
         fail(err);

@@ -113,8 +113,14 @@ export async function buildComponents(
   const metrics = new IngestMetrics(registry);
   // Before availability: its held slots count as `reserved` (ReservedSource).
   const reservations = new Reservations(db, catalog, config, clock, child('reservations'), bus);
-  const availability = new AvailabilityService(db, catalog, clock, config.freshness.stale_after_s * 1000, reservations);
-  const aggregates = new Aggregates(db, config.timezone);
+  const availability = new AvailabilityService(
+    sql,
+    catalog,
+    clock,
+    config.freshness.stale_after_s * 1000,
+    reservations,
+  );
+  const aggregates = new Aggregates(sql, config.timezone);
   const hub = new LiveHub(availability, clock, child('live'), config.web.live_tick_ms, bus);
   const sse = new SseBroadcaster(hub, availability, clock, child('sse'));
 
@@ -194,7 +200,7 @@ export async function buildComponents(
     child('aggregates'),
     config.aggregates.sample_interval_s,
   );
-  const purger = new RetentionPurger(db, aggregates, clock, child('retention'), config.retention);
+  const purger = new RetentionPurger(sql, aggregates, clock, child('retention'), config.retention);
   const alerts = new AlertMonitor({
     db,
     clock,
