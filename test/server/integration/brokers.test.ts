@@ -1,10 +1,10 @@
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
 import { describe, expect } from 'vitest';
 import { test } from '../../fixtures/index.ts';
 import { waitFor } from '../../fixtures/process.ts';
-import { tempDir } from '../support/config.ts';
+import { storageTarget } from '../../../server/core/storage/config.ts';
+import { openSqlDatabase, sqliteConnection } from '../../../server/core/storage/sql/open.ts';
+import { onPostgres, tempDir, testConfig } from '../support/config.ts';
 import { FakeAgent } from '../support/messages.ts';
 import { publisher, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -30,22 +30,23 @@ async function publishScene(pub: MqttClient, agent: FakeAgent): Promise<void> {
     await pub.publishAsync(m.topic, m.payload, { qos: 1, retain: true });
 }
 
-/** Rows in the SQLite file itself, read by a separate connection. */
-function fileRows(dataDir: string) {
-  const db = new BetterSqlite3(join(dataDir, 'volno.sqlite'), { readonly: true });
+/** Rows in the database itself (the SQLite file, or PostgreSQL), read by a separate connection. */
+async function storedRows(dataDir: string) {
+  const sql = await openSqlDatabase(storageTarget(testConfig(dataDir)));
   try {
     return {
-      states: db.prepare('SELECT camera_id, slot_id, state FROM slot_state ORDER BY slot_id').all(),
-      transitions: (db.prepare('SELECT count(*) AS n FROM transitions').get() as { n: number }).n,
-      journal: db.pragma('journal_mode', { simple: true }),
+      states: await sql.all('SELECT camera_id, slot_id, state FROM slot_state ORDER BY slot_id'),
+      transitions: (await sql.one<{ n: number }>('SELECT count(*) AS n FROM transitions'))!.n,
+      // SQLite's file is in WAL mode, so a reader never blocks the server's writer.
+      journal: sqliteConnection(sql)?.pragma('journal_mode', { simple: true }) ?? 'postgres',
     };
   } finally {
-    db.close();
+    await sql.close();
   }
 }
 
 describe('ingest through real brokers', () => {
-  test('ingests from a real Mosquitto into the SQLite file, and the API reflects it', async ({ mosquitto }) => {
+  test('ingests from a real Mosquitto into the database, and the API reflects it', async ({ mosquitto }) => {
     const s = await startTestServer({ mqtt: { broker_url: mosquitto.url } }, { listen: false });
     const pub = await publisher(mosquitto.url);
     try {
@@ -55,14 +56,14 @@ describe('ingest through real brokers', () => {
         what: 'counts via mosquitto',
       });
       expect(await availabilityOf(s)).toMatchObject({ free: 2, occupied: 1, unknown: 0 });
-      expect(fileRows(s.dataDir)).toEqual({
+      expect(await storedRows(s.dataDir)).toEqual({
         states: [
           { camera_id: 'north-1', slot_id: 'A1', state: 'free' },
           { camera_id: 'north-1', slot_id: 'A2', state: 'occupied' },
           { camera_id: 'north-1', slot_id: 'A3', state: 'free' },
         ],
         transitions: 3,
-        journal: 'wal',
+        journal: onPostgres ? 'postgres' : 'wal',
       });
     } finally {
       await pub.endAsync();
@@ -70,7 +71,7 @@ describe('ingest through real brokers', () => {
     }
   });
 
-  test('ingests from the embedded broker into the SQLite file, and keeps it across a restart', async () => {
+  test('ingests from the embedded broker into the database, and keeps it across a restart', async () => {
     const tmp = tempDir();
     try {
       const s = await startTestServer({}, { dataDir: tmp.dir, listen: false });
@@ -79,7 +80,7 @@ describe('ingest through real brokers', () => {
       await waitFor(async () => (await availabilityOf(s)).free === 2, { timeoutMs: 5000, what: 'counts via aedes' });
       await pub.endAsync();
       await s.stop();
-      expect(fileRows(tmp.dir).transitions).toBe(3);
+      expect((await storedRows(tmp.dir)).transitions).toBe(3);
       // The embedded broker's retained messages died with it; the database did not.
       const again = await startTestServer({}, { dataDir: tmp.dir, listen: false });
       try {
@@ -109,7 +110,7 @@ describe('ingest through real brokers', () => {
           timeoutMs: 5000,
           what: 'retained replays recognised',
         });
-        expect(fileRows(tmp.dir).transitions).toBe(3);
+        expect((await storedRows(tmp.dir)).transitions).toBe(3);
         await pub.endAsync();
         await mosquitto.restart();
         await waitFor(() => s.app.volno.mqtt.connected, { timeoutMs: 10_000, what: 'server reconnect' });
@@ -163,8 +164,7 @@ describe('ingest through real brokers', () => {
       expect(received() - base).toBe(n);
       expect(a.app.volno.metrics.received.get()).toBeGreaterThan(0);
       expect(b.app.volno.metrics.received.get()).toBeGreaterThan(0);
-      a.app.volno.writer.flush();
-      b.app.volno.writer.flush();
+      await Promise.all([a.app.volno.writer.flush(), b.app.volno.writer.flush()]);
       // The last report per slot wins, whichever instance wrote it: A1 occupied (i = 99),
       // A2 occupied (i = 97), A3 free (i = 98). Each instance sees the other's writes within ~1 s.
       const expected = { free: 1, occupied: 2, unknown: 0 };
