@@ -10,7 +10,8 @@ import type { Counter } from '../core/metrics/registry.ts';
 import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { syncCatalog } from './catalog-sync.ts';
 import { CalibrationStoreError } from './errors.ts';
-import { retryOnUnique, type VersionsStore } from './versions-store.ts';
+import { retryOnUnique } from './retry-unique.ts';
+import type { VersionsStore } from './versions-store.ts';
 
 /** What the server knows a camera runs, from the agent's latest `calibration_running` report. */
 export interface RunningRow {

@@ -1,62 +1,17 @@
-import { checkCalibrationDocument, type CalibrationDocument, type PrivacyMask } from '../../calibration/index.ts';
-import { sqlErrorKind, type SqlExecutor } from '../core/storage/sql/port.ts';
+import type { CalibrationDocument, PrivacyMask } from '../../calibration/index.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
+import { retryOnUnique } from './retry-unique.ts';
+import {
+  COLUMNS,
+  readDocument,
+  toRow,
+  type AckResult,
+  type DbRow,
+  type MasksRow,
+  type VersionRow,
+} from './version-row.ts';
 
-export type AckResult = 'applied' | 'rejected';
-
-/** One saved calibration of a camera; `document` is loaded only when asked for. */
-export interface VersionRow {
-  cameraId: string;
-  version: number;
-  author: string;
-  createdAt: number;
-  note: string;
-  slotCount: number;
-  baseVersion: number | null;
-  publishedAt: number | null;
-  publishedBy: string | null;
-  ack: { result: AckResult; reason: string | null; at: number } | null;
-  /** `agent_file`: recorded from the calibration file the agent runs (server/calibration/running.ts). */
-  origin: 'staff' | 'agent_file';
-  /**
-   * For `agent_file`: the SHA-256 the agent reported for its content; once published: the hash of
-   * the content last published (masks and tuned head included), which a running report must match.
-   */
-  contentSha256: string | null;
-}
-
-export interface MasksRow {
-  masks: PrivacyMask[];
-  updatedAt: number;
-  updatedBy: string;
-}
-
-interface DbRow {
-  camera_id: string;
-  version: number;
-  author: string;
-  created_at: number;
-  note: string;
-  slot_count: number;
-  base_version: number | null;
-  published_at: number | null;
-  published_by: string | null;
-  ack_result: AckResult | null;
-  ack_reason: string | null;
-  ack_at: number | null;
-  origin: 'staff' | 'agent_file';
-  content_sha256: string | null;
-  document?: string;
-}
-
-const COLUMNS = `camera_id, version, author, created_at, note, slot_count, base_version, published_at, published_by,
-  ack_result, ack_reason, ack_at, origin, content_sha256`;
-
-/**
- * How often a save retries after another writer took its version number (two server instances on
- * one PostgreSQL; SQLite's IMMEDIATE transactions never collide). Each retry reads the new latest, so
- * only a burst of saves on one camera could exhaust it; the save is then refused as a conflict.
- */
-const NUMBER_TRIES = 5;
+export type { AckResult, MasksRow, VersionRow } from './version-row.ts';
 
 interface Published {
   at: number | null;
@@ -112,7 +67,7 @@ export class VersionsStore {
   /**
    * Adds a version. `expectBase` (when not undefined) must equal the latest version, else
    * `{ conflict: latest }` comes back and nothing is written; so does a save that lost the number
-   * race {@link NUMBER_TRIES} times. `ex` joins a caller's transaction (each try is a savepoint).
+   * race NUMBER_TRIES times (retry-unique.ts). `ex` joins a caller's transaction (each try is a savepoint).
    */
   async add(
     cameraId: string,
@@ -318,49 +273,4 @@ export class VersionsStore {
       [cameraId, JSON.stringify(masks), at, by],
     );
   }
-}
-
-/**
- * Runs `fn` in a transaction of its own (a savepoint inside `ex` when `ex` is a transaction), again
- * when it fails on a unique constraint: another writer took the key `fn` computed. Undefined when
- * every try lost.
- */
-export async function retryOnUnique<T>(
-  ex: SqlExecutor,
-  fn: (tx: SqlExecutor) => Promise<T>,
-  tries = NUMBER_TRIES,
-): Promise<T | undefined> {
-  for (let i = 0; i < tries; i++) {
-    try {
-      return await ex.transaction(fn);
-    } catch (err) {
-      if (sqlErrorKind(err) !== 'unique') throw err;
-    }
-  }
-  return undefined;
-}
-
-function toRow(r: DbRow): VersionRow {
-  return {
-    cameraId: r.camera_id,
-    version: r.version,
-    author: r.author,
-    createdAt: r.created_at,
-    note: r.note,
-    slotCount: r.slot_count,
-    baseVersion: r.base_version,
-    publishedAt: r.published_at,
-    publishedBy: r.published_by,
-    ack:
-      r.ack_result === null || r.ack_at === null ? null : { result: r.ack_result, reason: r.ack_reason, at: r.ack_at },
-    origin: r.origin,
-    contentSha256: r.content_sha256,
-  };
-}
-
-/** Stored documents were checked before saving; re-checking runs format migrations written since. */
-function readDocument(text: string): CalibrationDocument {
-  const checked = checkCalibrationDocument(JSON.parse(text) as unknown);
-  if (!checked.ok) throw checked.error;
-  return checked.value;
 }

@@ -2,7 +2,8 @@
 // concurrent saves run on separate pool connections, so they really race for the next number.
 import { describe, expect, it } from 'vitest';
 import { emptyCalibration } from '../../../calibration/index.ts';
-import { retryOnUnique, VersionsStore } from '../../../server/calibration/versions-store.ts';
+import { retryOnUnique } from '../../../server/calibration/retry-unique.ts';
+import { VersionsStore } from '../../../server/calibration/versions-store.ts';
 import { useEngines } from '../../support/engines.ts';
 import { slot } from './support.ts';
 
