@@ -91,13 +91,13 @@ describe('the database', () => {
   });
 
   it('backs up online while the server keeps writing, and the copy is complete and consistent', async () => {
-    const h = ingestHarness();
+    const h = await ingestHarness();
     try {
       const agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => h.clock.now());
       let writes = 0;
       const writer = setInterval(() => {
         h.clock.advance(1000);
-        h.send(agent.slotState('north-1', 'A1', writes++ % 2 === 0 ? 'free' : 'occupied'));
+        void h.send(agent.slotState('north-1', 'A1', writes++ % 2 === 0 ? 'free' : 'occupied'));
       }, 1);
       await new Promise((r) => setTimeout(r, 20));
       const target = join(tmp.dir, 'backup.sqlite');
@@ -117,7 +117,7 @@ describe('the database', () => {
         code: 'VOLNO_BACKUP_FAILED',
       });
     } finally {
-      h.close();
+      await h.close();
     }
   });
 });
