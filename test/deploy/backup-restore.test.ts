@@ -88,7 +88,7 @@ describe('backup and restore (docs/deployment.md)', () => {
       timeoutMs: 10_000,
       what: 'three states ingested',
     });
-    first.volno.writer.flush();
+    await first.volno.writer.flush();
     const before = await slots(first);
 
     // Online: the server keeps running (and would keep writing) while the copy is taken.

@@ -34,7 +34,7 @@ beforeAll(async () => {
     timeoutMs: 5000,
     what: 'states',
   });
-  s.app.volno.writer.flush();
+  await s.app.volno.writer.flush();
   // A week of hourly history, so the lot page draws its "usually" chart.
   const now = Date.now();
   for (let h = 1; h <= 7 * 24; h++)

@@ -11,7 +11,7 @@ beforeAll(async () => {
   const agent = new FakeAgent();
   for (const m of [agent.slotState('north-1', 'A1', 'free'), agent.slotState('north-1', 'A2', 'occupied')])
     s.app.volno.ingestor.handle(m.topic, Buffer.from(m.payload), false);
-  s.app.volno.writer.flush();
+  await s.app.volno.writer.flush();
 });
 afterAll(() => s.stop());
 
