@@ -131,7 +131,7 @@ describe.skipIf(SKIP !== '')(`deploy/nginx/volno.conf in front of the server${SK
       body: JSON.stringify({ username: 'nobody', password: 'wrong-password-here' }),
     });
     expect(login.statusCode).toBe(401);
-    const [entry] = server.app.volno.auth.auditLog.list({ limit: 1, action: 'login.failed' });
+    const [entry] = await server.app.volno.auth.auditLog.list({ limit: 1, action: 'login.failed' });
     expect(entry).toMatchObject({ ip: '127.0.0.1', socketIp: '127.0.0.1', forwardedFor: '127.0.0.1' });
   });
 

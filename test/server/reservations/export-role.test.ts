@@ -35,7 +35,7 @@ describe('the personal-data export', () => {
     const r = await env.app.inject({ url: CSV, headers: as['admin']!.headers, remoteAddress: '198.51.100.4' });
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('jana@example.cz');
-    const [entry] = env.app.volno.auth.auditLog.list({ limit: 1, action: 'reservations.export' });
+    const [entry] = await env.app.volno.auth.auditLog.list({ limit: 1, action: 'reservations.export' });
     expect(entry).toMatchObject({ username: 'ada', role: 'admin', detail: { rows: 1 }, ip: '198.51.100.4' });
   });
 
