@@ -7,9 +7,9 @@ let s: TestServer;
 let clock: ManualClock;
 let agent: FakeAgent;
 
-const send = (m: { topic: string; payload: string }) => {
+const send = async (m: { topic: string; payload: string }) => {
   s.app.volno.ingestor.handle(m.topic, Buffer.from(m.payload), false);
-  s.app.volno.writer.flush();
+  await s.app.volno.writer.flush();
 };
 const get = (url: string, headers: Record<string, string> = {}) => s.app.inject({ method: 'GET', url, headers });
 
@@ -17,9 +17,9 @@ beforeAll(async () => {
   clock = new ManualClock(Date.now());
   s = await startTestServer({}, { clock, listen: false });
   agent = new FakeAgent('agent-1', 'session-aaaaaaaa', () => clock.now());
-  send(agent.availability('online'));
-  send(agent.slotState('north-1', 'A1', 'free'));
-  send(agent.slotState('north-1', 'A2', 'occupied'));
+  await send(agent.availability('online'));
+  await send(agent.slotState('north-1', 'A1', 'free'));
+  await send(agent.slotState('north-1', 'A2', 'occupied'));
 });
 afterAll(() => s.stop());
 
@@ -61,7 +61,7 @@ describe('lots and availability', () => {
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
     clock.advance(1000);
-    send(agent.slotState('north-1', 'A3', 'free'));
+    await send(agent.slotState('north-1', 'A3', 'free'));
     const changed = await get('/api/v1/lots/north/availability', { 'if-none-match': etag });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
@@ -91,9 +91,9 @@ describe('lots and availability', () => {
 
 describe('history for charts', () => {
   it('answers hourly points and the typical day from sampled counts', async () => {
-    s.app.volno.sampler.tick();
+    await s.app.volno.sampler.tick();
     clock.advance(60_000);
-    s.app.volno.sampler.tick();
+    await s.app.volno.sampler.tick();
     const history = await get('/api/v1/lots/north/history?bucket=hour');
     expect(history.statusCode).toBe(200);
     const { points, timezone } = history.json();
@@ -119,8 +119,8 @@ describe('history for charts', () => {
 
 describe('staff endpoints', () => {
   it('serve agent and camera health to requests from this machine', async () => {
-    send(agent.summary('north-1', { free: 2, occupied: 1, unknown: 0 }));
-    send(agent.heartbeat(15, ['north-1']));
+    await send(agent.summary('north-1', { free: 2, occupied: 1, unknown: 0 }));
+    await send(agent.heartbeat(15, ['north-1']));
     const agents = (await get('/api/v1/health/agents')).json().agents;
     expect(agents).toEqual([
       expect.objectContaining({
@@ -141,7 +141,7 @@ describe('staff endpoints', () => {
   });
 
   it('list slots that agents report but no lot contains', async () => {
-    send(agent.slotState('west-9', 'X1', 'occupied'));
+    await send(agent.slotState('west-9', 'X1', 'occupied'));
     const { slots } = (await get('/api/v1/health/unassigned-slots')).json();
     expect(slots).toEqual([
       expect.objectContaining({ camera_id: 'west-9', slot_id: 'X1', state: 'occupied', agent_id: 'agent-1' }),
