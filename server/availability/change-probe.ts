@@ -1,5 +1,5 @@
-import type { Database } from 'better-sqlite3';
-import type { SqlExecutor } from '../core/storage/sql/port.ts';
+import { sqliteConnection } from '../core/storage/sql/open.ts';
+import type { SqlDatabase } from '../core/storage/sql/port.ts';
 
 /** Least real time between two looks at the database; a page or SSE tick in between gets the last answer. */
 export const PROBE_INTERVAL_MS = 50;
@@ -25,12 +25,12 @@ export class ChangeProbe {
   private current = 0;
   private lastAnswer: string | undefined;
   private inFlight: Promise<number> | undefined;
+  /** The SQLite connection behind `sql`, when it is SQLite: data_version is per connection. */
+  private readonly sqlite: ReturnType<typeof sqliteConnection>;
 
-  constructor(
-    private readonly sql: SqlExecutor,
-    /** The SQLite connection behind `sql`, when it is SQLite. */
-    private readonly sqlite: Database | undefined,
-  ) {}
+  constructor(private readonly sql: SqlDatabase) {
+    this.sqlite = sqliteConnection(sql);
+  }
 
   version(): Promise<number> {
     const t = performance.now();

@@ -1,7 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import { SLOT_TYPES, type SlotType } from '../core/config/schema.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
-import { sqliteConnection } from '../core/storage/sql/open.ts';
 import type { SqlDatabase } from '../core/storage/sql/port.ts';
 import type { AvailabilityReader, ReservedSource } from '../core/availability/reader.ts';
 import type { Counts, Lot, LotAvailability, LotSlots, SlotView } from '../core/availability/schemas.ts';
@@ -51,7 +50,7 @@ export class AvailabilityService implements AvailabilityReader {
     /** Where reserved slots come from (the reservations feature); none without reservations. */
     private readonly reserved?: ReservedSource,
   ) {
-    this.probe = new ChangeProbe(sql, sqliteConnection(sql));
+    this.probe = new ChangeProbe(sql);
   }
 
   /** Tells readers that this process wrote new states. */

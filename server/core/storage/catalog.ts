@@ -87,6 +87,8 @@ const UNASSIGNED = '\u0000unassigned';
  */
 export class Catalog {
   private loaded = false;
+  /** What the last refresh() read, to tell a real change from a refresh that found nothing new. */
+  private signature = '';
   /** Every slot in the database with its lot (null: unassigned). */
   private readonly knownSlots = new Map<string, string | null>();
   private readonly knownCameras = new Set<string>();
@@ -105,6 +107,11 @@ export class Catalog {
     const lots = await tx.all<LotDbRow>(SELECT_LOTS);
     const slots = await tx.all<SlotDbRow>(SELECT_SLOTS);
     const cameras = await tx.all<{ camera_id: string }>('SELECT camera_id FROM cameras');
+    // The live hub refreshes on every write another instance made (states, mostly): readers drop
+    // their caches only when the catalog itself changed.
+    const signature = JSON.stringify([lots, slots, cameras]);
+    if (this.loaded && signature === this.signature) return;
+    this.signature = signature;
     this.cachedLots = lots.map((r) => ({
       lotId: r.lot_id,
       name: r.name,
@@ -178,6 +185,7 @@ export class Catalog {
     // Another call may have recorded it while this one awaited; the memory already has it then.
     if (this.knownSlots.has(k)) return false;
     this.knownSlots.set(k, null);
+    this.signature = ''; // memory moved ahead of the last load: the next refresh() reloads whatever it finds
     if (changes === 0) return false; // another instance recorded it first; refresh() will bring its row
     this.sortOrder.set(k, 0); // the column's default
     const unassigned = [...(this.slotsByLot.get(UNASSIGNED) ?? []), seenSlot(cameraId, slotId)];
@@ -194,6 +202,7 @@ export class Catalog {
     const { changes } = await tx.run(INSERT_SEEN_CAMERA, [cameraId, now]);
     if (this.knownCameras.has(cameraId)) return false;
     this.knownCameras.add(cameraId);
+    this.signature = '';
     return changes > 0;
   }
 

@@ -90,6 +90,26 @@ describe.each(engines)('the catalog on $engine', ({ available, open }) => {
     expect(await mine.ensureSlot('cam-n', 'C3', 6)).toBe(false);
   });
 
+  it.skipIf(!available)('changes its version on refresh() only when the catalog changed', async () => {
+    const sql = await open();
+    const catalog = new Catalog(sql);
+    await catalog.applyConfig(LOTS);
+    const loaded = catalog.version;
+    await catalog.refresh();
+    expect(catalog.version).toBe(loaded);
+    // A slot recorded in a transaction that then rolls back: the next refresh forgets it.
+    await sql
+      .transaction(async (tx) => {
+        await catalog.ensureSlot('cam-x', 'Z9', 1, tx);
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    expect(catalog.slotsOf(null)).toHaveLength(1);
+    await catalog.refresh();
+    expect(catalog.slotsOf(null)).toEqual([]);
+    expect(await catalog.ensureSlot('cam-x', 'Z9', 2)).toBe(true);
+  });
+
   it.skipIf(!available)('refuses a read before its first load instead of answering "no lots"', async () => {
     const catalog = new Catalog(await open());
     expect(() => catalog.lots()).toThrow(expect.objectContaining({ code: 'VOLNO_CATALOG_NOT_LOADED' }));
