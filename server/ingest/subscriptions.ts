@@ -49,10 +49,14 @@ export class IngestSubscriptions {
     private readonly opts: SubscriptionOptions,
   ) {}
 
-  async start(): Promise<void> {
-    const filters = availabilityFirst(INGEST_KINDS).map((k) =>
+  private filters(): string[] {
+    return availabilityFirst(INGEST_KINDS).map((k) =>
       topicFilter(k, { site: this.opts.site }, this.opts.prefix, this.opts.shareGroup),
     );
+  }
+
+  async start(): Promise<void> {
+    const filters = this.filters();
     let subscribed = false;
     const subscribe = async () => {
       // Only once: after that mqtt.js resubscribes by itself on every reconnection.
@@ -90,5 +94,16 @@ export class IngestSubscriptions {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.settleTimer);
+  }
+
+  /**
+   * Leaves the share group before the connection closes (a graceful stop), so the broker hands new
+   * messages to the other instances. What it already assigned to this session still arrives and is
+   * written before the controller disconnects: with a clean session the broker would drop it.
+   */
+  async leave(): Promise<void> {
+    this.stop();
+    if (this.opts.shareGroup === undefined || !this.conn.connected) return;
+    await this.conn.unsubscribe(this.filters());
   }
 }

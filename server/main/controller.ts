@@ -27,7 +27,7 @@ function parts(c: Omit<Components, 'stop'>): Part[] {
     { name: 'live', start: () => c.hub.start(), stop: () => c.hub.stop() },
     { name: 'sse', start: () => c.sse.start(), stop: () => c.sse.close() },
     { name: 'mqtt', start: () => c.mqtt.start(), stop: () => c.mqtt.stop() },
-    { name: 'subscriptions', start: () => c.subscriptions.start(), stop: () => c.subscriptions.stop() },
+    { name: 'subscriptions', start: () => c.subscriptions.start(), stop: () => leaveShareGroup(c) },
     { name: 'calibration', start: () => c.calibration.start(), stop: () => c.calibration.stop() },
     ...(c.homeAssistant !== undefined
       ? [{ name: 'home-assistant', start: () => c.homeAssistant!.start(), stop: () => c.homeAssistant!.stop() }]
@@ -37,6 +37,30 @@ function parts(c: Omit<Components, 'stop'>): Part[] {
     { name: 'retention', start: () => c.purger.start(), stop: () => c.purger.stop() },
     { name: 'alerts', start: () => c.alerts.start(), stop: () => c.alerts.stop() },
   ];
+}
+
+/** How long the broker must stay quiet after a share group is left before the connection closes. */
+const DRAIN_QUIET_MS = 250;
+const DRAIN_MAX_MS = 5000;
+
+/**
+ * A graceful stop in a share group: leave it, then take and write what the broker had already
+ * assigned to this session (its in-flight window and queue) until it has been quiet a moment.
+ * Closing at once would lose those messages: a clean session's queue dies with it, and the broker
+ * does not reassign it to the other members (test/server/integration/two-instances.test.ts).
+ */
+async function leaveShareGroup(c: Omit<Components, 'stop'>): Promise<void> {
+  if (c.config.mqtt.share_group === undefined || !c.mqtt.connected) return c.subscriptions.stop();
+  await c.subscriptions.leave();
+  const deadline = Date.now() + DRAIN_MAX_MS;
+  let seen = c.metrics.received.get();
+  let quietSince = Date.now();
+  while (Date.now() < deadline && Date.now() - quietSince < DRAIN_QUIET_MS) {
+    await new Promise((r) => setTimeout(r, 25));
+    const now = c.metrics.received.get();
+    if (now !== seen || c.writer.pending > 0) [seen, quietSince] = [now, Date.now()];
+  }
+  await c.writer.flush();
 }
 
 export interface ControllerOptions {

@@ -50,6 +50,7 @@ async function startPair(raw: Record<string, unknown>): Promise<{ a: TestServer;
       {
         storage: { engine: 'postgres', url },
         mqtt: { broker_url: mosquitto.url, share_group: 'volno', retained_settle_ms: 100 },
+        log_level: 'warn', // DEBUG
         // Requests come from 127.0.0.1 carrying the client's address, as behind the load balancer.
         http: { trust_proxy: ['127.0.0.1'] },
         smtp: {
@@ -101,10 +102,17 @@ describe.skipIf(!available)('two instances, one PostgreSQL, one Mosquitto', () =
         a.app.volno.sql.all<{ slot_id: string; state: string }>(
           `SELECT slot_id, state FROM slot_state WHERE camera_id = 'north-1' ORDER BY slot_id`,
         );
-      await waitFor(async () => (await stored()).length === N, {
-        timeoutMs: 20_000,
-        what: `${N} slot states stored`,
-      });
+      let got: Array<{ slot_id: string }> = [];
+      const counts = () => {
+        const missing = sent.filter((m) => !got.some((r) => r.slot_id === m.slot)).map((m) => m.slot);
+        const { metrics } = a.app.volno;
+        return `${N} slot states stored (have ${got.length}; received A ${metrics.received.get()}, B ${receivedByB}; missing ${missing.join(' ')})`;
+      };
+      await waitFor(async () => (got = await stored()).length === N, { timeoutMs: 20_000, what: counts() }).catch(
+        (err: unknown) => {
+          throw new Error(counts(), { cause: err });
+        },
+      );
       await a.settle();
       expect(receivedByB, 'the stopped instance took part before it stopped').toBeGreaterThan(0);
       expect(await stored()).toEqual(sent.map((m) => ({ slot_id: m.slot, state: m.state })));
