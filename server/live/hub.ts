@@ -94,7 +94,12 @@ export class LiveHub extends EventEmitter<PublicEvents> {
     while (this.pending !== undefined) {
       const lots = this.pending;
       this.pending = undefined;
-      await this.check(lots === 'all' ? null : [...lots]);
+      try {
+        await this.check(lots === 'all' ? null : [...lots]);
+      } catch (err) {
+        // Callers do not wait on this (bus listeners); a rejection here would be unhandled.
+        this.log.error({ err }, 'live update failed');
+      }
     }
   }
 
