@@ -15,7 +15,7 @@ export interface WriterOptions {
   missedHeartbeats: number;
   trackGaps: boolean;
   /** Passed to applyOp (calibration's snapshot replies and acks). */
-  hooks?: ApplyHooks;
+  hooks?: ApplyHooks | undefined;
 }
 
 /** Emitted after each committed batch. */

@@ -12,6 +12,7 @@ import { Catalog } from '../../../server/core/storage/catalog.ts';
 import { openSqlDatabase, sqliteConnection } from '../../../server/core/storage/sql/open.ts';
 import type { SqlDatabase } from '../../../server/core/storage/sql/port.ts';
 import { StateStore } from '../../../server/core/storage/state-store.ts';
+import type { ApplyHooks } from '../../../server/ingest/apply.ts';
 import { Ingestor } from '../../../server/ingest/ingestor.ts';
 import { LivenessSweeper } from '../../../server/ingest/liveness.ts';
 import { IngestMetrics } from '../../../server/ingest/metrics.ts';
@@ -25,6 +26,8 @@ export interface HarnessOptions {
   trackGaps?: boolean;
   /** The database to ingest into (e.g. a PostgreSQL one from useEngines()); the caller closes it. */
   sql?: SqlDatabase;
+  /** What calibration would receive from the writer, inside its transaction. */
+  hooks?: ApplyHooks;
 }
 
 interface TransitionOut {
@@ -52,6 +55,7 @@ export async function ingestHarness(raw: Record<string, unknown> = {}, o: Harnes
     agentTtlS: config.ingest.agent_ttl_s,
     missedHeartbeats: config.ingest.missed_heartbeats,
     trackGaps: o.trackGaps ?? true,
+    hooks: o.hooks,
   });
   const ingestor = new Ingestor(writer, metrics, clock, log, {
     site: config.site,
