@@ -7,9 +7,10 @@ import { AuditLog } from '../../../server/staff/audit-log.ts';
 import { loadStaffConfig } from '../../../server/main/cli.ts';
 import { registerUserCommands } from '../../../server/staff/cli.ts';
 import { systemClock } from '../../../server/core/clock.ts';
-import { DB_FILE_NAME } from '../../../server/core/storage/database.ts';
 import { openSqlDatabase } from '../../../server/core/storage/sql/open.ts';
-import { LOTS, tempDir } from '../support/config.ts';
+import { storageTarget } from '../../../server/core/storage/config.ts';
+import { loadConfig } from '../../../server/main/config/load.ts';
+import { LOTS, tempDir, testStorage } from '../support/config.ts';
 import { SITE } from '../support/messages.ts';
 import { startTestServer } from '../support/server.ts';
 import { loginStaff } from '../support/staff.ts';
@@ -43,7 +44,18 @@ beforeAll(() => {
   config = join(tmp.dir, 'volno.json');
   data = join(tmp.dir, 'data');
   // The lowest allowed cost keeps the test quick; production hashes default to 2^17.
-  writeFileSync(config, JSON.stringify({ site: SITE, lots: LOTS, log_level: 'silent', auth: { scrypt_log2_n: 14 } }));
+  // The engine of the run: `volno user` must write where the test server will read.
+  const storage = testStorage(data);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      site: SITE,
+      lots: LOTS,
+      log_level: 'silent',
+      auth: { scrypt_log2_n: 14 },
+      ...(storage && { storage }),
+    }),
+  );
 });
 afterAll(() => tmp.cleanup());
 
@@ -83,7 +95,7 @@ describe('volno user', () => {
     expect(await user(['passwd', 'vera', '--password-file', file])).toMatchObject({ code: 0 });
     expect(await user(['disable', 'vera'])).toMatchObject({ code: 0, out: 'vera disabled' });
 
-    const db = await openSqlDatabase({ engine: 'sqlite', path: join(data, DB_FILE_NAME) });
+    const db = await openSqlDatabase(storageTarget(loadConfig({ file: config, overrides: { dataDir: data } })));
     try {
       const accounts = new Accounts(db, systemClock, { scryptLog2N: 14 });
       expect(await accounts.authenticate('vera', 'another-secret-phrase-42')).toBeUndefined(); // disabled
