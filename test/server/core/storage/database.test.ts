@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../../server/core/storage/catalog.ts';
 import { openDatabase } from '../../../../server/core/storage/database.ts';
 import { listMigrations } from '../../../../server/core/storage/migrate.ts';
+import { openSqlDatabase } from '../../../../server/core/storage/sql/open.ts';
 import { backupDatabase } from '../../../../server/core/storage/backup.ts';
 import { tempDir, testConfig } from '../../support/config.ts';
 import { ingestHarness } from '../../support/ingest-harness.ts';
@@ -65,12 +66,13 @@ describe('the database', () => {
     expect(() => openDatabase(path)).toThrow(expect.objectContaining({ code: 'VOLNO_DB_MIGRATION' }));
   });
 
-  it('upserts lots, cameras and slots from the config, and unassigns slots the config dropped', () => {
-    const db = openDatabase(join(tmp.dir, 'volno.sqlite'));
+  it('upserts lots, cameras and slots from the config, and unassigns slots the config dropped', async () => {
+    const sql = await openSqlDatabase({ engine: 'sqlite', path: join(tmp.dir, 'volno.sqlite') });
     try {
-      const catalog = new Catalog(db);
+      const catalog = new Catalog(sql);
+      await catalog.refresh();
       const config = testConfig(tmp.dir);
-      catalog.applyConfig(config.lots);
+      await catalog.applyConfig(config.lots);
       expect(catalog.lots().map((l) => l.lotId)).toEqual(['north', 'south']);
       expect(catalog.slotsOf('north').map((s) => [s.slotId, s.type, s.reservable])).toEqual([
         ['A1', 'standard', false],
@@ -80,13 +82,13 @@ describe('the database', () => {
       const fewer = structuredClone(config.lots);
       fewer[0]!.cameras[0]!.slots.pop();
       fewer[0]!.cameras[0]!.slots[0]!.label = 'Renamed';
-      catalog.applyConfig(fewer);
+      await catalog.applyConfig(fewer);
       expect(catalog.slotsOf('north').map((s) => s.label)).toEqual(['Renamed', 'A2']);
       expect(catalog.slotsOf(null)).toEqual([
         expect.objectContaining({ slotId: 'A3', configured: false, lotId: null }),
       ]);
     } finally {
-      db.close();
+      await sql.close();
     }
   });
 
