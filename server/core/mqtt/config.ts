@@ -44,7 +44,7 @@ export const MqttConfigSchema = section(
         maxLength: 64,
         title: 'Shared subscription group',
         description:
-          'Server instances with the same group split the ingest (`$share/<group>/…`); they must share one database file. Needs a real broker.',
+          'Server instances with the same group split the ingest (`$share/<group>/…`); they must share one database (one SQLite file on one machine, or one PostgreSQL). Needs a real broker.',
       }),
     ),
     tls: Type.Optional(MqttTlsConfig),
