@@ -10,9 +10,9 @@ let s: TestServer;
 beforeAll(async () => {
   s = await startTestServer({}, { clock, listen: false });
   const a = s.app.volno.aggregates;
-  a.record([{ lotId: 'north', counts: counts(1) }], Date.parse('2026-11-16T08:05:00Z'));
-  a.record([{ lotId: 'north', counts: counts(3) }], Date.parse('2026-11-23T08:05:00Z'));
-  a.record([{ lotId: 'north', counts: counts(0) }], Date.parse('2026-11-23T16:05:00Z'));
+  await a.record([{ lotId: 'north', counts: counts(1) }], Date.parse('2026-11-16T08:05:00Z'));
+  await a.record([{ lotId: 'north', counts: counts(3) }], Date.parse('2026-11-23T08:05:00Z'));
+  await a.record([{ lotId: 'north', counts: counts(0) }], Date.parse('2026-11-23T16:05:00Z'));
 });
 afterAll(() => s.stop());
 
