@@ -23,7 +23,7 @@ beforeAll(async () => {
   env = await startEnv({ listen: true });
   // History before the first page: the "usually" grid is built once per lot and hour.
   const counts = { free: 2, occupied: 1, unknown: 0, reserved: 0 };
-  env.app.volno.aggregates.record([{ lotId: 'office', counts }], Date.parse('2026-11-25T09:10:00Z'));
+  await env.app.volno.aggregates.record([{ lotId: 'office', counts }], Date.parse('2026-11-25T09:10:00Z'));
   browser = await launchChromium();
 });
 afterAll(async () => {

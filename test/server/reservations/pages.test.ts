@@ -8,10 +8,10 @@ beforeAll(async () => {
   env = await startEnv();
   // Two Wednesdays at 10:xx in Prague (09:xx UTC in winter time); T0 is Tuesday 2026-12-01.
   const a = env.s.app.volno.aggregates;
-  a.record([{ lotId: 'office', counts: counts(2) }], Date.parse('2026-11-18T09:10:00Z'));
-  a.record([{ lotId: 'office', counts: counts(3) }], Date.parse('2026-11-25T09:10:00Z'));
-  a.record([{ lotId: 'office', counts: counts(1) }], Date.parse('2026-11-25T09:40:00Z'));
-  a.record([{ lotId: 'office', counts: counts(0) }], Date.parse('2026-11-25T10:10:00Z'));
+  await a.record([{ lotId: 'office', counts: counts(2) }], Date.parse('2026-11-18T09:10:00Z'));
+  await a.record([{ lotId: 'office', counts: counts(3) }], Date.parse('2026-11-25T09:10:00Z'));
+  await a.record([{ lotId: 'office', counts: counts(1) }], Date.parse('2026-11-25T09:40:00Z'));
+  await a.record([{ lotId: 'office', counts: counts(0) }], Date.parse('2026-11-25T10:10:00Z'));
 });
 afterAll(() => env.s.stop());
 
