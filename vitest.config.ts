@@ -9,6 +9,8 @@ export default defineConfig({
     pool: 'forks',
     // One seed for every property test (test/support/property-seed.ts; VOLNO_TEST_SEED overrides).
     setupFiles: ['./test/support/property-seed.ts'],
+    // With VOLNO_TEST_ENGINE=postgres: one throw-away PostgreSQL for the run (npm run test:postgres).
+    globalSetup: ['./test/support/postgres-global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -1,13 +1,20 @@
-// One throw-away PostgreSQL per test process (a Vitest fork runs one file), for server tests run with
-// VOLNO_TEST_ENGINE=postgres. Everything here is synchronous on purpose: `testConfig()` is synchronous
-// and called by many tests, and the database a server uses must exist before it opens it. The cluster
-// starts on first use (pg_ctl -w waits until it accepts connections) and a watchdog stops and deletes
-// it when this process ends, however it ends (Vitest ends its forks with SIGTERM, which skips 'exit').
+// The PostgreSQL that server tests run on with VOLNO_TEST_ENGINE=postgres: the run's shared cluster
+// (postgres-global-setup.ts), or one per test process when a test needs PostgreSQL in a SQLite run (the
+// two-instance test). Everything here is synchronous on purpose: `testConfig()` is synchronous and
+// called by many tests, and the database a server uses must exist before it opens it.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { initCluster, postgresAvailable, settingArgs } from './postgres.ts';
+import { inject } from 'vitest';
+import { initCluster, postgresAvailable, postgresBinDir, settingArgs } from './postgres.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The port of the run's shared PostgreSQL (postgres-global-setup.ts), when it started one. */
+    volnoTestPostgresPort: number | undefined;
+  }
+}
 
 export interface WorkerPostgres {
   readonly port: number;
@@ -19,10 +26,62 @@ export interface WorkerPostgres {
 
 let worker: WorkerPostgres | undefined;
 
-/** This process's PostgreSQL, started on the first call. Fails (also outside CI) when PostgreSQL is absent. */
+/**
+ * This process's PostgreSQL: the run's shared cluster when the global setup started one
+ * (test/support/postgres-global-setup.ts, `npm run test:postgres`), else one of its own, started on
+ * the first call. Fails (also outside CI) when PostgreSQL is absent.
+ */
 export function workerPostgres(): WorkerPostgres {
   if (worker !== undefined) return worker;
   if (!postgresAvailable()) throw new Error('VOLNO_TEST_ENGINE=postgres needs PostgreSQL (apt-get install postgresql)');
+  const shared = inject('volnoTestPostgresPort');
+  const port = shared ?? startCluster().port;
+  const bin = postgresBinDir()!;
+  const psql = (sql: string) => {
+    const r = spawnSync(
+      join(bin, 'psql'),
+      ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'volno', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1'],
+      { input: sql, encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`psql failed (${r.status ?? r.signal}): ${r.stderr}`);
+  };
+  const created = new Set<string>();
+  const checkName = (name: string) => {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name for tests: ${name}`);
+  };
+  // On the shared cluster, names other processes could also pick (volno_two_instances_1) get this
+  // process's id; names derived from a temporary directory are unique already.
+  const local = (name: string) => (shared === undefined ? name : `${name}_p${process.pid}`.slice(0, 63));
+  worker = {
+    port,
+    database(name) {
+      checkName(name);
+      const db = local(name);
+      if (!created.has(db)) {
+        psql(
+          `SELECT 'CREATE DATABASE ${db}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${db}')\\gexec`,
+        );
+        created.add(db);
+      }
+      return `postgres://volno@127.0.0.1:${port}/${db}`;
+    },
+    drop(name) {
+      checkName(name);
+      const db = local(name);
+      psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      created.delete(db);
+    },
+  };
+  return worker;
+}
+
+/**
+ * A cluster on a free port, started synchronously (pg_ctl -w waits until it accepts connections).
+ * A watchdog holds a pipe from this process; when the pipe closes (this process ended, however) it
+ * stops the cluster and deletes its folder. It ignores SIGINT so that Ctrl-C on the run still cleans
+ * up. `stop()` does the same at once.
+ */
+export function startCluster(): { port: number; stop(): void } {
   const { bin, dir, data, as } = initCluster();
   let port = 0;
   // A few attempts: the free port can be taken between asking for it and binding it.
@@ -40,8 +99,6 @@ export function workerPostgres(): WorkerPostgres {
       throw new Error(`pg_ctl start failed (${started.status ?? started.signal}):\n${started.stdout}${started.stderr}`);
     }
   }
-  // The watchdog holds a pipe from this process; when the pipe closes (this process ended) it stops
-  // the cluster and deletes its folder. It ignores SIGINT so that Ctrl-C on the run still cleans up.
   const script = `trap '' INT; read -r _; "$1" -D "$2" -m immediate stop >/dev/null 2>&1; rm -rf "$3"`;
   const watchdog = spawn('/bin/sh', ['-c', script, 'volno-pg-watchdog', join(bin, 'pg_ctl'), data, dir], {
     ...as,
@@ -49,38 +106,14 @@ export function workerPostgres(): WorkerPostgres {
   });
   watchdog.unref();
   (watchdog.stdin as Socket | null)?.unref();
-
-  const psql = (sql: string) => {
-    const r = spawnSync(
-      join(bin, 'psql'),
-      ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'volno', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1'],
-      { input: sql, encoding: 'utf8' },
-    );
-    if (r.status !== 0) throw new Error(`psql failed (${r.status ?? r.signal}): ${r.stderr}`);
-  };
-  const created = new Set<string>();
-  const checkName = (name: string) => {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name for tests: ${name}`);
-  };
-  worker = {
+  return {
     port,
-    database(name) {
-      checkName(name);
-      if (!created.has(name)) {
-        psql(
-          `SELECT 'CREATE DATABASE ${name}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${name}')\\gexec`,
-        );
-        created.add(name);
-      }
-      return `postgres://volno@127.0.0.1:${port}/${name}`;
-    },
-    drop(name) {
-      checkName(name);
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      created.delete(name);
+    stop() {
+      spawnSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop'], { ...as, stdio: 'ignore' });
+      watchdog.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     },
   };
-  return worker;
 }
 
 /** A free TCP port on 127.0.0.1, found by a short-lived Node child, because this must not await. */
