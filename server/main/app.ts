@@ -117,7 +117,7 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
     timezone: c.config.timezone,
   });
   const rateLimited = rateLimitedCounter(c.registry);
-  registerBookingLimits(app, { db: c.db, clock: c.clock, limits: c.config.limits, counter: rateLimited });
+  registerBookingLimits(app, { sql: c.sql, clock: c.clock, limits: c.config.limits, counter: rateLimited });
   const api = { prefix: '/api/v1' };
   await app.register(availabilityRoutes, { ...api, availability: c.availability });
   await app.register(historyRoutes, {
@@ -157,7 +157,7 @@ async function volnoApp(app: FastifyInstance, { components: c }: { components: C
   });
   await app.register(reservationRoutes, {
     reservations: c.reservations,
-    db: c.db,
+    sql: c.sql,
     config: c.config,
     clock: c.clock,
     access: c.access,

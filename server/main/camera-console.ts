@@ -69,8 +69,9 @@ export function openAlertsView(alerts: AlertMonitor): OpenAlertsView {
 }
 
 /** Every slot held for a booking right now, as `camera/slot`, across the configured lots. */
-export function heldSlots(catalog: Catalog, reserved: ReservedSource, now: number): Set<string> {
+export async function heldSlots(catalog: Catalog, reserved: ReservedSource, now: number): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const lot of catalog.lots()) for (const k of reserved.held(lot.lotId, now).keys) out.add(k);
+  const held = await Promise.all(catalog.lots().map((lot) => reserved.held(lot.lotId, now)));
+  for (const h of held) for (const k of h.keys) out.add(k);
   return out;
 }

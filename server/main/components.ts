@@ -112,7 +112,7 @@ export async function buildComponents(
   const identity = new Identity(db, clock, config.identity, child('identity'));
   const metrics = new IngestMetrics(registry);
   // Before availability: its held slots count as `reserved` (ReservedSource).
-  const reservations = new Reservations(db, catalog, config, clock, child('reservations'), bus);
+  const reservations = new Reservations(sql, catalog, config, clock, child('reservations'), bus);
   const availability = new AvailabilityService(
     sql,
     catalog,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { SlotRow } from '../core/storage/catalog.ts';
+import { sqlErrorKind, type SqlExecutor } from '../core/storage/sql/port.ts';
 import { WriteBatch } from '../core/storage/write-batch.ts';
 import type { ReservationRules } from './config.ts';
 import { ReservationError } from './errors.ts';
@@ -27,11 +28,11 @@ export interface BookOptions {
   subjectKey?: string;
 }
 
-/** Hooks into the same transaction as the booking (the e-mail outbox). */
+/** Hooks into the same transaction as the booking (the e-mail outbox): `tx` is its handle. */
 export interface BookingHooks {
-  created(b: Booking, token: string, now: number): void;
-  changed(b: Booking, now: number): void;
-  cancelled(b: Booking, now: number): void;
+  created(tx: SqlExecutor, b: Booking, token: string, now: number): Promise<void>;
+  changed(tx: SqlExecutor, b: Booking, now: number): Promise<void>;
+  cancelled(tx: SqlExecutor, b: Booking, now: number): Promise<void>;
 }
 
 /** What the booking path asks of the service that owns it (ReservationService). */
@@ -57,6 +58,24 @@ interface BookingRequest {
   o: BookOptions;
 }
 
+/** Tries of one booking that lost a race on PostgreSQL (a slot taken meanwhile, a deadlock). */
+const RACE_TRIES = 4;
+
+/** The answer to a booking that lost the race for the last space, the same on both engines. */
+export const fullError = () =>
+  new ReservationError(409, 'VOLNO_RESERVATION_FULL', 'no reservable space is free for this window');
+
+/**
+ * Whether `err` is PostgreSQL refusing a booking because another transaction holds an overlapping
+ * one: the exclusion constraint bookings_no_overlap (23P01), or a deadlock or serialization failure
+ * between two racing exclusion checks (40P01, 40001). SQLite never raises these: its write lock
+ * orders the checks, and the loser sees the winner's row.
+ */
+export function lostRace(err: unknown): boolean {
+  const kind = sqlErrorKind(err);
+  return kind === 'exclusion' || kind === 'conflict';
+}
+
 /**
  * The path of a new booking: the checks that need no database, then the checks that depend on
  * other bookings and the insert, inside one write transaction; either its own (book) or a group
@@ -75,10 +94,10 @@ export class BookingPath {
     private readonly log: Logger,
     private readonly timezone: string,
   ) {
-    this.batch = new WriteBatch(store.db, {
+    this.batch = new WriteBatch(store.sql, {
       // Once per batch instead of once per booking; lapsed holds free their spaces for this batch.
-      begin: () => {
-        for (const lot of this.store.expirePending(this.clock.now())) this.batchLots.add(lot);
+      begin: async (tx) => {
+        for (const lot of await this.store.on(tx).expirePending(this.clock.now())) this.batchLots.add(lot);
       },
       committed: () => {
         const lots = [...this.batchLots];
@@ -90,15 +109,20 @@ export class BookingPath {
   }
 
   /** Books a slot in a transaction of its own; returns the booking and its manage token. */
-  book(lotId: string, w: WindowRequest, person: Person, o: BookOptions): { booking: Booking; token: string } {
+  async book(
+    lotId: string,
+    w: WindowRequest,
+    person: Person,
+    o: BookOptions,
+  ): Promise<{ booking: Booking; token: string }> {
     const req = this.bookingRequest(lotId, w, person, o);
     let expired: string[] = [];
-    const booking = this.store.db
-      .transaction(() => {
-        expired = this.store.expirePending(req.now);
-        return this.insertChecked(req);
-      })
-      .immediate();
+    const booking = await answerLostRace(() =>
+      this.store.sql.transaction(async (tx) => {
+        expired = await this.store.on(tx).expirePending(req.now);
+        return this.insertChecked(tx, req);
+      }),
+    );
     this.logCreated(booking, o);
     this.host.changed([...new Set([lotId, ...expired])]);
     return { booking, token: req.token };
@@ -116,11 +140,13 @@ export class BookingPath {
     o: BookOptions,
   ): Promise<{ booking: Booking; token: string }> {
     const req = this.bookingRequest(lotId, w, person, o);
-    const booking = await this.batch.run(() => {
-      const b = this.insertChecked(req);
-      this.batchLots.add(lotId);
-      return b;
-    });
+    const booking = await answerLostRace(() =>
+      this.batch.run(async (tx) => {
+        const b = await this.insertChecked(tx, req);
+        this.batchLots.add(lotId);
+        return b;
+      }),
+    );
     this.logCreated(booking, o);
     return { booking, token: req.token };
   }
@@ -142,14 +168,33 @@ export class BookingPath {
     return { lotId, rules, now, window, token: newManageToken(), keys, visitor, pending, person, o };
   }
 
-  /** The checks that depend on other bookings, and the insert. Inside the caller's write transaction. */
-  private insertChecked(req: BookingRequest): Booking {
+  /**
+   * The checks and the insert, inside the caller's write transaction, each try in a savepoint of
+   * its own. On PostgreSQL another instance may take the slot this one picked between the read and
+   * the insert (READ COMMITTED: the read did not see its uncommitted row); the exclusion constraint
+   * refuses the insert, the savepoint takes back only this try, and the next try reads the winner's
+   * row and picks another slot, or answers "full" as SQLite's loser does.
+   */
+  private async insertChecked(tx: SqlExecutor, req: BookingRequest): Promise<Booking> {
+    for (let i = 1; ; i++) {
+      try {
+        return await tx.transaction((t) => this.tryInsert(t, req));
+      } catch (err) {
+        if (!lostRace(err)) throw err;
+        if (i >= RACE_TRIES) throw fullError();
+      }
+    }
+  }
+
+  private async tryInsert(tx: SqlExecutor, req: BookingRequest): Promise<Booking> {
     const { lotId, rules, now, window, token, keys, visitor, pending, person, o } = req;
-    if (visitor) checkLimits(this.store, rules, keys, window, now, 0, this.timezone);
-    if (pending) this.verifications.mayMail(person.email, now);
-    const slot = pickSlot(this.store, this.host.reservableSlots(lotId), lotId, window, 0, o.staff?.slot);
-    const b = this.store.insert({
-      code: this.freshCode(),
+    const store = this.store.on(tx);
+    const verifications = this.verifications.on(tx);
+    if (visitor) await checkLimits(store, rules, keys, window, now, 0, this.timezone);
+    if (pending) await verifications.mayMail(person.email, now);
+    const slot = await pickSlot(store, this.host.reservableSlots(lotId), lotId, window, 0, o.staff?.slot);
+    const b = await store.insert({
+      code: await this.freshCode(store),
       tokenHash: hashToken(token),
       lotId,
       cameraId: slot.cameraId,
@@ -167,9 +212,9 @@ export class BookingPath {
       subjectKey: keys.subject,
       pendingUntil: pending ? now + rules.pending_min * MINUTE_MS : null,
     });
-    this.host.hooks?.created(b, token, now);
+    await this.host.hooks?.created(tx, b, token, now);
     // The confirmation link is the one mail this address gets until it is confirmed.
-    if (pending) this.verifications.sent(person.email, now);
+    if (pending) await verifications.sent(person.email, now);
     return b;
   }
 
@@ -181,11 +226,23 @@ export class BookingPath {
     );
   }
 
-  private freshCode(): string {
+  private async freshCode(store: BookingStore): Promise<string> {
     for (;;) {
       const code = newBookingCode();
-      if (!this.store.codeTaken(code)) return code;
+      if (!(await store.codeTaken(code))) return code;
     }
+  }
+}
+
+/**
+ * A transaction (or a batch) that failed on a lost race as a whole, not inside a try's savepoint
+ * (a deadlock in the batch's first statements, say), answers "full" too: never a 500.
+ */
+export async function answerLostRace<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    throw lostRace(err) ? fullError() : err;
   }
 }
 
@@ -193,22 +250,21 @@ export class BookingPath {
  * The first free slot of `reservable` (the lot's reservable slots, in config order), or the one staff
  * named. Inside a transaction. Also used when a change of window no longer fits the booking's slot.
  */
-export function pickSlot(
+export async function pickSlot(
   store: BookingStore,
   reservable: SlotRow[],
   lotId: string,
   w: ResolvedWindow,
   exceptId: number,
   wanted?: { cameraId: string; slotId: string },
-): { cameraId: string; slotId: string } {
+): Promise<{ cameraId: string; slotId: string }> {
   const slots = reservable.filter(
     (s) => wanted === undefined || (s.cameraId === wanted.cameraId && s.slotId === wanted.slotId),
   );
   if (wanted !== undefined && slots.length === 0)
     throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'that slot is not reservable in this lot');
-  const taken = store.takenSlots(lotId, w.startMs, w.endMs, exceptId);
+  const taken = await store.takenSlots(lotId, w.startMs, w.endMs, exceptId);
   const free = taken === 'all' ? undefined : slots.find((s) => !taken.has(`${s.cameraId}/${s.slotId}`));
-  if (free === undefined)
-    throw new ReservationError(409, 'VOLNO_RESERVATION_FULL', 'no reservable space is free for this window');
+  if (free === undefined) throw fullError();
   return free;
 }

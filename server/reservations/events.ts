@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 
 export interface EventView {
   id: number;
@@ -17,25 +17,18 @@ export const ALERT_KINDS = ['occupied_without_booking'] as const;
 
 /** Reads the camera loop's events for staff; alerts can be marked resolved. */
 export class EventsStore {
-  private readonly resolveStmt: Statement;
+  constructor(private readonly sql: SqlExecutor) {}
 
-  constructor(private readonly db: Database) {
-    this.resolveStmt = db.prepare(
-      `UPDATE reservation_events SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL AND kind IN ('occupied_without_booking')`,
-    );
-  }
-
-  list(o: { alertsOnly: boolean; limit: number; openOnly?: boolean }): EventView[] {
+  async list(o: { alertsOnly: boolean; limit: number; openOnly?: boolean }): Promise<EventView[]> {
     const where = [
       ...(o.alertsOnly ? [`kind IN ('occupied_without_booking')`] : []),
       ...(o.openOnly ? ['resolved_at IS NULL'] : []),
     ];
-    const rows = this.db
-      .prepare(
-        `SELECT id, at, kind, lot_id, camera_id, slot_id, booking_id, detail, resolved_at FROM reservation_events
-         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`,
-      )
-      .all(o.limit) as (Omit<EventView, 'at' | 'resolved_at'> & { at: number; resolved_at: number | null })[];
+    const rows = await this.sql.all<Omit<EventView, 'at' | 'resolved_at'> & { at: number; resolved_at: number | null }>(
+      `SELECT id, at, kind, lot_id, camera_id, slot_id, booking_id, detail, resolved_at FROM reservation_events
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT $1`,
+      [o.limit],
+    );
     return rows.map((r) => ({
       ...r,
       at: new Date(r.at).toISOString(),
@@ -43,7 +36,12 @@ export class EventsStore {
     }));
   }
 
-  resolve(id: number, now: number): boolean {
-    return this.resolveStmt.run(now, id).changes === 1;
+  async resolve(id: number, now: number): Promise<boolean> {
+    const r = await this.sql.run(
+      `UPDATE reservation_events SET resolved_at = $1
+       WHERE id = $2 AND resolved_at IS NULL AND kind IN ('occupied_without_booking')`,
+      [now, id],
+    );
+    return r.changes === 1;
   }
 }

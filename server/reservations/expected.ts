@@ -7,7 +7,7 @@ import { isDate, parseHhmm, weekdayOf } from './time.ts';
 
 /** Reads a lot's "usually free" grid (server/history/usually.ts). */
 export interface UsuallySource {
-  grid(lotId: string): UsualGrid;
+  grid(lotId: string): Promise<UsualGrid> | UsualGrid;
 }
 
 const T = {
@@ -38,17 +38,17 @@ const T = {
  * time (the lowest of the hours the window touches), labelled as an estimate with the number of
  * weeks it rests on, or a plain statement that there is no history yet.
  */
-export function expectedBox(
+export async function expectedBox(
   lang: Language,
   source: UsuallySource,
   q: { lotId: string; date: string; start: string; end: string },
-): string {
+): Promise<string> {
   const t = T[lang];
   const start = parseHhmm(q.start);
   const end = parseHhmm(q.end);
   if (start === undefined || end === undefined || !isDate(q.date)) return '';
   const weekday = weekdayOf(q.date);
-  const e = expectedFree(source.grid(q.lotId), weekday, start, end > start ? end : 24 * 60);
+  const e = expectedFree(await source.grid(q.lotId), weekday, start, end > start ? end : 24 * 60);
   const text =
     e === null
       ? `<p data-expected-none>${esc(t.none)}</p>`

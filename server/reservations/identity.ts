@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
 import type { FastifyRequest } from 'fastify';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { ReservationError } from './errors.ts';
 import { emailKey } from './token.ts';
 
@@ -40,27 +40,25 @@ const addressHash = (email: string) => createHash('sha256').update(emailKey(emai
 
 /**
  * Which addresses have confirmed a booking link (email_verifications). Only hashes of addresses
- * are kept. Callers own the transaction.
+ * are kept. Callers own the transaction: `on(tx)` joins it.
  */
 export class EmailVerifications {
-  private readonly q: Record<'get' | 'sent' | 'verified' | 'prune', Statement>;
+  constructor(private readonly sql: SqlExecutor) {}
 
-  constructor(db: Database) {
-    this.q = {
-      get: db.prepare('SELECT sent_at, verified_at FROM email_verifications WHERE address_hash = ?'),
-      sent: db.prepare(`INSERT INTO email_verifications (address_hash, sent_at) VALUES (?, ?)
-        ON CONFLICT (address_hash) DO UPDATE SET sent_at = excluded.sent_at`),
-      verified: db.prepare(`INSERT INTO email_verifications (address_hash, sent_at, verified_at) VALUES (?, ?, ?)
-        ON CONFLICT (address_hash) DO UPDATE SET verified_at = excluded.verified_at`),
-      prune: db.prepare(`DELETE FROM email_verifications WHERE (verified_at IS NULL AND sent_at < ?)
-        OR verified_at < ?`),
-    };
+  on(tx: SqlExecutor): EmailVerifications {
+    return tx === this.sql ? this : new EmailVerifications(tx);
   }
 
   /** Throws 429 VOLNO_RESERVATION_UNVERIFIED while a link sent to this unconfirmed address cools down. */
-  mayMail(email: string, now: number): void {
-    this.q.prune.run(now - UNVERIFIED_COOLDOWN_MS, now - VERIFIED_KEEP_MS);
-    const r = this.q.get.get(addressHash(email)) as { sent_at: number; verified_at: number | null } | undefined;
+  async mayMail(email: string, now: number): Promise<void> {
+    await this.sql.run(
+      'DELETE FROM email_verifications WHERE (verified_at IS NULL AND sent_at < $1) OR verified_at < $2',
+      [now - UNVERIFIED_COOLDOWN_MS, now - VERIFIED_KEEP_MS],
+    );
+    const r = await this.sql.one<{ sent_at: number; verified_at: number | null }>(
+      'SELECT sent_at, verified_at FROM email_verifications WHERE address_hash = $1',
+      [addressHash(email)],
+    );
     if (r === undefined || r.verified_at !== null) return;
     if (now - r.sent_at < UNVERIFIED_COOLDOWN_MS)
       throw new ReservationError(
@@ -70,12 +68,20 @@ export class EmailVerifications {
       );
   }
 
-  sent(email: string, now: number): void {
-    this.q.sent.run(addressHash(email), now);
+  async sent(email: string, now: number): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO email_verifications (address_hash, sent_at) VALUES ($1, $2)
+       ON CONFLICT (address_hash) DO UPDATE SET sent_at = excluded.sent_at`,
+      [addressHash(email), now],
+    );
   }
 
-  verified(email: string, now: number): void {
-    this.q.verified.run(addressHash(email), now, now);
+  async verified(email: string, now: number): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO email_verifications (address_hash, sent_at, verified_at) VALUES ($1, $2, $2)
+       ON CONFLICT (address_hash) DO UPDATE SET verified_at = excluded.verified_at`,
+      [addressHash(email), now],
+    );
   }
 }
 

@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Catalog } from '../core/storage/catalog.ts';
+import type { SqlDatabase } from '../core/storage/sql/port.ts';
 import type { ReservationRules, ReservationsConfig } from './config.ts';
 import { ReservationLoop } from './loop.ts';
 import { Mailer } from './mailer.ts';
@@ -30,7 +30,7 @@ export class Reservations {
   private readonly pendingTimer: PeriodicTimer;
 
   constructor(
-    db: Database,
+    sql: SqlDatabase,
     catalog: Catalog,
     readonly config: ReservationsConfig,
     clock: Clock,
@@ -42,13 +42,13 @@ export class Reservations {
     const rules = new Map<string, ReservationRules>();
     for (const l of config.lots) if (l.reservations !== undefined) rules.set(l.lot_id, l.reservations);
     this.rules = rules;
-    const store = new BookingStore(db);
+    const store = new BookingStore(sql);
     this.service = new ReservationService(store, catalog, rules, clock, log, config.timezone);
-    this.loop = new ReservationLoop(db, this.service, rules, clock, log, {
+    this.loop = new ReservationLoop(sql, this.service, rules, clock, log, {
       staleAfterMs: config.freshness.stale_after_s * 1000,
       intervalMs: o.loopIntervalMs ?? 5000,
     });
-    this.purger = new PrivacyPurger(db, clock, log, config.privacy);
+    this.purger = new PrivacyPurger(sql, clock, log, config.privacy);
     this.service.onChange((lots) => bus.emit('lots.changed', { lots }));
     this.pendingTimer = new PeriodicTimer(() => this.service.expirePending(), {
       everyMs: 30_000,
@@ -60,7 +60,7 @@ export class Reservations {
         const l = config.lots.find((x) => x.lot_id === lotId);
         return { name: (lang === 'en' ? l?.name_en : undefined) ?? l?.name ?? lotId, address: l?.address ?? '' };
       };
-      const mailer = new Mailer(db, store, config.smtp, clock, log, lotInfo, config.timezone);
+      const mailer = new Mailer(sql, store, config.smtp, clock, log, lotInfo, config.timezone);
       this.mailer = mailer;
       this.service.hooks = mailer;
       this.service.onChange(() => void mailer.kick());
@@ -68,7 +68,7 @@ export class Reservations {
   }
 
   /** Slots kept for a booking now, for availability (`reserved`). */
-  held(lotId: string, now: number): { keys: ReadonlySet<string>; until: number } {
+  async held(lotId: string, now: number): Promise<{ keys: ReadonlySet<string>; until: number }> {
     if (!this.rules.has(lotId)) return { keys: new Set(), until: Infinity };
     return this.service.store.held(lotId, now, this.service.holdMs(lotId));
   }
@@ -79,7 +79,7 @@ export class Reservations {
     this.loop.start();
     this.purger.start();
     this.mailer?.start();
-    this.loop.tick();
+    void this.loop.tick();
     // Lapsed unconfirmed bookings (identity `email`) give their space back even when nobody books.
     if ([...this.rules.values()].some((r) => r.identity === 'email')) {
       this.pendingTimer.start();
@@ -96,8 +96,9 @@ export class Reservations {
     this.offCommitted?.();
     this.offCommitted = undefined;
     this.pendingTimer.stop();
-    this.loop.stop();
     this.purger.stop();
+    // A pass in flight finishes before the database closes under it.
+    await this.loop.stop();
     await this.mailer?.stop();
   }
 }

@@ -16,9 +16,12 @@ const limit = (m: string) => new ReservationError(409, 'VOLNO_RESERVATION_LIMIT'
 
 /**
  * The per-person limits of a lot, counted over holding bookings other than `exceptId`. Runs inside
- * the booking's transaction, so two requests cannot both pass them.
+ * the booking's transaction, so two requests cannot both pass them: on SQLite the write lock makes
+ * them take turns; on PostgreSQL (READ COMMITTED lets two transactions count the same rows) an
+ * advisory lock per person key does, held to the end of the transaction. Keys are locked sorted, so
+ * two bookings sharing keys lock them in the same order.
  */
-export function checkLimits(
+export async function checkLimits(
   store: BookingStore,
   r: ReservationRules,
   keys: PersonKeys,
@@ -26,21 +29,30 @@ export function checkLimits(
   now: number,
   exceptId: number,
   tz: string,
-): void {
+): Promise<void> {
   const l = r.limits;
   const dayStart = resolveLocal(w.date, 0, tz).ms;
   const dayEnd = resolveLocal(addDays(w.date, 1), 0, tz).ms;
+  if (store.sql.engine === 'postgres') {
+    const named = [
+      `email:${keys.email}`,
+      keys.plate && `plate:${keys.plate}`,
+      keys.subject && `subject:${keys.subject}`,
+    ];
+    for (const key of named.filter((k): k is string => Boolean(k)).sort())
+      await store.sql.run('SELECT pg_advisory_xact_lock(hashtext($1))', [`booking_person:${key}`]);
+  }
   // A verified person is counted as such, whatever e-mail or plate they type this time.
   if (keys.subject !== null) {
-    if (store.activeBySubject(keys.subject, now, exceptId) >= l.max_active_per_email)
+    if ((await store.activeBySubject(keys.subject, now, exceptId)) >= l.max_active_per_email)
       throw limit(`you already hold ${l.max_active_per_email} bookings`);
-    if (store.onDayBySubject(keys.subject, dayStart, dayEnd, exceptId) >= l.max_per_day_per_person)
+    if ((await store.onDayBySubject(keys.subject, dayStart, dayEnd, exceptId)) >= l.max_per_day_per_person)
       throw limit(`at most ${l.max_per_day_per_person} booking(s) per person and day`);
   }
-  if (store.activeByEmail(keys.email, now, exceptId) >= l.max_active_per_email)
+  if ((await store.activeByEmail(keys.email, now, exceptId)) >= l.max_active_per_email)
     throw limit(`this e-mail address already holds ${l.max_active_per_email} bookings`);
-  if (keys.plate !== null && store.activeByPlate(keys.plate, now, exceptId) >= l.max_active_per_plate)
+  if (keys.plate !== null && (await store.activeByPlate(keys.plate, now, exceptId)) >= l.max_active_per_plate)
     throw limit(`this licence plate already holds ${l.max_active_per_plate} bookings`);
-  if (store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId) >= l.max_per_day_per_person)
+  if ((await store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId)) >= l.max_per_day_per_person)
     throw limit(`at most ${l.max_per_day_per_person} booking(s) per person and day`);
 }

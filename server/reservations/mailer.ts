@@ -1,42 +1,34 @@
-import type { Database, Statement } from 'better-sqlite3';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import type { SmtpConfig } from './config.ts';
 import { bookingIcs } from './ics.ts';
 import { fill, formatWindow, R } from './i18n.ts';
 import { pendingMail } from './identity-i18n.ts';
+import { MailOutbox, type MailRow } from './outbox.ts';
 import type { Booking, BookingStore } from './store.ts';
 import { MINUTE_MS } from './time.ts';
 import { PeriodicTimer } from '../../kit/timer.ts';
 
-type Kind = 'confirmation' | 'reminder' | 'cancellation';
-
-interface MailRow {
-  id: number;
-  booking_id: number;
-  kind: Kind;
-  link_token: string | null;
-  attempts: number;
-}
-
-const MAX_ATTEMPTS = 8;
 const LEASE_MS = 5 * 60_000;
+/** Mails sent per run at most; the timer's next run sends the rest. */
+const PER_RUN = 50;
 
 /**
  * The e-mail outbox. Rows are written in the booking's own transaction (so a booking never lacks
  * its confirmation, and a crash never loses one); a timer sends what is due. A row is claimed
  * with a lease before sending and marked sent after, so neither a restart nor a second server
- * instance sends it twice; a failed send is retried with backoff.
+ * instance sends it twice (outbox.ts); a failed send is retried with backoff.
  */
 export class Mailer {
   private readonly timer: PeriodicTimer;
   private transport: Transporter | undefined;
   private running: Promise<void> | undefined;
-  private readonly s: Record<string, Statement>;
+  readonly outbox: MailOutbox;
 
   constructor(
-    db: Database,
+    sql: SqlExecutor,
     private readonly store: BookingStore,
     private readonly smtp: SmtpConfig,
     private readonly clock: Clock,
@@ -50,20 +42,7 @@ export class Mailer {
       log,
       immediate: true,
     });
-    const p = (sql: string) => db.prepare(sql);
-    this.s = {
-      enqueue: p(`INSERT INTO reservation_mail (booking_id, kind, send_at, link_token) VALUES (?, ?, ?, ?)
-        ON CONFLICT (booking_id, kind) DO UPDATE SET send_at = excluded.send_at, sent_at = NULL, attempts = 0,
-        claimed_until = NULL, link_token = coalesce(excluded.link_token, link_token)`),
-      drop: p(`DELETE FROM reservation_mail WHERE booking_id = ? AND kind = ? AND sent_at IS NULL`),
-      due: p(`SELECT id, booking_id, kind, link_token, attempts FROM reservation_mail WHERE sent_at IS NULL
-        AND send_at <= ? AND attempts < ${MAX_ATTEMPTS} AND (claimed_until IS NULL OR claimed_until < ?)
-        ORDER BY send_at LIMIT 50`),
-      claim: p(`UPDATE reservation_mail SET claimed_until = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL
-        AND (claimed_until IS NULL OR claimed_until < ?)`),
-      sent: p(`UPDATE reservation_mail SET sent_at = ?, link_token = NULL, last_error = ? WHERE id = ?`),
-      failed: p(`UPDATE reservation_mail SET claimed_until = ?, last_error = ? WHERE id = ?`),
-    };
+    this.outbox = new MailOutbox(sql);
   }
 
   start(): void {
@@ -85,26 +64,26 @@ export class Mailer {
     this.transport = undefined;
   }
 
-  /** Queues the mails of a new booking; called inside its transaction. */
-  created(b: Booking, token: string, now: number): void {
-    this.s['enqueue']!.run(b.id, 'confirmation', now, token);
-    this.scheduleReminder(b, now);
+  /** Queues the mails of a new booking; called inside its transaction (`tx`). */
+  async created(tx: SqlExecutor, b: Booking, token: string, now: number): Promise<void> {
+    await this.outbox.enqueue(tx, b.id, 'confirmation', now, token);
+    await this.scheduleReminder(tx, b, now);
   }
 
-  changed(b: Booking, now: number): void {
-    this.scheduleReminder(b, now);
+  changed(tx: SqlExecutor, b: Booking, now: number): Promise<void> {
+    return this.scheduleReminder(tx, b, now);
   }
 
-  cancelled(b: Booking, now: number): void {
-    this.s['drop']!.run(b.id, 'reminder');
-    this.s['enqueue']!.run(b.id, 'cancellation', now, null);
+  async cancelled(tx: SqlExecutor, b: Booking, now: number): Promise<void> {
+    await this.outbox.drop(tx, b.id, 'reminder');
+    await this.outbox.enqueue(tx, b.id, 'cancellation', now, null);
   }
 
-  private scheduleReminder(b: Booking, now: number): void {
+  private async scheduleReminder(tx: SqlExecutor, b: Booking, now: number): Promise<void> {
     const at = b.startAt - this.smtp.reminder_before_min * MINUTE_MS;
     // A booking made closer to its start than the reminder lead needs no reminder on top of the confirmation.
-    if (at > now) this.s['enqueue']!.run(b.id, 'reminder', at, null);
-    else this.s['drop']!.run(b.id, 'reminder');
+    if (at > now) await this.outbox.enqueue(tx, b.id, 'reminder', at, null);
+    else await this.outbox.drop(tx, b.id, 'reminder');
   }
 
   /** Sends what is due (after the current turn); concurrent kicks share one run. */
@@ -112,34 +91,37 @@ export class Mailer {
     if (this.transport === undefined) return Promise.resolve();
     this.running ??= new Promise<void>((r) => setImmediate(r))
       .then(() => this.sendDue())
+      // Its callers do not wait (a booking's change listener): a database failure is logged, and the timer tries again.
+      .catch((err: unknown) => this.log.error({ err }, 'sending booking e-mail failed'))
       .finally(() => (this.running = undefined));
     return this.running;
   }
 
   private async sendDue(): Promise<void> {
     const now = this.clock.now();
-    for (const row of this.s['due']!.all(now, now) as MailRow[]) {
-      if (this.transport === undefined) return;
-      if (this.s['claim']!.run(now + LEASE_MS, row.id, now).changes !== 1) continue;
-      const b = this.store.byId(row.booking_id);
+    for (let n = 0; n < PER_RUN && this.transport !== undefined; n++) {
+      const row = await this.outbox.claimNext(now, now + LEASE_MS);
+      if (row === undefined) return;
+      const b = await this.store.byId(row.booking_id);
       // Purged or no longer relevant: marked done so it is not retried; nothing to send to.
       // A pending booking that lapsed before its link went out needs no mail either.
       const lapsed = b?.pendingUntil != null && b.status !== 'confirmed';
       if (b === undefined || b.email === null || lapsed || (row.kind === 'reminder' && b.status !== 'confirmed')) {
-        this.s['sent']!.run(now, 'skipped', row.id);
+        await this.outbox.sent(row.id, now, 'skipped');
         continue;
       }
       try {
         await this.transport.sendMail(this.message(row, b, now));
-        this.s['sent']!.run(this.clock.now(), null, row.id);
-        this.log.info({ booking_id: b.id, mail: row.kind }, 'booking e-mail sent');
       } catch (err) {
         const backoff = Math.min(3600_000, 30_000 * 2 ** row.attempts);
         const code = (err as { code?: string }).code ?? 'error';
-        this.s['failed']!.run(this.clock.now() + backoff, String(code).slice(0, 100), row.id);
+        await this.outbox.failed(row.id, this.clock.now() + backoff, String(code).slice(0, 100));
         // The error message of an SMTP refusal may quote the recipient, so only its code is logged.
         this.log.warn({ booking_id: b.id, mail: row.kind, code, attempt: row.attempts + 1 }, 'booking e-mail failed');
+        continue;
       }
+      await this.outbox.sent(row.id, this.clock.now(), null);
+      this.log.info({ booking_id: b.id, mail: row.kind }, 'booking e-mail sent');
     }
   }
 

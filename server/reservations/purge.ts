@@ -1,6 +1,7 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
+import { sqliteConnection } from '../core/storage/sql/open.ts';
+import type { SqlDatabase } from '../core/storage/sql/port.ts';
 import type { PrivacyConfig } from './config.ts';
 import { PeriodicTimer } from '../../kit/timer.ts';
 
@@ -13,11 +14,9 @@ const DAY_MS = 86_400_000;
  */
 export class PrivacyPurger {
   private readonly timer: PeriodicTimer;
-  private readonly purge: Statement;
-  private readonly mail: Statement;
 
   constructor(
-    private readonly db: Database,
+    private readonly sql: SqlDatabase,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly o: PrivacyConfig,
@@ -28,14 +27,6 @@ export class PrivacyPurger {
       log,
       immediate: true,
     });
-    this.purge = db.prepare(
-      `UPDATE bookings SET name = NULL, email = NULL, plate = NULL, email_key = NULL, plate_key = NULL, subject_key = NULL,
-       purged_at = ?
-       WHERE purged_at IS NULL AND end_at < ?`,
-    );
-    this.mail = db.prepare(
-      `DELETE FROM reservation_mail WHERE booking_id IN (SELECT id FROM bookings WHERE purged_at = ?)`,
-    );
   }
 
   start(): void {
@@ -54,12 +45,18 @@ export class PrivacyPurger {
    * the freed pages back to the file system. A full VACUUM would do the same but stalls the event
    * loop for ~1.7 s per 120 MB of history (measured here). Runs only after a purge that changed
    * something. A failure is logged and the next purge tries again.
+   *
+   * SQLite only. On PostgreSQL the old row versions stay in the table's pages until (auto)vacuum
+   * prunes them, and its WAL is the server's, recycled by checkpoints; what a volume keeps there is
+   * the operator's to secure (an encrypted volume), not something this process can scrub.
    */
   private scrub(): void {
+    const db = sqliteConnection(this.sql);
+    if (db === undefined) return;
     const started = Date.now();
     try {
-      this.db.pragma('incremental_vacuum');
-      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      db.pragma('incremental_vacuum');
+      const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
       // Another connection (a second instance) still reading old frames: the WAL empties at its next checkpoint.
       if (r !== undefined && r.busy !== 0) this.log.warn('after the purge, the WAL could not be emptied yet (busy)');
       this.log.info({ ms: Date.now() - started }, 'vacuumed the database after the purge');
@@ -69,16 +66,23 @@ export class PrivacyPurger {
   }
 
   /** One purge now; returns how many bookings were anonymised (undefined on failure, retried next time). */
-  tick(): number | undefined {
+  async tick(): Promise<number | undefined> {
     const now = this.clock.now();
     try {
-      const n = this.db
-        .transaction(() => {
-          const changes = this.purge.run(now, now - this.o.purge_after_days * DAY_MS).changes;
-          if (changes > 0) this.mail.run(now);
-          return changes;
-        })
-        .immediate();
+      const n = await this.sql.transaction(async (tx) => {
+        const { changes } = await tx.run(
+          `UPDATE bookings SET name = NULL, email = NULL, plate = NULL, email_key = NULL, plate_key = NULL,
+           subject_key = NULL, purged_at = $1
+           WHERE purged_at IS NULL AND end_at < $2`,
+          [now, now - this.o.purge_after_days * DAY_MS],
+        );
+        if (changes > 0)
+          await tx.run(
+            'DELETE FROM reservation_mail WHERE booking_id IN (SELECT id FROM bookings WHERE purged_at = $1)',
+            [now],
+          );
+        return changes;
+      });
       if (n > 0) {
         this.log.info({ bookings: n }, 'purged personal data of past bookings');
         this.scrub();

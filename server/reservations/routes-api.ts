@@ -108,7 +108,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
     },
     async (req) => {
       const { lot_id, ...w } = req.query;
-      const r = service.options(lot_id, w);
+      const r = await service.options(lot_id, w);
       return {
         lot_id,
         start_at: iso(r.window.startMs),
@@ -172,7 +172,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       schema: { ...manage, summary: 'Your booking', response: { 200: BookingSchema, ...errorResponses(404) } },
       config: NO_STORE,
     },
-    async (req) => bookingView(service.byToken(req.params.token), req.params.token, service),
+    async (req) => bookingView(await service.byToken(req.params.token), req.params.token, service),
   );
 
   app.patch(
@@ -186,7 +186,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       },
       config: NO_STORE,
     },
-    async (req) => bookingView(service.modify(req.params.token, req.body), req.params.token, service),
+    async (req) => bookingView(await service.modify(req.params.token, req.body), req.params.token, service),
   );
 
   app.delete(
@@ -200,7 +200,11 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       config: NO_STORE,
     },
     async (req) =>
-      bookingView(service.cancel(service.byToken(req.params.token), { staff: false }), req.params.token, service),
+      bookingView(
+        await service.cancel(await service.byToken(req.params.token), { staff: false }),
+        req.params.token,
+        service,
+      ),
   );
 
   app.get(
@@ -210,7 +214,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       config: NO_STORE,
     },
     async (req, reply) => {
-      const b = service.byToken(req.params.token);
+      const b = await service.byToken(req.params.token);
       void reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', `attachment; filename="parking-${b.code}.ics"`);
@@ -225,7 +229,7 @@ export const reservationApiRoutes: FastifyPluginAsyncTypebox<ReservationApiOptio
       config: NO_STORE,
     },
     async (req, reply) => {
-      service.byToken(req.params.token);
+      await service.byToken(req.params.token);
       void reply
         .type('image/svg+xml')
         .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");

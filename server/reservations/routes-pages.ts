@@ -116,7 +116,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
       const q = req.query;
       if (!q.lot_id || !q.date || !q.start || !q.end) return send(reply, 200, searchPage(lang, q, ''));
       try {
-        const r = service.options(q.lot_id, { date: q.date, start: q.start, end: q.end });
+        const r = await service.options(q.lot_id, { date: q.date, start: q.start, end: q.end });
         const citizen = modeOf(q.lot_id) === 'oidc' ? await citizenOf(req) : undefined;
         if (modeOf(q.lot_id) === 'oidc' && citizen === undefined && r.available > 0)
           return send(reply, 200, searchPage(lang, q, signInBox(lang, q)));
@@ -129,7 +129,9 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
           purgeDays: config.privacy.purge_after_days,
           ...(citizen !== undefined ? { email: citizen.email, hidden: csrfField(citizen.csrfToken) } : {}),
           ...(o.usually !== undefined
-            ? { note: expectedBox(lang, o.usually, { lotId: q.lot_id, date: q.date, start: q.start, end: q.end }) }
+            ? {
+                note: await expectedBox(lang, o.usually, { lotId: q.lot_id, date: q.date, start: q.start, end: q.end }),
+              }
             : {}),
         });
         return send(
@@ -227,8 +229,8 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
     },
   );
 
-  const manageHtml = (req: FastifyRequest, lang: Language, token: string, extra = '') => {
-    const b = service.byToken(token);
+  const manageHtml = async (req: FastifyRequest, lang: Language, token: string, extra = '') => {
+    const b = await service.byToken(token);
     const r = service.rulesOf(b.lotId);
     const now = o.clock.now();
     const slot = service.reservableSlots(b.lotId).find((x) => x.cameraId === b.cameraId && x.slotId === b.slotId);
@@ -273,7 +275,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
     async (req, reply) => {
       const lang = language(req, reply);
       try {
-        return send(reply, 200, manageHtml(req, lang, req.params.token));
+        return send(reply, 200, await manageHtml(req, lang, req.params.token));
       } catch (err) {
         if (message(err).status === 404) return notFound(lang, reply);
         throw err;
@@ -297,11 +299,11 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
         const lang = language(req, reply);
         const token = req.params.token;
         try {
-          if (action === 'cancel') service.cancel(service.byToken(token), { staff: false });
-          else if (action === 'confirm') service.confirm(token);
+          if (action === 'cancel') await service.cancel(await service.byToken(token), { staff: false });
+          else if (action === 'confirm') await service.confirm(token);
           else {
             const f = req.body ?? {};
-            service.modify(token, { date: f['date'] ?? '', start: f['start'] ?? '', end: f['end'] ?? '' });
+            await service.modify(token, { date: f['date'] ?? '', start: f['start'] ?? '', end: f['end'] ?? '' });
           }
           return reply
             .code(303)
@@ -310,7 +312,7 @@ export const reservationPageRoutes: FastifyPluginAsyncTypebox<ReservationPagesOp
         } catch (err) {
           const m = message(err);
           if (m.status === 404) return notFound(lang, reply);
-          return send(reply, m.status, manageHtml(req, lang, token, errorBox(lang, m.text, m.details)));
+          return send(reply, m.status, await manageHtml(req, lang, token, errorBox(lang, m.text, m.details)));
         }
       },
     );

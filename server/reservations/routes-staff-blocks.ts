@@ -53,7 +53,7 @@ export const staffBlockRoutes: FastifyPluginAsyncTypebox<StaffReservationOptions
       config: noStore,
     },
     async () =>
-      service.store.blocks(o.clock.now()).map((b) => ({
+      (await service.store.blocks(o.clock.now())).map((b) => ({
         id: b.id,
         lot_id: b.lot_id,
         camera_id: b.camera_id,
@@ -90,7 +90,7 @@ export const staffBlockRoutes: FastifyPluginAsyncTypebox<StaffReservationOptions
         !service.reservableSlots(b.lot_id).some((s) => s.cameraId === b.camera_id && s.slotId === b.slot_id)
       )
         throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'that slot is not reservable in this lot');
-      const id = service.store.insertBlock({
+      const id = await service.store.insertBlock({
         lotId: b.lot_id,
         cameraId: b.camera_id ?? null,
         slotId: b.slot_id ?? null,
@@ -100,14 +100,12 @@ export const staffBlockRoutes: FastifyPluginAsyncTypebox<StaffReservationOptions
         createdBy: req.staff!.username,
         now: o.clock.now(),
       });
-      const overlapping = service.store
-        .list({ lotId: b.lot_id, from: w.start, to: w.end, limit: 5000 })
-        .filter(
-          (x) =>
-            (x.status === 'confirmed' || x.status === 'checked_in') &&
-            (b.slot_id === undefined || (x.cameraId === b.camera_id && x.slotId === b.slot_id)),
-        ).length;
-      access.audit(req, 'reservations.block', `block:${id}`, { lot_id: b.lot_id, slot_id: b.slot_id ?? null });
+      const overlapping = (await service.store.list({ lotId: b.lot_id, from: w.start, to: w.end, limit: 5000 })).filter(
+        (x) =>
+          (x.status === 'confirmed' || x.status === 'checked_in') &&
+          (b.slot_id === undefined || (x.cameraId === b.camera_id && x.slotId === b.slot_id)),
+      ).length;
+      await access.audit(req, 'reservations.block', `block:${id}`, { lot_id: b.lot_id, slot_id: b.slot_id ?? null });
       void reply.code(201);
       return { id, overlapping_bookings: overlapping };
     },
@@ -124,9 +122,9 @@ export const staffBlockRoutes: FastifyPluginAsyncTypebox<StaffReservationOptions
       }),
     },
     async (req, reply) => {
-      if (!service.store.deleteBlock(req.params.id))
+      if (!(await service.store.deleteBlock(req.params.id)))
         throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'no such block');
-      access.audit(req, 'reservations.unblock', `block:${req.params.id}`);
+      await access.audit(req, 'reservations.unblock', `block:${req.params.id}`);
       return reply.code(204).send(null);
     },
   );
@@ -160,7 +158,7 @@ export const staffBlockRoutes: FastifyPluginAsyncTypebox<StaffReservationOptions
       }),
       config: noStore,
     },
-    async (req) => o.events.list({ alertsOnly: req.query.alerts, limit: req.query.limit }),
+    async (req) => await o.events.list({ alertsOnly: req.query.alerts, limit: req.query.limit }),
   );
 
   app.post(
@@ -174,9 +172,9 @@ export const staffBlockRoutes: FastifyPluginAsyncTypebox<StaffReservationOptions
       }),
     },
     async (req, reply) => {
-      if (!o.events.resolve(req.params.id, o.clock.now()))
+      if (!(await o.events.resolve(req.params.id, o.clock.now())))
         throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'no open alert with that id');
-      access.audit(req, 'reservations.resolve_alert', `event:${req.params.id}`);
+      await access.audit(req, 'reservations.resolve_alert', `event:${req.params.id}`);
       return reply.code(204).send(null);
     },
   );

@@ -102,7 +102,7 @@ export const staffReservationRoutes: FastifyPluginAsyncTypebox<StaffReservationO
       }),
       config: noStore,
     },
-    async (req) => list(service, req.query, tz).map(staffView),
+    async (req) => (await list(service, req.query, tz)).map(staffView),
   );
 
   app.get(
@@ -117,8 +117,8 @@ export const staffReservationRoutes: FastifyPluginAsyncTypebox<StaffReservationO
       config: noStore,
     },
     async (req, reply) => {
-      const rows = list(service, req.query, tz).map(staffView);
-      access.audit(req, 'reservations.export', 'bookings', { rows: rows.length });
+      const rows = (await list(service, req.query, tz)).map(staffView);
+      await access.audit(req, 'reservations.export', 'bookings', { rows: rows.length });
       const cols = Object.keys(StaffBookingSchema.properties) as (keyof Static<typeof StaffBookingSchema>)[];
       void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="bookings.csv"');
       return (
@@ -155,7 +155,7 @@ export const staffReservationRoutes: FastifyPluginAsyncTypebox<StaffReservationO
       const b = req.body;
       const slot =
         b.camera_id !== undefined && b.slot_id !== undefined ? { cameraId: b.camera_id, slotId: b.slot_id } : undefined;
-      const { booking, token } = service.book(
+      const { booking, token } = await service.book(
         b.lot_id,
         { date: b.date, start: b.start, end: b.end },
         { name: b.name, email: b.email, ...(b.plate ? { plate: b.plate } : {}) },
@@ -165,7 +165,7 @@ export const staffReservationRoutes: FastifyPluginAsyncTypebox<StaffReservationO
           staff: slot ? { slot } : {},
         },
       );
-      access.audit(req, 'reservations.book', `booking:${booking.id}`, { lot_id: booking.lotId });
+      await access.audit(req, 'reservations.book', `booking:${booking.id}`, { lot_id: booking.lotId });
       void reply.code(201);
       return { booking: staffView(booking), manage_url: `${origin(req, config.smtp?.public_url)}${manageBase(token)}` };
     },
@@ -183,14 +183,14 @@ export const staffReservationRoutes: FastifyPluginAsyncTypebox<StaffReservationO
       config: noStore,
     },
     async (req) => {
-      const b = service.cancel(service.byId(req.params.id), { staff: true });
-      access.audit(req, 'reservations.cancel', `booking:${b.id}`);
+      const b = await service.cancel(await service.byId(req.params.id), { staff: true });
+      await access.audit(req, 'reservations.cancel', `booking:${b.id}`);
       return staffView(b);
     },
   );
 };
 
-export function list(service: ReservationService, q: ListQuery, tz: string): Booking[] {
+export function list(service: ReservationService, q: ListQuery, tz: string): Promise<Booking[]> {
   const day =
     q.date !== undefined && isDate(q.date)
       ? { from: resolveLocal(q.date, 0, tz).ms, to: resolveLocal(addDays(q.date, 1), 0, tz).ms }

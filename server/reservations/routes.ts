@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Database } from 'better-sqlite3';
 import type { StaffAccess } from '../core/access.ts';
 import type { Clock } from '../core/clock.ts';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import type { ReservationsConfig } from './config.ts';
 import type { Reservations } from './index.ts';
 import type { CitizenLookup } from './identity.ts';
@@ -23,7 +23,7 @@ const JS_URL = `/staff/assets/bookings.js?v=${JS.etag.slice(1, 9)}`;
 
 export interface ReservationRoutesOptions {
   reservations: Reservations;
-  db: Database;
+  sql: SqlExecutor;
   config: ReservationsConfig;
   clock: Clock;
   access: StaffAccess;
@@ -41,7 +41,7 @@ export async function reservationRoutes(app: FastifyInstance, c: ReservationRout
   // The pages post plain HTML forms; another part may have registered the parser already.
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   const service = c.reservations.service;
-  const events = new EventsStore(c.db);
+  const events = new EventsStore(c.sql);
   const base = { service, config: c.config, clock: c.clock, citizen: c.citizen };
   const pages = c.usually === undefined ? base : { ...base, usually: c.usually };
   await app.register(reservationApiRoutes, { prefix: '/api/v1', ...base });
@@ -79,7 +79,7 @@ export async function reservationRoutes(app: FastifyInstance, c: ReservationRout
       const status = ['confirmed', 'checked_in', 'no_show', 'cancelled'].find(
         (s) => s === q.status,
       ) as ListQuery['status'];
-      const bookings = list(
+      const bookings = await list(
         service,
         {
           limit: 500,
@@ -93,8 +93,8 @@ export async function reservationRoutes(app: FastifyInstance, c: ReservationRout
       const html = staffBookingsPage({
         principal: req.staff!,
         bookings,
-        alerts: events.list({ alertsOnly: true, openOnly: true, limit: 100 }),
-        blocks: service.store.blocks(c.clock.now()),
+        alerts: await events.list({ alertsOnly: true, openOnly: true, limit: 100 }),
+        blocks: await service.store.blocks(c.clock.now()),
         lots: service.lots().map(({ lotId }) => ({
           lotId,
           name: c.config.lots.find((l) => l.lot_id === lotId)?.name ?? lotId,

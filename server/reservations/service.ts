@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Catalog, SlotRow } from '../core/storage/catalog.ts';
-import { BookingPath, pickSlot, type BookingHooks, type BookOptions, type Person } from './booking.ts';
+import { answerLostRace, BookingPath, pickSlot, type BookingHooks, type BookOptions, type Person } from './booking.ts';
 import type { ReservationRules } from './config.ts';
 import { ReservationError, ruleError } from './errors.ts';
 import { beforeCutoff, resolveWindow, type ResolvedWindow, type WindowRequest } from './rules.ts';
@@ -16,9 +16,10 @@ export type ChangeListener = (lots: string[]) => void;
 
 /**
  * Bookings: rules, capacity and per-person limits. Every check and the write that depends on it
- * run in ONE `BEGIN IMMEDIATE` transaction, so no two requests (nor two server processes sharing
- * the file) can both take the last space: the second waits for the write lock, then sees the first
- * one's row.
+ * run in ONE transaction, so no two requests (nor two server instances) can both take the last
+ * space. On SQLite (BEGIN IMMEDIATE) the second waits for the write lock, then sees the first one's
+ * row; on PostgreSQL the exclusion constraint bookings_no_overlap refuses the second insert, and
+ * the loser gets the same 409 VOLNO_RESERVATION_FULL (booking.ts, lostRace).
  */
 export class ReservationService {
   readonly store: BookingStore;
@@ -37,7 +38,7 @@ export class ReservationService {
     readonly timezone: string,
   ) {
     this.store = store;
-    this.verifications = new EmailVerifications(store.db);
+    this.verifications = new EmailVerifications(store.sql);
     this.booking = new BookingPath(this, store, this.verifications, clock, log, timezone);
   }
 
@@ -77,18 +78,21 @@ export class ReservationService {
   }
 
   /** How many reservable slots are free for the window (no write). */
-  options(lotId: string, w: WindowRequest): { window: ResolvedWindow; reservable: number; available: number } {
+  async options(
+    lotId: string,
+    w: WindowRequest,
+  ): Promise<{ window: ResolvedWindow; reservable: number; available: number }> {
     const rules = this.rulesOf(lotId);
     const window = resolveWindow(rules, w, this.clock.now(), this.timezone);
-    this.expirePending();
+    await this.expirePending();
     const slots = this.reservableSlots(lotId);
-    const taken = this.store.takenSlots(lotId, window.startMs, window.endMs);
+    const taken = await this.store.takenSlots(lotId, window.startMs, window.endMs);
     const available = taken === 'all' ? 0 : slots.filter((s) => !taken.has(`${s.cameraId}/${s.slotId}`)).length;
     return { window, reservable: slots.length, available };
   }
 
   /** Books a slot; returns the booking and its manage token (shown once, never stored). */
-  book(lotId: string, w: WindowRequest, person: Person, o: BookOptions): { booking: Booking; token: string } {
+  book(lotId: string, w: WindowRequest, person: Person, o: BookOptions): Promise<{ booking: Booking; token: string }> {
     return this.booking.book(lotId, w, person, o);
   }
 
@@ -102,27 +106,29 @@ export class ReservationService {
     return this.booking.bookBatched(lotId, w, person, o);
   }
 
-  byToken(token: string): Booking {
-    const b = this.store.byToken(hashToken(token));
+  async byToken(token: string): Promise<Booking> {
+    const b = await this.store.byToken(hashToken(token));
     if (b === undefined) throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'no such booking');
     return b;
   }
 
-  byId(id: number): Booking {
-    const b = this.store.byId(id);
+  async byId(id: number): Promise<Booking> {
+    const b = await this.store.byId(id);
     if (b === undefined) throw new ReservationError(404, 'VOLNO_RESERVATION_NOT_FOUND', 'no such booking');
     return b;
   }
 
   /** A visitor's change of window through the manage link, until the cut-off. */
-  modify(token: string, w: WindowRequest): Booking {
-    const before = this.byToken(token);
+  async modify(token: string, w: WindowRequest): Promise<Booking> {
+    const before = await this.byToken(token);
     const rules = this.rulesOf(before.lotId);
     const now = this.clock.now();
     const window = resolveWindow(rules, w, now, this.timezone);
-    const b = this.store.db
-      .transaction(() => {
-        const cur = this.store.byId(before.id)!;
+    // A slot taken by another instance between the check and the update: the same 409 as "full".
+    const b = await answerLostRace(() =>
+      this.store.sql.transaction(async (tx) => {
+        const store = this.store.on(tx);
+        const cur = (await store.byId(before.id))!;
         if (cur.status !== 'confirmed')
           throw new ReservationError(409, 'VOLNO_RESERVATION_STATE', `the booking is ${cur.status}`);
         if (!beforeCutoff(rules, cur.startAt, now))
@@ -133,49 +139,58 @@ export class ReservationService {
             plate: cur.plate ? plateKey(cur.plate) : null,
             subject: cur.subjectKey,
           };
-          checkLimits(this.store, rules, keys, window, now, cur.id, this.timezone);
+          await checkLimits(store, rules, keys, window, now, cur.id, this.timezone);
         }
         const same = { cameraId: cur.cameraId, slotId: cur.slotId };
-        const slot = this.store.slotTaken(cur.lotId, same.cameraId, same.slotId, window.startMs, window.endMs, cur.id)
-          ? pickSlot(this.store, this.reservableSlots(cur.lotId), cur.lotId, window, cur.id)
+        const slot = (await store.slotTaken(
+          cur.lotId,
+          same.cameraId,
+          same.slotId,
+          window.startMs,
+          window.endMs,
+          cur.id,
+        ))
+          ? await pickSlot(store, this.reservableSlots(cur.lotId), cur.lotId, window, cur.id)
           : same;
-        this.store.setWindow(cur.id, window.startMs, window.endMs, slot.cameraId, slot.slotId, now);
-        const next = this.store.byId(cur.id)!;
-        this.hooks?.changed(next, now);
+        await store.setWindow(cur.id, window.startMs, window.endMs, slot.cameraId, slot.slotId, now);
+        const next = (await store.byId(cur.id))!;
+        await this.hooks?.changed(tx, next, now);
         return next;
-      })
-      .immediate();
+      }),
+    );
     this.log.info({ booking_id: b.id, lot_id: b.lotId }, 'booking changed');
     this.changed([b.lotId]);
     return b;
   }
 
   /** Cancels through the manage link (until the cut-off) or by staff (`staff: true`, any time). */
-  cancel(b: Booking, o: { staff: boolean }): Booking {
+  async cancel(b: Booking, o: { staff: boolean }): Promise<Booking> {
     const now = this.clock.now();
     const rules = this.rules.get(b.lotId);
-    const out = this.store.db
-      .transaction(() => {
-        const cur = this.store.byId(b.id)!;
-        const allowed = o.staff ? ['confirmed', 'checked_in'] : ['confirmed'];
-        if (!allowed.includes(cur.status))
-          throw new ReservationError(409, 'VOLNO_RESERVATION_STATE', `the booking is ${cur.status}`);
-        if (!o.staff && rules !== undefined && !beforeCutoff(rules, cur.startAt, now))
-          throw new ReservationError(409, 'VOLNO_RESERVATION_CUTOFF', 'it is too late to cancel this booking');
-        this.store.setStatus(cur.id, cur.status, 'cancelled', now);
-        const next = this.store.byId(cur.id)!;
-        this.hooks?.cancelled(next, now);
-        return next;
-      })
-      .immediate();
+    const out = await this.store.sql.transaction(async (tx) => {
+      const store = this.store.on(tx);
+      const cur = (await store.byId(b.id))!;
+      const allowed = o.staff ? ['confirmed', 'checked_in'] : ['confirmed'];
+      if (!allowed.includes(cur.status))
+        throw new ReservationError(409, 'VOLNO_RESERVATION_STATE', `the booking is ${cur.status}`);
+      if (!o.staff && rules !== undefined && !beforeCutoff(rules, cur.startAt, now))
+        throw new ReservationError(409, 'VOLNO_RESERVATION_CUTOFF', 'it is too late to cancel this booking');
+      // Conditional: another instance's change in between makes this a 409, not a lost update.
+      if (!(await store.setStatus(cur.id, cur.status, 'cancelled', now)))
+        throw new ReservationError(409, 'VOLNO_RESERVATION_STATE', 'the booking changed meanwhile');
+      const next = (await store.byId(cur.id))!;
+      await this.hooks?.cancelled(tx, next, now);
+      return next;
+    });
     this.log.info({ booking_id: b.id, lot_id: b.lotId, by: o.staff ? 'staff' : 'visitor' }, 'booking cancelled');
     this.changed([b.lotId]);
     return out;
   }
 
   /** Cancels pending bookings whose hold ran out (identity `email`), telling listeners. */
-  expirePending(): void {
-    const lots = this.store.db.transaction(() => this.store.expirePending(this.clock.now())).immediate();
+  async expirePending(): Promise<void> {
+    const now = this.clock.now();
+    const lots = await this.store.sql.transaction((tx) => this.store.on(tx).expirePending(now));
     if (lots.length > 0) {
       this.log.info({ lots }, 'unconfirmed bookings lapsed');
       this.changed(lots);
@@ -186,25 +201,19 @@ export class ReservationService {
    * The owner opened the mailed link and confirmed: the booking stops being pending and the address
    * counts as confirmed. 409 once the hold has run out.
    */
-  confirm(token: string): Booking {
-    this.expirePending();
-    const b = this.byToken(token);
+  async confirm(token: string): Promise<Booking> {
+    await this.expirePending();
+    const b = await this.byToken(token);
     // Confirmed already (a second click), or never pending: nothing to do.
     if (b.pendingUntil === null) return b;
     const now = this.clock.now();
-    if (b.status !== 'confirmed')
-      throw new ReservationError(409, 'VOLNO_RESERVATION_PENDING_EXPIRED', 'the time to confirm this booking ran out');
-    this.store.db
-      .transaction(() => {
-        if (!this.store.confirmPending(b.id, now))
-          throw new ReservationError(
-            409,
-            'VOLNO_RESERVATION_PENDING_EXPIRED',
-            'the time to confirm this booking ran out',
-          );
-        if (b.email !== null) this.verifications.verified(b.email, now);
-      })
-      .immediate();
+    const expired = () =>
+      new ReservationError(409, 'VOLNO_RESERVATION_PENDING_EXPIRED', 'the time to confirm this booking ran out');
+    if (b.status !== 'confirmed') throw expired();
+    await this.store.sql.transaction(async (tx) => {
+      if (!(await this.store.on(tx).confirmPending(b.id, now))) throw expired();
+      if (b.email !== null) await this.verifications.on(tx).verified(b.email, now);
+    });
     this.log.info({ booking_id: b.id, lot_id: b.lotId }, 'booking confirmed by e-mail link');
     this.changed([b.lotId]);
     return this.byId(b.id);

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlExecutor } from '../core/storage/sql/port.ts';
 
 export const BOOKING_STATUSES = ['confirmed', 'checked_in', 'no_show', 'cancelled'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
@@ -7,12 +7,12 @@ const MAX_BOOKING_MS = 10_080 * 60_000;
 /** Statuses that hold a slot: a no-show or a cancellation gives it back. */
 export const HOLDING = "('confirmed', 'checked_in')";
 /**
- * The longest booking of lot `@lotId` (index bookings_lot_span, one lookup): no booking that starts
+ * The longest booking of lot `:lotId` (index bookings_lot_span, one lookup): no booking that starts
  * more than this before an instant can still run at it. Overlap queries bound their index range
  * with it rather than with MAX_BOOKING_MS, which read a week of the lot's bookings per check.
  * Evaluated inside the statement, so it sees the same snapshot as the rows it bounds.
  */
-const LOT_SPAN = `(SELECT coalesce(max(end_at - start_at), 0) FROM bookings WHERE lot_id = @lotId)`;
+const LOT_SPAN = `(SELECT coalesce(max(end_at - start_at), 0) FROM bookings WHERE lot_id = :lotId)`;
 
 /** One booking row, camelCase. Personal fields are null after the privacy purge. */
 export interface Booking {
@@ -72,104 +72,112 @@ export interface BookingFilter {
   limit: number;
 }
 
-const COLUMNS = `id, code, lot_id AS lotId, camera_id AS cameraId, slot_id AS slotId, start_at AS startAt,
-  end_at AS endAt, status, name, email, plate, lang, created_by AS createdBy, created_at AS createdAt,
-  updated_at AS updatedAt, checked_in_at AS checkedInAt, released_at AS releasedAt,
-  cancelled_at AS cancelledAt, purged_at AS purgedAt, pending_until AS pendingUntil, subject_key AS subjectKey`;
+const COLUMNS = `id, code, lot_id AS "lotId", camera_id AS "cameraId", slot_id AS "slotId", start_at AS "startAt",
+  end_at AS "endAt", status, name, email, plate, lang, created_by AS "createdBy", created_at AS "createdAt",
+  updated_at AS "updatedAt", checked_in_at AS "checkedInAt", released_at AS "releasedAt",
+  cancelled_at AS "cancelledAt", purged_at AS "purgedAt", pending_until AS "pendingUntil", subject_key AS "subjectKey"`;
 
-/** SQL of bookings and blocks. Callers own transactions; nothing here logs. */
+/**
+ * The statements, per engine. `+status` is SQLite's way to keep its planner off an index: without
+ * ANALYZE statistics it preferred the (status, start_at) index and read every confirmed booking on
+ * every booking (300 µs at 6,000 bookings, growing). PostgreSQL has no unary plus on text (and
+ * plans from its own statistics), so there it is plain `status`.
+ */
+function statements(engine: SqlExecutor['engine']) {
+  const st = engine === 'sqlite' ? '+status' : 'status';
+  return {
+    insert: `INSERT INTO bookings (code, token_hash, lot_id, camera_id, slot_id, start_at, end_at, status, name,
+      email, plate, email_key, plate_key, lang, created_by, created_at, updated_at, subject_key, pending_until)
+      VALUES (:code, :tokenHash, :lotId, :cameraId, :slotId, :startAt, :endAt, 'confirmed', :name, :email, :plate,
+      :emailKey, :plateKey, :lang, :createdBy, :now, :now, :subjectKey, :pendingUntil) RETURNING ${COLUMNS}`,
+    // Bounded below by the longest possible booking (`:floor`), so the index range stays small
+    // however many bookings lie in the future.
+    slotBusy: `SELECT 1 AS hit FROM bookings WHERE camera_id = :cameraId AND slot_id = :slotId
+      AND start_at < :end AND start_at > :floor AND end_at > :start
+      AND status IN ${HOLDING} AND id != :exceptId LIMIT 1`,
+    lotBusy: `SELECT camera_id, slot_id FROM bookings WHERE lot_id = :lotId
+      AND start_at < :end AND start_at > :start - ${LOT_SPAN} AND end_at > :start
+      AND status IN ${HOLDING} AND id != :exceptId`,
+    // A UNION of two indexed lookups: an OR across two columns would scan the table.
+    dayByPerson: `SELECT count(*) AS n FROM (
+      SELECT id FROM bookings WHERE email_key = :email AND start_at >= :from AND start_at < :to
+        AND status != 'cancelled' AND id != :exceptId
+      UNION SELECT id FROM bookings WHERE plate_key = :plate AND start_at >= :from AND start_at < :to
+        AND status != 'cancelled' AND id != :exceptId) AS mine`,
+    // A lapsed pending booking gives its space back: cancelled without a cancellation mail. The
+    // partial index on pending_until reads only the holds that ran out. On PostgreSQL, rows another
+    // transaction has locked are skipped rather than waited for: that one is expiring or changing
+    // them already, and a wait here (inside a group commit) could deadlock with it.
+    expirePending:
+      engine === 'sqlite'
+        ? `UPDATE bookings SET status = 'cancelled', cancelled_at = :now, updated_at = :now
+           WHERE pending_until IS NOT NULL AND pending_until <= :now AND +status = 'confirmed' RETURNING lot_id`
+        : `UPDATE bookings SET status = 'cancelled', cancelled_at = :now, updated_at = :now
+           WHERE id IN (SELECT id FROM bookings WHERE pending_until IS NOT NULL AND pending_until <= :now
+             AND status = 'confirmed' FOR UPDATE SKIP LOCKED) RETURNING lot_id`,
+    setStatus: `UPDATE bookings SET status = :status, updated_at = :now,
+      checked_in_at = CASE WHEN :status = 'checked_in' THEN :at ELSE checked_in_at END,
+      released_at = CASE WHEN :status = 'no_show' THEN :now ELSE released_at END,
+      cancelled_at = CASE WHEN :status = 'cancelled' THEN :now ELSE cancelled_at END
+      WHERE id = :id AND status = :from`,
+    // The lot's own (lot_id, start_at) range, not every lot's confirmed bookings in start order.
+    held: `SELECT camera_id, slot_id, end_at FROM bookings WHERE lot_id = :lotId AND start_at <= :holdEdge
+      AND start_at > :now - ${LOT_SPAN} AND end_at > :now AND ${st} = 'confirmed'`,
+    nextHold: `SELECT start_at FROM bookings WHERE lot_id = $1 AND start_at > $2 AND ${st} = 'confirmed'
+      ORDER BY start_at LIMIT 1`,
+  };
+}
+
+/**
+ * SQL of bookings and blocks, on either engine. Callers own transactions: `on(tx)` gives the same
+ * store on a transaction's handle. Nothing here logs.
+ */
 export class BookingStore {
-  private readonly s: Record<string, Statement>;
+  private readonly s: ReturnType<typeof statements>;
 
-  constructor(readonly db: Database) {
-    const p = (sql: string) => db.prepare(sql);
-    this.s = {
-      insert: p(`INSERT INTO bookings (code, token_hash, lot_id, camera_id, slot_id, start_at, end_at, status, name,
-        email, plate, email_key, plate_key, lang, created_by, created_at, updated_at, subject_key, pending_until)
-        VALUES (@code, @tokenHash, @lotId, @cameraId, @slotId, @startAt, @endAt, 'confirmed', @name, @email, @plate,
-        @emailKey, @plateKey, @lang, @createdBy, @now, @now, @subjectKey, @pendingUntil) RETURNING ${COLUMNS}`),
-      byId: p(`SELECT ${COLUMNS} FROM bookings WHERE id = ?`),
-      byToken: p(`SELECT ${COLUMNS} FROM bookings WHERE token_hash = ?`),
-      byCode: p(`SELECT ${COLUMNS} FROM bookings WHERE code = ?`),
-      // Bounded below by the longest possible booking, so the index range stays small however
-      // many bookings lie in the future.
-      slotBusy: p(`SELECT 1 FROM bookings WHERE camera_id = @cameraId AND slot_id = @slotId
-        AND start_at < @end AND start_at > @start - ${MAX_BOOKING_MS} AND end_at > @start
-        AND status IN ${HOLDING} AND id != @exceptId LIMIT 1`),
-      lotBusy: p(`SELECT camera_id, slot_id FROM bookings WHERE lot_id = @lotId
-        AND start_at < @end AND start_at > @start - ${LOT_SPAN} AND end_at > @start
-        AND status IN ${HOLDING} AND id != @exceptId`),
-      lotBlocks: p(
-        `SELECT camera_id, slot_id FROM reservation_blocks WHERE lot_id = ? AND end_at > ? AND start_at < ?`,
-      ),
-      slotBlocked: p(`SELECT 1 FROM reservation_blocks WHERE lot_id = ? AND end_at > ? AND start_at < ?
-        AND (slot_id IS NULL OR (camera_id = ? AND slot_id = ?)) LIMIT 1`),
-      activeByEmail: p(`SELECT count(*) FROM bookings WHERE email_key = ? AND status IN ${HOLDING} AND end_at > ?
-        AND id != ?`),
-      activeByPlate: p(`SELECT count(*) FROM bookings WHERE plate_key = ? AND status IN ${HOLDING} AND end_at > ?
-        AND id != ?`),
-      // A UNION of two indexed lookups: an OR across two columns would scan the table.
-      dayByPerson: p(`SELECT count(*) FROM (
-        SELECT id FROM bookings WHERE email_key = @email AND start_at >= @from AND start_at < @to
-          AND status != 'cancelled' AND id != @exceptId
-        UNION SELECT id FROM bookings WHERE plate_key = @plate AND start_at >= @from AND start_at < @to
-          AND status != 'cancelled' AND id != @exceptId)`),
-      activeBySubject: p(`SELECT count(*) FROM bookings WHERE subject_key = ? AND status IN ${HOLDING}
-        AND end_at > ? AND id != ?`),
-      dayBySubject: p(`SELECT count(*) FROM bookings WHERE subject_key = ? AND start_at >= ? AND start_at < ?
-        AND status != 'cancelled' AND id != ?`),
-      // A lapsed pending booking gives its space back: cancelled without a cancellation mail.
-      // `+status`: without ANALYZE statistics SQLite preferred the (status, start_at) index and read
-      // every confirmed booking on every booking (300 µs at 6,000 bookings, growing); the partial
-      // index on pending_until reads only the holds that ran out.
-      expirePending: p(`UPDATE bookings SET status = 'cancelled', cancelled_at = @now, updated_at = @now
-        WHERE pending_until IS NOT NULL AND pending_until <= @now AND +status = 'confirmed' RETURNING lot_id`),
-      confirmPending: p(`UPDATE bookings SET pending_until = NULL, updated_at = @now
-        WHERE id = @id AND status = 'confirmed' AND pending_until > @now`),
-      setWindow: p(`UPDATE bookings SET start_at = ?, end_at = ?, camera_id = ?, slot_id = ?, updated_at = ?
-        WHERE id = ?`),
-      setStatus: p(`UPDATE bookings SET status = @status, updated_at = @now,
-        checked_in_at = CASE WHEN @status = 'checked_in' THEN @at ELSE checked_in_at END,
-        released_at = CASE WHEN @status = 'no_show' THEN @now ELSE released_at END,
-        cancelled_at = CASE WHEN @status = 'cancelled' THEN @now ELSE cancelled_at END
-        WHERE id = @id AND status = @from`),
-      // `+status` here and below: the lot's own (lot_id, start_at) range, not every lot's confirmed
-      // bookings in start order, which the planner picked without statistics.
-      held: p(`SELECT camera_id, slot_id, end_at FROM bookings WHERE lot_id = @lotId AND start_at <= @holdEdge
-        AND start_at > @now - ${LOT_SPAN} AND end_at > @now AND +status = 'confirmed'`),
-      nextHold: p(`SELECT start_at FROM bookings WHERE lot_id = ? AND start_at > ? AND +status = 'confirmed'
-        ORDER BY start_at LIMIT 1`),
-      insertBlock: p(`INSERT INTO reservation_blocks (lot_id, camera_id, slot_id, start_at, end_at, reason, created_by,
-        created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      blocks: p(`SELECT id, lot_id, camera_id, slot_id, start_at, end_at, reason, created_by, created_at
-        FROM reservation_blocks WHERE end_at > ? ORDER BY start_at LIMIT 500`),
-      deleteBlock: p(`DELETE FROM reservation_blocks WHERE id = ?`),
-    };
+  constructor(readonly sql: SqlExecutor) {
+    this.s = statements(sql.engine);
+  }
+
+  /** This store on `tx` (a transaction's handle), to join the caller's transaction. */
+  on(tx: SqlExecutor): BookingStore {
+    return tx === this.sql ? this : new BookingStore(tx);
   }
 
   /** Inserts a confirmed booking and returns it as stored (one statement: no second read by id). */
-  insert(b: NewBooking): Booking {
-    return this.s['insert']!.get(b) as Booking;
+  async insert(b: NewBooking): Promise<Booking> {
+    return (await this.sql.one<Booking>(this.s.insert, { ...b }))!;
   }
 
-  byId(id: number): Booking | undefined {
-    return this.s['byId']!.get(id) as Booking | undefined;
+  byId(id: number): Promise<Booking | undefined> {
+    return this.sql.one<Booking>(`SELECT ${COLUMNS} FROM bookings WHERE id = $1`, [id]);
   }
 
-  byToken(hash: Buffer): Booking | undefined {
-    return this.s['byToken']!.get(hash) as Booking | undefined;
+  byToken(hash: Buffer): Promise<Booking | undefined> {
+    return this.sql.one<Booking>(`SELECT ${COLUMNS} FROM bookings WHERE token_hash = $1`, [hash]);
   }
 
-  codeTaken(code: string): boolean {
-    return this.s['byCode']!.get(code) !== undefined;
+  async codeTaken(code: string): Promise<boolean> {
+    return (await this.sql.one('SELECT 1 AS hit FROM bookings WHERE code = $1', [code])) !== undefined;
   }
 
   /** Whether the slot is booked (a holding booking other than `exceptId`) or blocked in [start, end). */
-  slotTaken(lotId: string, cameraId: string, slotId: string, start: number, end: number, exceptId = 0): boolean {
-    return (
-      this.s['slotBusy']!.get({ cameraId, slotId, start, end, exceptId }) !== undefined ||
-      this.s['slotBlocked']!.get(lotId, start, end, cameraId, slotId) !== undefined
+  async slotTaken(
+    lotId: string,
+    cameraId: string,
+    slotId: string,
+    start: number,
+    end: number,
+    exceptId = 0,
+  ): Promise<boolean> {
+    const busy = { cameraId, slotId, start, end, exceptId, floor: start - MAX_BOOKING_MS };
+    if ((await this.sql.one(this.s.slotBusy, busy)) !== undefined) return true;
+    const blocked = await this.sql.one(
+      `SELECT 1 AS hit FROM reservation_blocks WHERE lot_id = $1 AND end_at > $2 AND start_at < $3
+       AND (slot_id IS NULL OR (camera_id = $4 AND slot_id = $5)) LIMIT 1`,
+      [lotId, start, end, cameraId, slotId],
     );
+    return blocked !== undefined;
   }
 
   /**
@@ -177,110 +185,148 @@ export class BookingStore {
    * as `camera/slot` keys; `all` when the whole lot is blocked. Two indexed queries for the lot
    * instead of two per slot.
    */
-  takenSlots(lotId: string, start: number, end: number, exceptId = 0): Set<string> | 'all' {
+  async takenSlots(lotId: string, start: number, end: number, exceptId = 0): Promise<Set<string> | 'all'> {
     const taken = new Set<string>();
-    for (const b of this.s['lotBlocks']!.all(lotId, start, end) as {
-      camera_id: string | null;
-      slot_id: string | null;
-    }[]) {
+    const blocks = await this.sql.all<{ camera_id: string | null; slot_id: string | null }>(
+      'SELECT camera_id, slot_id FROM reservation_blocks WHERE lot_id = $1 AND end_at > $2 AND start_at < $3',
+      [lotId, start, end],
+    );
+    for (const b of blocks) {
       if (b.slot_id === null) return 'all';
       taken.add(`${b.camera_id}/${b.slot_id}`);
     }
-    for (const r of this.s['lotBusy']!.all({ lotId, start, end, exceptId }) as { camera_id: string; slot_id: string }[])
-      taken.add(`${r.camera_id}/${r.slot_id}`);
+    const busy = await this.sql.all<{ camera_id: string; slot_id: string }>(this.s.lotBusy, {
+      lotId,
+      start,
+      end,
+      exceptId,
+    });
+    for (const r of busy) taken.add(`${r.camera_id}/${r.slot_id}`);
     return taken;
   }
 
-  activeByEmail(key: string, now: number, exceptId = 0): number {
-    return this.s['activeByEmail']!.pluck().get(key, now, exceptId) as number;
+  /** Holding bookings of `column` = key that end after `now`, other than `exceptId`. */
+  private async activeBy(
+    column: 'email_key' | 'plate_key' | 'subject_key',
+    key: string,
+    now: number,
+    exceptId: number,
+  ) {
+    const r = await this.sql.one<{ n: number }>(
+      `SELECT count(*) AS n FROM bookings WHERE ${column} = $1 AND status IN ${HOLDING} AND end_at > $2 AND id != $3`,
+      [key, now, exceptId],
+    );
+    return r!.n;
   }
 
-  activeByPlate(key: string, now: number, exceptId = 0): number {
-    return this.s['activeByPlate']!.pluck().get(key, now, exceptId) as number;
+  activeByEmail(key: string, now: number, exceptId = 0): Promise<number> {
+    return this.activeBy('email_key', key, now, exceptId);
   }
 
-  onDayByPerson(emailKey: string, plateKey: string | null, dayStart: number, dayEnd: number, exceptId = 0): number {
-    return this.s['dayByPerson']!.pluck().get({
-      email: emailKey,
-      plate: plateKey,
-      from: dayStart,
-      to: dayEnd,
-      exceptId,
-    }) as number;
+  activeByPlate(key: string, now: number, exceptId = 0): Promise<number> {
+    return this.activeBy('plate_key', key, now, exceptId);
   }
 
-  activeBySubject(key: string, now: number, exceptId = 0): number {
-    return this.s['activeBySubject']!.pluck().get(key, now, exceptId) as number;
+  activeBySubject(key: string, now: number, exceptId = 0): Promise<number> {
+    return this.activeBy('subject_key', key, now, exceptId);
   }
 
-  onDayBySubject(key: string, dayStart: number, dayEnd: number, exceptId = 0): number {
-    return this.s['dayBySubject']!.pluck().get(key, dayStart, dayEnd, exceptId) as number;
+  async onDayByPerson(
+    emailKey: string,
+    plateKey: string | null,
+    dayStart: number,
+    dayEnd: number,
+    exceptId = 0,
+  ): Promise<number> {
+    const params = { email: emailKey, plate: plateKey, from: dayStart, to: dayEnd, exceptId };
+    return (await this.sql.one<{ n: number }>(this.s.dayByPerson, params))!.n;
+  }
+
+  async onDayBySubject(key: string, dayStart: number, dayEnd: number, exceptId = 0): Promise<number> {
+    const r = await this.sql.one<{ n: number }>(
+      `SELECT count(*) AS n FROM bookings WHERE subject_key = $1 AND start_at >= $2 AND start_at < $3
+       AND status != 'cancelled' AND id != $4`,
+      [key, dayStart, dayEnd, exceptId],
+    );
+    return r!.n;
   }
 
   /** Cancels pending bookings whose hold ran out; returns the lots that changed. */
-  expirePending(now: number): string[] {
-    const rows = this.s['expirePending']!.all({ now }) as { lot_id: string }[];
+  async expirePending(now: number): Promise<string[]> {
+    const rows = await this.sql.all<{ lot_id: string }>(this.s.expirePending, { now });
     return [...new Set(rows.map((r) => r.lot_id))];
   }
 
   /** Confirms a pending booking still within its hold; false when it was not pending or had lapsed. */
-  confirmPending(id: number, now: number): boolean {
-    return this.s['confirmPending']!.run({ id, now }).changes === 1;
+  async confirmPending(id: number, now: number): Promise<boolean> {
+    const r = await this.sql.run(
+      `UPDATE bookings SET pending_until = NULL, updated_at = $2
+       WHERE id = $1 AND status = 'confirmed' AND pending_until > $2`,
+      [id, now],
+    );
+    return r.changes === 1;
   }
 
-  setWindow(id: number, start: number, end: number, cameraId: string, slotId: string, now: number): void {
-    this.s['setWindow']!.run(start, end, cameraId, slotId, now, id);
+  async setWindow(id: number, start: number, end: number, cameraId: string, slotId: string, now: number) {
+    await this.sql.run(
+      'UPDATE bookings SET start_at = $1, end_at = $2, camera_id = $3, slot_id = $4, updated_at = $5 WHERE id = $6',
+      [start, end, cameraId, slotId, now, id],
+    );
   }
 
   /** Moves a booking from one status to another; false when it was no longer in `from`. */
-  setStatus(id: number, from: BookingStatus, status: BookingStatus, now: number, at = now): boolean {
-    return this.s['setStatus']!.run({ id, from, status, now, at }).changes === 1;
+  async setStatus(id: number, from: BookingStatus, status: BookingStatus, now: number, at = now): Promise<boolean> {
+    return (await this.sql.run(this.s.setStatus, { id, from, status, now, at })).changes === 1;
   }
 
   /**
    * Slots of a lot kept for a confirmed booking at `now` (hold starts `holdMs` before the start),
    * and the next instant that set changes by time alone.
    */
-  held(lotId: string, now: number, holdMs: number): { keys: Set<string>; until: number } {
+  async held(lotId: string, now: number, holdMs: number): Promise<{ keys: Set<string>; until: number }> {
     const keys = new Set<string>();
     let until = Infinity;
-    const rows = this.s['held']!.all({ lotId, now, holdEdge: now + holdMs }) as {
-      camera_id: string;
-      slot_id: string;
-      end_at: number;
-    }[];
+    const rows = await this.sql.all<{ camera_id: string; slot_id: string; end_at: number }>(this.s.held, {
+      lotId,
+      now,
+      holdEdge: now + holdMs,
+    });
     for (const r of rows) {
       keys.add(`${r.camera_id}/${r.slot_id}`);
       until = Math.min(until, r.end_at);
     }
-    const next = this.s['nextHold']!.pluck().get(lotId, now + holdMs) as number | undefined;
-    return { keys, until: next === undefined ? until : Math.min(until, next - holdMs) };
+    const next = await this.sql.one<{ start_at: number }>(this.s.nextHold, [lotId, now + holdMs]);
+    return { keys, until: next === undefined ? until : Math.min(until, next.start_at - holdMs) };
   }
 
-  list(f: BookingFilter): Booking[] {
+  list(f: BookingFilter): Promise<Booking[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     const add = (sql: string, v: unknown) => {
-      where.push(sql);
       args.push(v);
+      where.push(sql.replace('?', `$${args.length}`));
     };
     if (f.lotId !== undefined) add('lot_id = ?', f.lotId);
     if (f.status !== undefined) add('status = ?', f.status);
     if (f.from !== undefined) add('end_at > ?', f.from);
     if (f.to !== undefined) add('start_at < ?', f.to);
     if (f.q !== undefined && f.q !== '') {
+      // Both sides lower-cased (keys upper-cased): LIKE is case-sensitive on PostgreSQL, not on SQLite.
       const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const n = args.length;
       where.push(
-        `(lower(code) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\' OR plate_key LIKE ? ESCAPE '\\')`,
+        `(lower(code) LIKE $${n + 1} ESCAPE '\\' OR lower(name) LIKE $${n + 1} ESCAPE '\\'` +
+          ` OR email_key LIKE $${n + 1} ESCAPE '\\' OR plate_key LIKE $${n + 2} ESCAPE '\\')`,
       );
-      args.push(like, like, like, like.toUpperCase().replace(/[\s-]/g, ''));
+      args.push(like, like.toUpperCase().replace(/[\s-]/g, ''));
     }
+    args.push(f.limit);
     const sql = `SELECT ${COLUMNS} FROM bookings ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY start_at DESC, id DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...args, f.limit) as Booking[];
+      ORDER BY start_at DESC, id DESC LIMIT $${args.length}`;
+    return this.sql.all<Booking>(sql, args);
   }
 
-  insertBlock(b: {
+  async insertBlock(b: {
     lotId: string;
     cameraId: string | null;
     slotId: string | null;
@@ -289,19 +335,25 @@ export class BookingStore {
     reason: string | null;
     createdBy: string;
     now: number;
-  }): number {
-    return Number(
-      this.s['insertBlock']!.run(b.lotId, b.cameraId, b.slotId, b.startAt, b.endAt, b.reason, b.createdBy, b.now)
-        .lastInsertRowid,
+  }): Promise<number> {
+    const row = await this.sql.one<{ id: number }>(
+      `INSERT INTO reservation_blocks (lot_id, camera_id, slot_id, start_at, end_at, reason, created_by, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [b.lotId, b.cameraId, b.slotId, b.startAt, b.endAt, b.reason, b.createdBy, b.now],
+    );
+    return row!.id;
+  }
+
+  blocks(now: number): Promise<BlockRow[]> {
+    return this.sql.all<BlockRow>(
+      `SELECT id, lot_id, camera_id, slot_id, start_at, end_at, reason, created_by, created_at
+       FROM reservation_blocks WHERE end_at > $1 ORDER BY start_at LIMIT 500`,
+      [now],
     );
   }
 
-  blocks(now: number): BlockRow[] {
-    return this.s['blocks']!.all(now) as BlockRow[];
-  }
-
-  deleteBlock(id: number): boolean {
-    return this.s['deleteBlock']!.run(id).changes === 1;
+  async deleteBlock(id: number): Promise<boolean> {
+    return (await this.sql.run('DELETE FROM reservation_blocks WHERE id = $1', [id])).changes === 1;
   }
 }
 

@@ -1,6 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
+import type { SqlDatabase } from '../storage/sql/port.ts';
 import type { Counter, Registry } from '../metrics/registry.ts';
 import { forwardedHeader, socketAddress, subnetOf } from './client-address.ts';
 import { ApiError } from './errors.ts';
@@ -60,9 +60,9 @@ declare module 'fastify' {
  */
 export function registerBookingLimits(
   app: FastifyInstance,
-  o: { db: Database; clock: Clock; limits: LimitsConfig; counter: Counter },
+  o: { sql: SqlDatabase; clock: Clock; limits: LimitsConfig; counter: Counter },
 ): void {
-  const limiter = new PersistentLimiter(o.db, o.clock, 'booking', o.limits.booking_window_s * 1000);
+  const limiter = new PersistentLimiter(o.sql, o.clock, 'booking', o.limits.booking_window_s * 1000);
   app.addHook('preHandler', async (req, reply) => {
     if (req.routeOptions.config.rateLimit !== 'booking') return;
     const budgets = [

@@ -1,15 +1,18 @@
-import type { Database } from 'better-sqlite3';
-import { SqlError } from './sql/port.ts';
+import type { SqlDatabase, SqlExecutor } from './sql/port.ts';
+
+type Work = (tx: SqlExecutor) => Promise<unknown>;
 
 interface Job {
-  fn: () => unknown;
+  fn: Work;
   resolve: (v: unknown) => void;
   reject: (err: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
 export interface WriteBatchHooks {
   /** Runs first in every batch's transaction (work that each job would otherwise repeat). */
-  begin?(): void;
+  begin?(tx: SqlExecutor): Promise<void> | void;
   /** Runs after a batch committed, before its jobs' promises settle. */
   committed?(): void;
   /** Runs after a batch rolled back as a whole. */
@@ -19,90 +22,84 @@ export interface WriteBatchHooks {
 export interface WriteBatchOptions {
   /** At most this many jobs per transaction, so early requests are not held behind a long queue. */
   maxJobs?: number;
-  /**
-   * How long a batch waits for a transaction that someone else holds open on the connection across
-   * awaits before its jobs are rejected (VOLNO_DB_TRANSACTION). The default matches busy_timeout,
-   * the wait for another process's write lock.
-   */
-  outerTransactionWaitMs?: number;
 }
 
 /**
  * Group commit. Jobs queued during one turn of the event loop run one after another in ONE
- * `BEGIN IMMEDIATE` transaction, each in its own savepoint: a job that throws rolls back only its
- * own writes and rejects only its own promise, and every job sees the rows of the jobs before it,
- * so checks that hold for one transaction per job hold here too. A promise resolves only after the
- * commit, so nothing is reported done that a crash could lose.
+ * `sql.transaction`, each in its own nested transaction (a savepoint): a job that throws rolls
+ * back only its own writes and rejects only its own promise, and every job sees the rows of the
+ * jobs before it, so checks that hold for one transaction per job hold here too. A promise settles
+ * only after the COMMIT, so nothing is reported done that a crash could lose; a failed COMMIT (or a
+ * transaction that ended under a job) rejects every job of the batch.
+ *
+ * One batch is in flight at a time: what is queued meanwhile forms the next batch, which starts
+ * when this one has ended. On SQLite the batch holds the connection (BEGIN IMMEDIATE); on
+ * PostgreSQL it is one pooled connection's transaction, and between server instances it is the
+ * database's constraints (bookings' exclusion constraint), not the order of the jobs, that decide.
  *
  * Why: a booking's commit (~10 pages into the WAL) cost more than its checks and insert; with 200
  * racing requests the event loop spent most of its time committing one booking (and one rate-limit
  * hit) at a time. Used by the public booking path and the booking rate limiter (issue 14, item 5).
- *
- * SQLite only (better-sqlite3's synchronous savepoints). The hook for PostgreSQL (issue 14, item 4):
- * the same grouping is one pooled connection's transaction with a SAVEPOINT per job, and there the
- * exclusion constraint, not the order of the jobs, is what refuses a double booking.
  */
 export class WriteBatch {
   private queue: Job[] = [];
   private scheduled = false;
-  /** When a flush first found the connection inside someone else's transaction (performance.now()). */
-  private outerSince: number | undefined;
+  private flushing = false;
   private readonly maxJobs: number;
-  private readonly outerTransactionWaitMs: number;
 
   constructor(
-    private readonly db: Database,
+    private readonly sql: SqlDatabase | SqlExecutor,
     private readonly hooks: WriteBatchHooks = {},
     options: WriteBatchOptions = {},
   ) {
     this.maxJobs = options.maxJobs ?? 64;
-    this.outerTransactionWaitMs = options.outerTransactionWaitMs ?? 5000;
   }
 
-  /** Runs `fn` inside the next batch's transaction; settles after that transaction commits. */
-  run<T>(fn: () => T): Promise<T> {
+  /** Runs `fn` inside the next batch's transaction (`tx` is its savepoint); settles after the commit. */
+  run<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // After this turn's other requests have queued theirs (they are parsed in the same poll phase).
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private flush(): void {
-    if (this.db.inTransaction) {
-      this.waitForOuterTransaction();
-      return;
-    }
-    this.outerSince = undefined;
-    this.scheduled = false;
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    // After this turn's other requests have queued theirs (they are parsed in the same poll phase).
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
     const jobs = this.queue.splice(0, this.maxJobs);
-    if (this.queue.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    if (jobs.length === 0) return;
+    this.flushing = true;
     try {
-      this.db
-        .transaction(() => {
-          this.hooks.begin?.();
-          for (const job of jobs) {
-            try {
-              // A transaction function called inside a transaction runs in a savepoint.
-              outcomes.push({ ok: true, value: this.db.transaction(job.fn)() });
-            } catch (err) {
-              // Some errors (SQLITE_FULL, SQLITE_IOERR) end the whole transaction: every job fails.
-              if (!this.db.inTransaction) throw err;
-              outcomes.push({ ok: false, err });
-            }
-          }
-        })
-        .immediate();
+      await this.runBatch(jobs);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  private async runBatch(jobs: Job[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.sql.transaction(async (tx) => {
+        await this.hooks.begin?.(tx);
+        const done: Outcome[] = [];
+        for (const job of jobs) done.push(await runJob(tx, job.fn));
+        return done;
+      });
     } catch (err) {
-      this.hooks.rolledBack?.();
-      for (const job of jobs) job.reject(err);
+      try {
+        this.hooks.rolledBack?.();
+      } finally {
+        for (const job of jobs) job.reject(err);
+      }
       return;
     }
     try {
@@ -115,31 +112,27 @@ export class WriteBatch {
       });
     }
   }
+}
 
-  /**
-   * A flush runs in its own turn of the event loop, so a transaction open now is one that someone
-   * holds across awaits: a hand-made BEGIN, as sql/copy.ts holds for its read snapshot. better-sqlite3
-   * would turn this batch's transaction into a savepoint of it: the jobs would resolve and `committed`
-   * fire before any real COMMIT, and its ROLLBACK would undo them. So wait until it ends, polling every
-   * millisecond (setImmediate would spin a core while it awaits I/O), and reject the queued jobs with
-   * a clear error if it never does. The async SQLite driver refuses such a transaction on a shared
-   * connection (the root: every synchronous store suffers from it); this guard keeps WriteBatch's
-   * own promise whoever else opens one.
-   */
-  private waitForOuterTransaction(): void {
-    const now = performance.now();
-    this.outerSince ??= now;
-    if (now - this.outerSince < this.outerTransactionWaitMs) {
-      setTimeout(() => this.flush(), 1); // `scheduled` stays true: this is the queue's one flush
-      return;
-    }
-    this.outerSince = undefined;
-    this.scheduled = false;
-    const err = new SqlError(
-      'VOLNO_DB_TRANSACTION',
-      `a transaction held open on this connection for over ${this.outerTransactionWaitMs} ms kept a write batch ` +
-        'from starting its own; a connection that WriteBatch uses must not hold a transaction across awaits',
-    );
-    for (const job of this.queue.splice(0)) job.reject(err);
+/**
+ * One job in its own savepoint. Its own error is its outcome; any other (the savepoint could not be
+ * opened or rolled back: the transaction ended under it, the connection broke) ends the batch.
+ */
+async function runJob(tx: SqlExecutor, fn: Work): Promise<Outcome> {
+  const own: { err?: unknown } = {};
+  try {
+    const value = await tx.transaction(async (sp) => {
+      try {
+        return await fn(sp);
+      } catch (err) {
+        own.err = err;
+        throw err;
+      }
+    });
+    // Not returned from an async function: a thenable result would be adopted here, inside the transaction.
+    return { ok: true, value };
+  } catch (err) {
+    if (!('err' in own) || err !== own.err) throw err;
+    return { ok: false, err };
   }
 }

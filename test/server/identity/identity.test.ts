@@ -127,7 +127,7 @@ describe('identity routes without a reachable provider', () => {
     const clock = new ManualClock(T0);
     s = await start(clock);
     const svc = s.app.volno.reservations.service;
-    svc.book(
+    await svc.book(
       'office',
       { date: '2026-12-02', start: '10:00', end: '11:00' },
       { name: 'X', email: 'x@example.cz' },

@@ -84,9 +84,9 @@ describe('booking in Chromium', () => {
       await page.waitForURL(manageUrl);
       expect(await page.getByRole('status').textContent()).toBe('The booking is cancelled.');
       expect(await page.locator('[data-status]').textContent()).toBe('cancelled');
-      const row = env.app.volno.db.prepare('SELECT status FROM bookings WHERE code = ?').get(code) as {
-        status: string;
-      };
+      const row = (await env.app.volno.sql.one<{ status: string }>('SELECT status FROM bookings WHERE code = $1', [
+        code,
+      ]))!;
       expect(row.status).toBe('cancelled');
     } finally {
       await context.close();
@@ -150,9 +150,9 @@ describe('booking in Chromium', () => {
       expect(await axe(page)).toEqual([]);
       await page.getByRole('button', { name: `Cancel ${code}` }).click();
       await expect.poll(() => page.locator('[data-message]').textContent()).toBe('Done.');
-      const row = env.app.volno.db.prepare('SELECT status FROM bookings WHERE code = ?').get(code) as {
-        status: string;
-      };
+      const row = (await env.app.volno.sql.one<{ status: string }>('SELECT status FROM bookings WHERE code = $1', [
+        code,
+      ]))!;
       expect(row.status).toBe('cancelled');
     } finally {
       await context.close();

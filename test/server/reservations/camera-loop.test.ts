@@ -54,11 +54,11 @@ describe('the camera loop, end to end over MQTT', () => {
     // R2 stays empty; the agent keeps confirming it free. Before start + grace nothing happens.
     env.clock.set(T0 + 44 * MIN);
     await env.send(env.agent.slotState('gate-1', 'R2', 'free', { since: new Date(T0).toISOString() }));
-    env.app.volno.reservations.loop.tick();
+    await env.app.volno.reservations.loop.tick();
     expect(await statusOf(b.manage_token)).toBe('confirmed');
 
     env.clock.set(T0 + 45 * MIN); // 08:45Z = start + 15 min grace
-    env.app.volno.reservations.loop.tick();
+    await env.app.volno.reservations.loop.tick();
     await waitFor(async () => (await statusOf(b.manage_token)) === 'no_show', {
       timeoutMs: 5000,
       intervalMs: 10,
@@ -77,9 +77,9 @@ describe('the camera loop, end to end over MQTT', () => {
   it('alerts staff when a kept slot is taken by a car that was there before the check-in window', async () => {
     env.clock.set(T0 + 120 * MIN); // 10:00Z
     const c = await book({ date: '2026-12-01', start: '12:00', end: '13:00', email: 'c@example.cz', plate: '3C' });
-    const row = env.app.volno.db.prepare('SELECT slot_id FROM bookings WHERE code = ?').get(c.code) as {
-      slot_id: string;
-    };
+    const row = (await env.app.volno.sql.one<{ slot_id: string }>('SELECT slot_id FROM bookings WHERE code = $1', [
+      c.code,
+    ]))!;
     const stranger = new Date(env.clock.now()).toISOString();
     await env.send(env.agent.slotState('gate-1', row.slot_id, 'occupied'));
     env.clock.set(T0 + 166 * MIN); // 10:46Z: the hold has begun, the car has been there since 10:00Z
@@ -91,7 +91,7 @@ describe('the camera loop, end to end over MQTT', () => {
       { timeoutMs: 5000, intervalMs: 10, what: 'the alert' },
     );
     expect(await statusOf(c.manage_token)).toBe('confirmed');
-    env.app.volno.reservations.loop.tick(); // looking again adds no second alert for the same car
+    await env.app.volno.reservations.loop.tick(); // looking again adds no second alert for the same car
     const alerts = (
       await env.app.inject({ url: '/api/v1/staff/reservations/events?alerts=true', headers: staffHeaders })
     ).json();

@@ -37,22 +37,18 @@ async function race(e: Env, body: (i: number) => Record<string, unknown>) {
   return { results, byStatus };
 }
 
-const holding = (e: Env) =>
-  e.app.volno.db
-    .prepare(`SELECT code FROM bookings WHERE status = 'confirmed' ORDER BY code`)
-    .pluck()
-    .all() as string[];
+const holding = async (e: Env) =>
+  (
+    await e.app.volno.sql.all<{ code: string }>(`SELECT code FROM bookings WHERE status = 'confirmed' ORDER BY code`)
+  ).map((r) => r.code);
 
 /** Pairs of holding bookings of one slot whose windows overlap: the thing that must never exist. */
-const overlaps = (e: Env) =>
-  e.app.volno.db
-    .prepare(
-      `SELECT count(*) FROM bookings a JOIN bookings b ON a.id < b.id AND a.camera_id = b.camera_id
-       AND a.slot_id = b.slot_id AND a.start_at < b.end_at AND b.start_at < a.end_at
-       WHERE a.status = 'confirmed' AND b.status = 'confirmed'`,
-    )
-    .pluck()
-    .get() as number;
+const overlaps = async (e: Env) =>
+  (await e.app.volno.sql.one<{ n: number }>(
+    `SELECT count(*) AS n FROM bookings a JOIN bookings b ON a.id < b.id AND a.camera_id = b.camera_id
+     AND a.slot_id = b.slot_id AND a.start_at < b.end_at AND b.start_at < a.end_at
+     WHERE a.status = 'confirmed' AND b.status = 'confirmed'`,
+  ))!.n;
 
 describe('racing bookings', () => {
   it('lets exactly one of 200 parallel requests for the last space win; the rest get a clear 409', async () => {
@@ -61,7 +57,7 @@ describe('racing bookings', () => {
     expect(byStatus).toEqual({ 201: 1, 409: RACERS - 1 });
     for (const r of results.filter((x) => x.status === 409)) expect(r.body.code).toBe('VOLNO_RESERVATION_FULL');
     // The one accepted booking is the one stored.
-    expect(holding(env)).toEqual(results.filter((x) => x.status === 201).map((x) => x.body.code));
+    expect(await holding(env)).toEqual(results.filter((x) => x.status === 201).map((x) => x.body.code));
     // An overlapping window is full too; an adjacent one is not.
     const overlap = await fetch(
       `${env.s.httpUrl}/api/v1/reservations/options?lot_id=office&date=2026-12-02&start=11:45&end=13:00`,
@@ -78,8 +74,8 @@ describe('racing bookings', () => {
     const { results, byStatus } = await race(env, (i) => window(Math.floor(i / 2)));
     expect(byStatus).toEqual({ 201: RACERS });
     // Every accepted booking is stored (nothing answered 201 was lost), and no slot holds two at once.
-    expect(holding(env)).toEqual(results.map((r) => r.body.code).sort());
-    expect(overlaps(env)).toBe(0);
+    expect(await holding(env)).toEqual(results.map((r) => r.body.code).sort());
+    expect(await overlaps(env)).toBe(0);
   });
 
   it('still holds one address to its booking budget when its requests race', async () => {
@@ -92,6 +88,6 @@ describe('racing bookings', () => {
     const { results, byStatus } = await race(env, (i) => window(i));
     expect(byStatus).toEqual({ 201: 10, 429: RACERS - 10 });
     for (const r of results.filter((x) => x.status === 429)) expect(r.body.code).toBe('VOLNO_RATE_LIMITED');
-    expect(holding(env)).toHaveLength(10);
+    expect(await holding(env)).toHaveLength(10);
   });
 });

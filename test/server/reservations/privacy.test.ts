@@ -66,10 +66,10 @@ describe('privacy of bookings', () => {
       expect(log).not.toContain(secret);
   });
 
-  it('stores only a hash of the manage token', () => {
-    const row = app.volno.db.prepare(`SELECT token_hash FROM bookings LIMIT 1`).get() as { token_hash: Buffer };
+  it('stores only a hash of the manage token', async () => {
+    const row = (await app.volno.sql.one<{ token_hash: Buffer }>(`SELECT token_hash FROM bookings LIMIT 1`))!;
     expect(row.token_hash).toHaveLength(32);
-    const dump = JSON.stringify(app.volno.db.prepare('SELECT * FROM bookings').all());
+    const dump = JSON.stringify(await app.volno.sql.all('SELECT * FROM bookings'));
     expect(dump).not.toMatch(/[A-Za-z0-9_-]{43}/);
     expect(hashToken('x')).toHaveLength(32);
   });
@@ -78,13 +78,13 @@ describe('privacy of bookings', () => {
     const purger = app.volno.reservations.purger;
     const end = Date.parse('2026-12-03T11:00:00Z'); // the later booking ends 12:00 Prague on 3 Dec
     clock.set(end + 7 * DAY - 1);
-    expect(purger.tick()).toBe(1); // the 2 Dec one is already past its 7 days, the 3 Dec one not
+    expect(await purger.tick()).toBe(1); // the 2 Dec one is already past its 7 days, the 3 Dec one not
     clock.set(end + 7 * DAY + 1);
-    expect(purger.tick()).toBe(1);
-    expect(purger.tick()).toBe(0);
-    const rows = app.volno.db
-      .prepare('SELECT name, email, plate, email_key, plate_key, purged_at, status FROM bookings')
-      .all() as Record<string, unknown>[];
+    expect(await purger.tick()).toBe(1);
+    expect(await purger.tick()).toBe(0);
+    const rows = await app.volno.sql.all<Record<string, unknown>>(
+      'SELECT name, email, plate, email_key, plate_key, purged_at, status FROM bookings',
+    );
     expect(rows).toHaveLength(2);
     for (const r of rows) {
       expect([r['name'], r['email'], r['plate'], r['email_key'], r['plate_key']]).toEqual([

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/main/app.ts';
 import { ManualClock } from '../../../server/core/clock.ts';
 import { DB_FILE_NAME } from '../../../server/core/storage/database.ts';
+import { sqliteConnection } from '../../../server/core/storage/sql/open.ts';
 import { tempDir, testConfig } from '../support/config.ts';
 import { booking, lots, rules, STAFF_TOKEN, T0 } from './support.ts';
 
@@ -50,7 +51,7 @@ describe('the privacy purge (issue 13, finding 7)', () => {
       expect(r.statusCode).toBe(201);
     }
     // Some of the data has reached the main file, some is still in the WAL only: both must be cleaned.
-    app.volno.db.pragma('wal_checkpoint(PASSIVE)');
+    sqliteConnection(app.volno.sql)!.pragma('wal_checkpoint(PASSIVE)');
     const more = { name: 'Last Person Walonly', email: 'wal.only@privacy-test.example.cz', plate: '1WAL 0001' };
     PEOPLE.push(more);
     expect(
@@ -65,11 +66,11 @@ describe('the privacy purge (issue 13, finding 7)', () => {
     expect(found(onDisk()).length).toBe(PEOPLE.length * 3);
 
     clock.advance(10 * DAY);
-    expect(app.volno.reservations.purger.tick()).toBe(PEOPLE.length);
+    expect(await app.volno.reservations.purger.tick()).toBe(PEOPLE.length);
     expect(found(onDisk())).toEqual([]);
     // The rows are still there for anonymous statistics.
-    expect(app.volno.db.prepare('SELECT count(*) FROM bookings WHERE purged_at IS NOT NULL').pluck().get()).toBe(
-      PEOPLE.length,
-    );
+    expect(await app.volno.sql.one('SELECT count(*) AS n FROM bookings WHERE purged_at IS NOT NULL')).toEqual({
+      n: PEOPLE.length,
+    });
   });
 });
