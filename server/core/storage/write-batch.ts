@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { SqlDatabase, SqlExecutor } from './sql/port.ts';
 
 type Work = (tx: SqlExecutor) => Promise<unknown>;
@@ -46,6 +47,12 @@ export class WriteBatch {
   private scheduled = false;
   private flushing = false;
   private readonly maxJobs: number;
+  /**
+   * Flushes run in the async context the batch was made in, not in that of whoever queued the
+   * first job: a job queued from inside some transaction would otherwise carry that transaction's
+   * context into the flush, and the SQLite driver refuses the root handle there.
+   */
+  private readonly scope = new AsyncResource('VolnoWriteBatch');
 
   constructor(
     private readonly sql: SqlDatabase | SqlExecutor,
@@ -67,10 +74,12 @@ export class WriteBatch {
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
     // After this turn's other requests have queued theirs (they are parsed in the same poll phase).
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.flush();
-    });
+    setImmediate(() =>
+      this.scope.runInAsyncScope(() => {
+        this.scheduled = false;
+        void this.flush();
+      }),
+    );
   }
 
   private async flush(): Promise<void> {

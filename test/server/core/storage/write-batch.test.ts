@@ -1,137 +1,152 @@
-import { join } from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../../server/core/storage/database.ts';
+import { describe, expect, it } from 'vitest';
+import { PostgresSqlDatabase } from '../../../../server/core/storage/sql/postgres-driver.ts';
+import { sqlErrorKind, type SqlDatabase, type SqlExecutor } from '../../../../server/core/storage/sql/port.ts';
 import { WriteBatch } from '../../../../server/core/storage/write-batch.ts';
-import { tempDir } from '../../support/config.ts';
+import { useEngines } from '../../../support/engines.ts';
 
-let tmp: ReturnType<typeof tempDir>;
-let db: Database;
-beforeEach(() => {
-  tmp = tempDir('volno-batch-');
-  db = openDatabase(join(tmp.dir, 'volno.sqlite'));
-  db.exec('CREATE TABLE seats (seat INTEGER PRIMARY KEY, who TEXT NOT NULL)');
-});
-afterEach(() => {
-  db.close();
-  tmp.cleanup();
-});
+const engines = useEngines();
 
-const names = () => db.prepare('SELECT who FROM seats ORDER BY seat').pluck().all();
-
-/** Takes the first free seat of `capacity`, as a booking takes the first free space. */
-function takeSeat(who: string, capacity: number): () => number {
-  return () => {
-    const taken = db.prepare('SELECT count(*) FROM seats').pluck().get() as number;
-    if (taken >= capacity) throw new Error('full');
-    db.prepare('INSERT INTO seats (seat, who) VALUES (?, ?)').run(taken + 1, who);
-    return taken + 1;
-  };
+/** A fresh database with a `seats` table, and a way to read who sits where. */
+async function seated(open: () => Promise<SqlDatabase>) {
+  const db = await open();
+  await db.exec('CREATE TABLE seats (seat integer PRIMARY KEY, who text NOT NULL)');
+  const names = async (on: SqlExecutor = db) =>
+    (await on.all<{ who: string }>('SELECT who FROM seats ORDER BY seat')).map((r) => r.who);
+  return { db, names };
 }
 
-describe('group commit (WriteBatch)', () => {
-  it('runs the jobs of one turn in one transaction, in order, each seeing the ones before it', async () => {
-    let transactions = 0;
-    const batch = new WriteBatch(db, { begin: () => transactions++ });
-    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((w) => batch.run(takeSeat(w, 2))));
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
-      1,
-      2,
-      'full',
-      'full',
-    ]);
-    expect(transactions).toBe(1);
-    expect(names()).toEqual(['a', 'b']);
-  });
+/** Takes the first free seat of `capacity`, as a booking takes the first free space. */
+const takeSeat =
+  (who: string, capacity: number) =>
+  async (tx: SqlExecutor): Promise<number> => {
+    const { n } = (await tx.one<{ n: number }>('SELECT count(*) AS n FROM seats'))!;
+    if (n >= capacity) throw new Error('full');
+    await tx.run('INSERT INTO seats (seat, who) VALUES ($1, $2)', [n + 1, who]);
+    return n + 1;
+  };
 
-  it('rolls back only the writes of a job that throws', async () => {
+const outcome = (r: PromiseSettledResult<unknown>) =>
+  r.status === 'fulfilled' ? r.value : ((r.reason as { code?: string }).code ?? (r.reason as Error).message);
+
+/** Whether a transaction of `db` is open: set when its body starts, cleared once it has ended (after COMMIT). */
+function tracked(db: SqlDatabase): { sql: SqlDatabase; open: () => boolean } {
+  let open = false;
+  const sql = Object.create(db) as SqlDatabase;
+  sql.transaction = async (fn) => {
+    try {
+      return await db.transaction((tx) => ((open = true), fn(tx)));
+    } finally {
+      open = false;
+    }
+  };
+  return { sql, open: () => open };
+}
+
+describe.each(engines)('group commit (WriteBatch) on $engine', ({ engine, available, open }) => {
+  it.skipIf(!available)(
+    'runs the jobs of one turn in one transaction, in order, each seeing the ones before it',
+    async () => {
+      const { db, names } = await seated(open);
+      let transactions = 0;
+      const batch = new WriteBatch(db, { begin: () => void transactions++ });
+      const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((w) => batch.run(takeSeat(w, 2))));
+      expect(results.map(outcome)).toEqual([1, 2, 'full', 'full']);
+      expect(transactions).toBe(1);
+      expect(await names()).toEqual(['a', 'b']);
+    },
+  );
+
+  it.skipIf(!available)('rolls back only the writes of a job that throws, or whose statement fails', async () => {
+    const { db, names } = await seated(open);
     const batch = new WriteBatch(db);
-    const half = () => {
-      db.prepare("INSERT INTO seats (seat, who) VALUES (5, 'half')").run();
+    const half = async (tx: SqlExecutor) => {
+      await tx.run("INSERT INTO seats (seat, who) VALUES (5, 'half')");
       throw new Error('changed its mind');
+    };
+    // On PostgreSQL a failed statement aborts the transaction: only its savepoint's rollback saves the rest.
+    const clash = async (tx: SqlExecutor) => {
+      await tx.run("INSERT INTO seats (seat, who) VALUES (7, 'clash-first')");
+      await tx.run("INSERT INTO seats (seat, who) VALUES (1, 'clash')");
     };
     const results = await Promise.allSettled([
       batch.run(takeSeat('a', 9)),
       batch.run(half),
+      batch.run(clash),
       batch.run(takeSeat('b', 9)),
     ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(names()).toEqual(['a', 'b']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(sqlErrorKind((results[2] as PromiseRejectedResult).reason)).toBe('unique');
+    expect(await names()).toEqual(['a', 'b']);
   });
 
-  it('settles a job only after its transaction committed', async () => {
-    const path = join(tmp.dir, 'volno.sqlite');
-    const other = new BetterSqlite3(path, { readonly: true });
+  it.skipIf(!available)('settles a job only after its transaction committed', async () => {
+    const { db } = await seated(open);
+    const { sql, open: inTransaction } = tracked(db);
     const events: string[] = [];
-    const batch = new WriteBatch(db, { committed: () => events.push(`committed, inTransaction=${db.inTransaction}`) });
+    const batch = new WriteBatch(sql, { committed: () => events.push(`committed, open=${inTransaction()}`) });
     // `resolve(value)` reads `value.then` synchronously (ECMAScript's promise resolve functions), so
-    // this getter is called at the moment the job is resolved, not when a `.then` callback runs
-    // (always later, after flush() returned). better-sqlite3 also reads it once, inside the job's
-    // savepoint; the last read is the resolve.
+    // this getter runs at the moment the job is resolved. The savepoint's async functions also read
+    // it, inside the transaction; the last read is the resolve.
     const probe = (): object => ({
       get then() {
-        const visible = other.prepare('SELECT count(*) FROM seats').pluck().get() as number;
-        events.push(`then read, inTransaction=${db.inTransaction}, another connection sees ${visible}`);
+        events.push(`then read, open=${inTransaction()}`);
         return undefined;
       },
     });
-    const p = batch.run(() => {
-      takeSeat('a', 9)();
+    const p = batch.run(async (tx) => {
+      await takeSeat('a', 9)(tx);
       return probe();
     });
-    expect(names()).toEqual([]);
     await p;
-    other.close();
-    expect(events.slice(-2)).toEqual([
-      'committed, inTransaction=false',
-      'then read, inTransaction=false, another connection sees 1',
-    ]);
+    expect(events.slice(-2)).toEqual(['committed, open=false', 'then read, open=false']);
+    expect(events.filter((e) => e.startsWith('then read')).slice(0, -1)).not.toContain('then read, open=false');
   });
 
-  it('rejects every job, and never reports a commit, when the COMMIT itself fails', async () => {
+  it.skipIf(!available)('rejects every job, and never reports a commit, when the COMMIT itself fails', async () => {
+    const { db } = await seated(open);
     // A deferred foreign key is checked at COMMIT, not at the job's savepoint: the batch's COMMIT fails.
-    db.exec(`CREATE TABLE rows_of (id INTEGER PRIMARY KEY);
-      CREATE TABLE lines (id INTEGER PRIMARY KEY,
-        row_id INTEGER NOT NULL REFERENCES rows_of (id) DEFERRABLE INITIALLY DEFERRED)`);
-    db.prepare('INSERT INTO rows_of (id) VALUES (1)').run();
+    await db.exec(`CREATE TABLE rows_of (id integer PRIMARY KEY);
+      CREATE TABLE lines (id integer PRIMARY KEY,
+        row_id integer NOT NULL REFERENCES rows_of (id) DEFERRABLE INITIALLY DEFERRED);
+      INSERT INTO rows_of (id) VALUES (1)`);
+    const { sql, open: inTransaction } = tracked(db);
     const events: string[] = [];
-    const batch = new WriteBatch(db, {
+    const batch = new WriteBatch(sql, {
       committed: () => events.push('committed'),
-      rolledBack: () => events.push(`rolled back, inTransaction=${db.inTransaction}`),
+      rolledBack: () => events.push(`rolled back, open=${inTransaction()}`),
     });
     const resolvedAt = (tag: string) => ({
       get then() {
-        events.push(`${tag} resolving, inTransaction=${db.inTransaction}`);
+        events.push(`${tag} resolving, open=${inTransaction()}`);
         return undefined;
       },
     });
-    const line = (id: number, rowId: number) => () => {
-      db.prepare('INSERT INTO lines (id, row_id) VALUES (?, ?)').run(id, rowId);
+    const line = (id: number, rowId: number) => async (tx: SqlExecutor) => {
+      await tx.run('INSERT INTO lines (id, row_id) VALUES ($1, $2)', [id, rowId]);
       return resolvedAt(`line ${id}`);
     };
     const results = await Promise.allSettled([batch.run(line(1, 1)), batch.run(line(2, 99)), batch.run(line(3, 1))]);
-    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : r.status))).toEqual([
-      'SQLITE_CONSTRAINT_FOREIGNKEY',
-      'SQLITE_CONSTRAINT_FOREIGNKEY',
-      'SQLITE_CONSTRAINT_FOREIGNKEY',
+    expect(results.map((r) => (r.status === 'rejected' ? sqlErrorKind(r.reason) : r.status))).toEqual([
+      'foreign_key',
+      'foreign_key',
+      'foreign_key',
     ]);
-    // Reads inside the transaction are better-sqlite3's own check of each job's result (a resolve
-    // there would have fulfilled the promise, failing the line above); none came after it ended.
-    expect(events.filter((e) => !e.endsWith('inTransaction=true'))).toEqual(['rolled back, inTransaction=false']);
-    expect(db.prepare('SELECT count(*) FROM lines').pluck().get()).toBe(0);
-    expect(db.inTransaction).toBe(false);
+    // Reads inside the transaction are the savepoints' own; none came after it ended.
+    expect(events.filter((e) => !e.endsWith('open=true'))).toEqual(['rolled back, open=false']);
+    expect(await db.one('SELECT count(*) AS n FROM lines')).toEqual({ n: 0 });
   });
 
-  it('rejects every job of a batch whose transaction ended early, and commits none of them', async () => {
+  it.skipIf(!available)('rejects every job of a batch whose transaction ended early, and commits none', async () => {
+    const { db, names } = await seated(open);
     const events: string[] = [];
     const batch = new WriteBatch(db, {
       committed: () => events.push('committed'),
       rolledBack: () => events.push('rolled back'),
     });
-    // SQLite ends the whole transaction on some errors (SQLITE_FULL, SQLITE_IOERR); a ROLLBACK
-    // inside a job does the same, deterministically.
-    const fatal = () => {
-      db.exec('ROLLBACK');
+    // Some errors end the whole transaction (SQLite's SQLITE_FULL, a broken connection); a ROLLBACK
+    // inside a job does the same, deterministically: its savepoint is gone.
+    const fatal = async (tx: SqlExecutor) => {
+      await tx.exec('ROLLBACK');
       throw new Error('disk I/O error');
     };
     const results = await Promise.allSettled([
@@ -140,49 +155,63 @@ describe('group commit (WriteBatch)', () => {
       batch.run(takeSeat('b', 9)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect(names()).toEqual([]);
+    expect(await names()).toEqual([]);
     expect(events).toEqual(['rolled back']);
-    expect(db.inTransaction).toBe(false);
     // The next turn starts a fresh transaction.
     await expect(batch.run(takeSeat('c', 9))).resolves.toBe(1);
-    expect(names()).toEqual(['c']);
+    expect(await names()).toEqual(['c']);
   });
 
-  it('splits a long queue into transactions of at most maxJobs', async () => {
+  it.skipIf(!available)('splits a long queue into transactions of at most maxJobs, in order', async () => {
+    const { db, names } = await seated(open);
     let transactions = 0;
-    const batch = new WriteBatch(db, { begin: () => transactions++ }, { maxJobs: 3 });
-    await Promise.all(Array.from({ length: 7 }, (_, i) => batch.run(takeSeat(`p${i}`, 99))));
+    const batch = new WriteBatch(db, { begin: () => void transactions++ }, { maxJobs: 3 });
+    const seats = await Promise.all(Array.from({ length: 7 }, (_, i) => batch.run(takeSeat(`p${i}`, 99))));
     expect(transactions).toBe(3);
-    expect(names()).toHaveLength(7);
+    expect(seats).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await names()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
   });
 
-  it('waits for a transaction held open across awaits instead of becoming its savepoint', async () => {
-    const events: string[] = [];
-    const batch = new WriteBatch(db, { committed: () => events.push(`committed, inTransaction=${db.inTransaction}`) });
-    // A hand-made BEGIN held across awaits, as the async SQLite driver's transaction is.
-    db.exec("BEGIN IMMEDIATE; INSERT INTO seats (seat, who) VALUES (9, 'outer')");
-    const p = batch.run(takeSeat('a', 9));
-    // Turns in which a flush would have run inside the open transaction.
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-    expect(events).toEqual([]);
-    db.exec('ROLLBACK');
-    await expect(p).resolves.toBe(1);
-    expect(events).toEqual(['committed, inTransaction=false']);
-    // The outer ROLLBACK did not take the job's row with it, and its own row is gone.
-    expect(names()).toEqual(['a']);
-  });
+  it.skipIf(!available)(
+    'never lands inside another caller’s transaction: its rollback keeps the batch’s rows',
+    async () => {
+      const { db, names } = await seated(open);
+      const batch = new WriteBatch(db);
+      let job: Promise<number> | undefined;
+      // SQLite: the batch waits for the connection; PostgreSQL: it runs on another pooled connection.
+      const outer = db.transaction(async (tx) => {
+        await tx.run("INSERT INTO seats (seat, who) VALUES (9, 'outer')");
+        job = batch.run(takeSeat('a', 9));
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+        throw new Error('outer gives up');
+      });
+      await expect(outer).rejects.toThrow('outer gives up');
+      await expect(job).resolves.toBe(1);
+      expect(await names()).toEqual(['a']);
+    },
+  );
 
-  it('rejects its jobs with a clear error when a transaction held open never ends', async () => {
-    const batch = new WriteBatch(db, {}, { outerTransactionWaitMs: 30 });
-    db.exec('BEGIN');
-    const results = await Promise.allSettled([batch.run(takeSeat('a', 9)), batch.run(takeSeat('b', 9))]);
-    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : r.status))).toEqual([
-      'VOLNO_DB_TRANSACTION',
-      'VOLNO_DB_TRANSACTION',
-    ]);
-    db.exec('ROLLBACK');
-    // The batch works again once the connection is free.
-    await expect(batch.run(takeSeat('c', 9))).resolves.toBe(1);
-    expect(names()).toEqual(['c']);
-  });
+  it.skipIf(!available || engine !== 'postgres')(
+    'on PostgreSQL, is one pooled connection’s transaction: uncommitted rows stay invisible to another handle',
+    async () => {
+      const { db, names } = await seated(open);
+      const other = new PostgresSqlDatabase({ url: (db as PostgresSqlDatabase).pool.options.connectionString! });
+      try {
+        const seen: string[][] = [];
+        const batch = new WriteBatch(db);
+        await Promise.all([
+          batch.run(takeSeat('a', 9)),
+          batch.run(async (tx) => {
+            // The first job's row: visible here, in the same transaction; not yet to the other handle.
+            seen.push(await names(tx), await names(other));
+            return takeSeat('b', 9)(tx);
+          }),
+        ]);
+        expect(seen).toEqual([['a'], []]);
+        expect(await names(other)).toEqual(['a', 'b']);
+      } finally {
+        await other.close();
+      }
+    },
+  );
 });
