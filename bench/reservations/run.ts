@@ -1,26 +1,31 @@
 /**
  * Booking benchmark, each figure against a baseline measured in the same run:
  * - service: bookings per second through ReservationService.book (rules, limits, capacity check and
- *   insert in one BEGIN IMMEDIATE transaction) and through bookBatched (the public routes' path: a
- *   group commit per event-loop turn) vs a bare one-row INSERT transaction on the same file;
+ *   insert in one transaction) and through bookBatched (the public routes' path: a group commit per
+ *   event-loop turn) vs a bare one-row INSERT transaction through the same storage port;
  * - race: N clients (default 200), each on its own open connection, POST /api/v1/reservations at
  *   the same instant, round after round:
  *   - same_slot: all for the one space of lot `single` in one window (exactly one 201, the rest 409);
  *   - spread: over the SLOTS spaces of lot `bench` and N / SLOTS windows (every one 201);
- *   - bare: a bare Fastify route on the same database running one INSERT transaction per POST.
+ *   - bare: a bare Fastify route on the same storage running one INSERT transaction per POST.
  *   p50/p95/p99/max over all rounds, the server's CPU and event-loop time per request, and the
  *   ratios of both to the bare route.
  *
- *   npx tsx bench/reservations/run.ts [--racers 200] [--rounds 5] [--service 3000] [--engine sqlite]
+ *   npx tsx bench/reservations/run.ts [--racers 200] [--rounds 5] [--service 3000]
+ *     [--engine sqlite|postgres|both] [--pg-url postgres://…]
+ *
+ * `--engine postgres` runs the same on a throw-away PostgreSQL (Debian's, started and deleted here,
+ * a fresh database for each part) unless `--pg-url` names one; `both` runs SQLite, then PostgreSQL.
+ * On PostgreSQL the server CPU figures count this Node process only, not the database's processes.
  *
  * Prints one JSON object. Compare ratios, not absolute numbers: the machine is shared (see the load
  * average printed with it); CPU time per request moves less with other load than latency does. The
- * clients run in a child process. `--engine postgres --pg-url …` is the hook for PostgreSQL (issue
- * 14, item 4), refused until the server's config takes a storage engine.
+ * clients run in a child process.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
+import { startPostgres, type PostgresServer } from '../../test/support/postgres.ts';
 import {
   type App,
   clientAddress,
@@ -46,31 +51,44 @@ const { values } = parseArgs({
 const RACERS = Number(values.racers);
 const ROUNDS = Number(values.rounds);
 const SERVICE_N = Number(values.service);
-const ENGINE = values.engine as Engine;
-const PG_URL = values['pg-url'];
+if (!['sqlite', 'postgres', 'both'].includes(values.engine)) throw new Error('--engine is sqlite, postgres or both');
+const ENGINES: Engine[] = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine as Engine];
 
-/** The bare baseline: one INSERT transaction per call on the app's own database. */
-function bareInsert(app: App): () => void {
-  const db = app.volno.db;
-  db.exec('CREATE TABLE IF NOT EXISTS bench_baseline (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c INTEGER)');
-  const ins = db.prepare('INSERT INTO bench_baseline (a, b, c) VALUES (?, ?, ?)');
+/**
+ * Where each part's database is: nothing for SQLite (a temp directory per part); on PostgreSQL the
+ * given URL, or a fresh database on the throw-away server for each part (the parts book the same windows).
+ */
+let throwAway: PostgresServer | undefined;
+async function pgUrlFor(engine: Engine): Promise<string | undefined> {
+  if (engine === 'sqlite') return undefined;
+  if (values['pg-url'] !== undefined) return values['pg-url'];
+  throwAway ??= await startPostgres();
+  return throwAway.createDatabase();
+}
+
+/** The bare baseline: one INSERT transaction per call through the app's storage port. */
+async function bareInsert(app: App): Promise<() => Promise<void>> {
+  const sql = app.volno.sql;
+  await sql.exec('CREATE TABLE IF NOT EXISTS bench_baseline (id integer PRIMARY KEY, a text, b integer, c integer)');
   let i = 0;
-  return () => {
+  return async () => {
     const n = i++;
-    db.transaction(() => ins.run(`row-${n}`, n, n)).immediate();
+    await sql.transaction((tx) =>
+      tx.run('INSERT INTO bench_baseline (id, a, b, c) VALUES ($1, $2, $3, $4)', [n, `row-${n}`, n, n]),
+    );
   };
 }
 
-async function benchService() {
-  return withApp(ENGINE, PG_URL, async (app) => {
-    const insert = bareInsert(app);
+async function benchService(engine: Engine) {
+  return withApp(engine, await pgUrlFor(engine), async (app) => {
+    const insert = await bareInsert(app);
     let t = performance.now();
-    for (let i = 0; i < SERVICE_N; i++) insert();
+    for (let i = 0; i < SERVICE_N; i++) await insert();
     const bare = SERVICE_N / ((performance.now() - t) / 1000);
     const svc = app.volno.reservations.service;
     t = performance.now();
     for (let i = 0; i < SERVICE_N; i++)
-      svc.book(
+      await svc.book(
         'bench',
         window(Math.floor(i / SLOTS)),
         { name: 'B', email: `s${i}@example.cz` },
@@ -108,13 +126,13 @@ const person = (r: number, i: number) => ({
   consent: true,
 });
 
-async function benchRace() {
-  return withApp(ENGINE, PG_URL, async (app, url) => {
-    const insert = bareInsert(app);
+async function benchRace(engine: Engine) {
+  return withApp(engine, await pgUrlFor(engine), async (app, url) => {
+    const insert = await bareInsert(app);
     const bare = Fastify();
     bare.get('/warm', async () => ({ ok: true }));
     bare.post('/bare', async (_req, reply) => {
-      insert();
+      await insert();
       return reply.code(201).send({ ok: true });
     });
     await bare.listen({ host: '127.0.0.1', port: 0 });
@@ -185,17 +203,20 @@ async function benchRace() {
 }
 
 const load0 = loadavg()[0]!;
-const service = await benchService();
-const raceResult = await benchRace();
+const results: Record<string, unknown> = {};
+try {
+  for (const engine of ENGINES)
+    results[engine] = { service: await benchService(engine), race: await benchRace(engine) };
+} finally {
+  await throwAway?.stop();
+}
 console.log(
   JSON.stringify(
     {
       node: process.version,
       cpus: cpus().length,
-      engine: ENGINE,
       load_average_1m: { start: round(load0), end: round(loadavg()[0]!) },
-      service,
-      race: raceResult,
+      ...(ENGINES.length === 1 ? { engine: ENGINES[0], ...(results[ENGINES[0]!] as object) } : { engines: results }),
     },
     null,
     2,

@@ -58,8 +58,8 @@ interface BookingRequest {
   o: BookOptions;
 }
 
-/** Tries of one booking that lost a race on PostgreSQL (a slot taken meanwhile, a deadlock). */
-const RACE_TRIES = 4;
+/** Tries of one booking that lost a race on PostgreSQL (a slot taken meanwhile, a deadlock) or drew a code in use. */
+const TRIES = 4;
 
 /** The answer to a booking that lost the race for the last space, the same on both engines. */
 export const fullError = () =>
@@ -117,7 +117,7 @@ export class BookingPath {
   ): Promise<{ booking: Booking; token: string }> {
     const req = this.bookingRequest(lotId, w, person, o);
     let expired: string[] = [];
-    const booking = await answerLostRace(() =>
+    const booking = await tryAgain(() =>
       this.store.sql.transaction(async (tx) => {
         expired = await this.store.on(tx).expirePending(req.now);
         return this.insertChecked(tx, req);
@@ -140,7 +140,7 @@ export class BookingPath {
     o: BookOptions,
   ): Promise<{ booking: Booking; token: string }> {
     const req = this.bookingRequest(lotId, w, person, o);
-    const booking = await answerLostRace(() =>
+    const booking = await tryAgain(() =>
       this.batch.run(async (tx) => {
         const b = await this.insertChecked(tx, req);
         this.batchLots.add(lotId);
@@ -169,24 +169,14 @@ export class BookingPath {
   }
 
   /**
-   * The checks and the insert, inside the caller's write transaction, each try in a savepoint of
-   * its own. On PostgreSQL another instance may take the slot this one picked between the read and
+   * The checks that depend on other bookings, and the insert, inside the caller's write
+   * transaction. On PostgreSQL another instance may take the slot picked here between the read and
    * the insert (READ COMMITTED: the read did not see its uncommitted row); the exclusion constraint
-   * refuses the insert, the savepoint takes back only this try, and the next try reads the winner's
-   * row and picks another slot, or answers "full" as SQLite's loser does.
+   * then refuses the insert, the transaction (or the batch job's savepoint) rolls back, and tryAgain
+   * runs it again: the next try reads the winner's row and picks another slot, or answers "full" as
+   * SQLite's loser does.
    */
   private async insertChecked(tx: SqlExecutor, req: BookingRequest): Promise<Booking> {
-    for (let i = 1; ; i++) {
-      try {
-        return await tx.transaction((t) => this.tryInsert(t, req));
-      } catch (err) {
-        if (!lostRace(err)) throw err;
-        if (i >= RACE_TRIES) throw fullError();
-      }
-    }
-  }
-
-  private async tryInsert(tx: SqlExecutor, req: BookingRequest): Promise<Booking> {
     const { lotId, rules, now, window, token, keys, visitor, pending, person, o } = req;
     const store = this.store.on(tx);
     const verifications = this.verifications.on(tx);
@@ -194,7 +184,8 @@ export class BookingPath {
     if (pending) await verifications.mayMail(person.email, now);
     const slot = await pickSlot(store, this.host.reservableSlots(lotId), lotId, window, 0, o.staff?.slot);
     const b = await store.insert({
-      code: await this.freshCode(store),
+      // 40 random bits: a code in use is so rare that the unique constraint finds it, and tryAgain draws anew.
+      code: newBookingCode(),
       tokenHash: hashToken(token),
       lotId,
       cameraId: slot.cameraId,
@@ -225,11 +216,20 @@ export class BookingPath {
       'booking created',
     );
   }
+}
 
-  private async freshCode(store: BookingStore): Promise<string> {
-    for (;;) {
-      const code = newBookingCode();
-      if (!(await store.codeTaken(code))) return code;
+/**
+ * Runs one try of a booking (its own transaction, or a job of the group commit) again when it lost
+ * a race on PostgreSQL or drew a booking code already in use; after the last try a lost race is the
+ * same 409 "full" a loser gets on SQLite, never a 500.
+ */
+async function tryAgain<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const again = lostRace(err) || sqlErrorKind(err) === 'unique';
+      if (!again || i >= TRIES) throw lostRace(err) ? fullError() : err;
     }
   }
 }

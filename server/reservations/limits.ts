@@ -39,20 +39,23 @@ export async function checkLimits(
       keys.plate && `plate:${keys.plate}`,
       keys.subject && `subject:${keys.subject}`,
     ];
-    for (const key of named.filter((k): k is string => Boolean(k)).sort())
-      await store.sql.run('SELECT pg_advisory_xact_lock(hashtext($1))', [`booking_person:${key}`]);
+    const locks = named.filter((k): k is string => Boolean(k)).map((k) => `booking_person:${k}`);
+    // One statement, locking in the order of the (sorted) list: a function's rows come in order.
+    await store.sql.run('SELECT pg_advisory_xact_lock(hashtext(k)) FROM string_to_table($1, chr(1)) AS k', [
+      locks.sort().join('\u0001'),
+    ]);
   }
+  const c = await store.personCounts(keys, now, dayStart, dayEnd, exceptId);
   // A verified person is counted as such, whatever e-mail or plate they type this time.
   if (keys.subject !== null) {
-    if ((await store.activeBySubject(keys.subject, now, exceptId)) >= l.max_active_per_email)
-      throw limit(`you already hold ${l.max_active_per_email} bookings`);
-    if ((await store.onDayBySubject(keys.subject, dayStart, dayEnd, exceptId)) >= l.max_per_day_per_person)
+    if (c.activeBySubject >= l.max_active_per_email) throw limit(`you already hold ${l.max_active_per_email} bookings`);
+    if (c.onDayBySubject >= l.max_per_day_per_person)
       throw limit(`at most ${l.max_per_day_per_person} booking(s) per person and day`);
   }
-  if ((await store.activeByEmail(keys.email, now, exceptId)) >= l.max_active_per_email)
+  if (c.activeByEmail >= l.max_active_per_email)
     throw limit(`this e-mail address already holds ${l.max_active_per_email} bookings`);
-  if (keys.plate !== null && (await store.activeByPlate(keys.plate, now, exceptId)) >= l.max_active_per_plate)
+  if (keys.plate !== null && c.activeByPlate >= l.max_active_per_plate)
     throw limit(`this licence plate already holds ${l.max_active_per_plate} bookings`);
-  if ((await store.onDayByPerson(keys.email, keys.plate, dayStart, dayEnd, exceptId)) >= l.max_per_day_per_person)
+  if (c.onDayByPerson >= l.max_per_day_per_person)
     throw limit(`at most ${l.max_per_day_per_person} booking(s) per person and day`);
 }

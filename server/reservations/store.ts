@@ -1,18 +1,9 @@
 import type { SqlExecutor } from '../core/storage/sql/port.ts';
+import { COLUMNS, MAX_BOOKING_MS, statements } from './store-sql.ts';
 
 export const BOOKING_STATUSES = ['confirmed', 'checked_in', 'no_show', 'cancelled'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
-/** The schema's longest max_duration_min (7 days): no booking is longer. */
-const MAX_BOOKING_MS = 10_080 * 60_000;
-/** Statuses that hold a slot: a no-show or a cancellation gives it back. */
-export const HOLDING = "('confirmed', 'checked_in')";
-/**
- * The longest booking of lot `:lotId` (index bookings_lot_span, one lookup): no booking that starts
- * more than this before an instant can still run at it. Overlap queries bound their index range
- * with it rather than with MAX_BOOKING_MS, which read a week of the lot's bookings per check.
- * Evaluated inside the statement, so it sees the same snapshot as the rows it bounds.
- */
-const LOT_SPAN = `(SELECT coalesce(max(end_at - start_at), 0) FROM bookings WHERE lot_id = :lotId)`;
+export { HOLDING } from './store-sql.ts';
 
 /** One booking row, camelCase. Personal fields are null after the privacy purge. */
 export interface Booking {
@@ -62,6 +53,21 @@ export interface NewBooking {
   pendingUntil: number | null;
 }
 
+/** Who a booking counts against: e-mail and plate keys, and the verified person (null: none). */
+export interface PersonKeyValues {
+  email: string;
+  plate: string | null;
+  subject: string | null;
+}
+
+export interface PersonCounts {
+  activeBySubject: number;
+  onDayBySubject: number;
+  activeByEmail: number;
+  activeByPlate: number;
+  onDayByPerson: number;
+}
+
 export interface BookingFilter {
   lotId?: string;
   status?: BookingStatus;
@@ -70,62 +76,6 @@ export interface BookingFilter {
   /** Matches code, name, e-mail or plate (staff search). */
   q?: string;
   limit: number;
-}
-
-const COLUMNS = `id, code, lot_id AS "lotId", camera_id AS "cameraId", slot_id AS "slotId", start_at AS "startAt",
-  end_at AS "endAt", status, name, email, plate, lang, created_by AS "createdBy", created_at AS "createdAt",
-  updated_at AS "updatedAt", checked_in_at AS "checkedInAt", released_at AS "releasedAt",
-  cancelled_at AS "cancelledAt", purged_at AS "purgedAt", pending_until AS "pendingUntil", subject_key AS "subjectKey"`;
-
-/**
- * The statements, per engine. `+status` is SQLite's way to keep its planner off an index: without
- * ANALYZE statistics it preferred the (status, start_at) index and read every confirmed booking on
- * every booking (300 µs at 6,000 bookings, growing). PostgreSQL has no unary plus on text (and
- * plans from its own statistics), so there it is plain `status`.
- */
-function statements(engine: SqlExecutor['engine']) {
-  const st = engine === 'sqlite' ? '+status' : 'status';
-  return {
-    insert: `INSERT INTO bookings (code, token_hash, lot_id, camera_id, slot_id, start_at, end_at, status, name,
-      email, plate, email_key, plate_key, lang, created_by, created_at, updated_at, subject_key, pending_until)
-      VALUES (:code, :tokenHash, :lotId, :cameraId, :slotId, :startAt, :endAt, 'confirmed', :name, :email, :plate,
-      :emailKey, :plateKey, :lang, :createdBy, :now, :now, :subjectKey, :pendingUntil) RETURNING ${COLUMNS}`,
-    // Bounded below by the longest possible booking (`:floor`), so the index range stays small
-    // however many bookings lie in the future.
-    slotBusy: `SELECT 1 AS hit FROM bookings WHERE camera_id = :cameraId AND slot_id = :slotId
-      AND start_at < :end AND start_at > :floor AND end_at > :start
-      AND status IN ${HOLDING} AND id != :exceptId LIMIT 1`,
-    lotBusy: `SELECT camera_id, slot_id FROM bookings WHERE lot_id = :lotId
-      AND start_at < :end AND start_at > :start - ${LOT_SPAN} AND end_at > :start
-      AND status IN ${HOLDING} AND id != :exceptId`,
-    // A UNION of two indexed lookups: an OR across two columns would scan the table.
-    dayByPerson: `SELECT count(*) AS n FROM (
-      SELECT id FROM bookings WHERE email_key = :email AND start_at >= :from AND start_at < :to
-        AND status != 'cancelled' AND id != :exceptId
-      UNION SELECT id FROM bookings WHERE plate_key = :plate AND start_at >= :from AND start_at < :to
-        AND status != 'cancelled' AND id != :exceptId) AS mine`,
-    // A lapsed pending booking gives its space back: cancelled without a cancellation mail. The
-    // partial index on pending_until reads only the holds that ran out. On PostgreSQL, rows another
-    // transaction has locked are skipped rather than waited for: that one is expiring or changing
-    // them already, and a wait here (inside a group commit) could deadlock with it.
-    expirePending:
-      engine === 'sqlite'
-        ? `UPDATE bookings SET status = 'cancelled', cancelled_at = :now, updated_at = :now
-           WHERE pending_until IS NOT NULL AND pending_until <= :now AND +status = 'confirmed' RETURNING lot_id`
-        : `UPDATE bookings SET status = 'cancelled', cancelled_at = :now, updated_at = :now
-           WHERE id IN (SELECT id FROM bookings WHERE pending_until IS NOT NULL AND pending_until <= :now
-             AND status = 'confirmed' FOR UPDATE SKIP LOCKED) RETURNING lot_id`,
-    setStatus: `UPDATE bookings SET status = :status, updated_at = :now,
-      checked_in_at = CASE WHEN :status = 'checked_in' THEN :at ELSE checked_in_at END,
-      released_at = CASE WHEN :status = 'no_show' THEN :now ELSE released_at END,
-      cancelled_at = CASE WHEN :status = 'cancelled' THEN :now ELSE cancelled_at END
-      WHERE id = :id AND status = :from`,
-    // The lot's own (lot_id, start_at) range, not every lot's confirmed bookings in start order.
-    held: `SELECT camera_id, slot_id, end_at FROM bookings WHERE lot_id = :lotId AND start_at <= :holdEdge
-      AND start_at > :now - ${LOT_SPAN} AND end_at > :now AND ${st} = 'confirmed'`,
-    nextHold: `SELECT start_at FROM bookings WHERE lot_id = $1 AND start_at > $2 AND ${st} = 'confirmed'
-      ORDER BY start_at LIMIT 1`,
-  };
 }
 
 /**
@@ -157,10 +107,6 @@ export class BookingStore {
     return this.sql.one<Booking>(`SELECT ${COLUMNS} FROM bookings WHERE token_hash = $1`, [hash]);
   }
 
-  async codeTaken(code: string): Promise<boolean> {
-    return (await this.sql.one('SELECT 1 AS hit FROM bookings WHERE code = $1', [code])) !== undefined;
-  }
-
   /** Whether the slot is booked (a holding booking other than `exceptId`) or blocked in [start, end). */
   async slotTaken(
     lotId: string,
@@ -182,73 +128,35 @@ export class BookingStore {
 
   /**
    * Slots of a lot booked (by a holding booking other than `exceptId`) or blocked in [start, end),
-   * as `camera/slot` keys; `all` when the whole lot is blocked. Two indexed queries for the lot
-   * instead of two per slot.
+   * as `camera/slot` keys; `all` when the whole lot is blocked. One statement of two indexed
+   * lookups for the lot instead of two per slot.
    */
   async takenSlots(lotId: string, start: number, end: number, exceptId = 0): Promise<Set<string> | 'all'> {
-    const taken = new Set<string>();
-    const blocks = await this.sql.all<{ camera_id: string | null; slot_id: string | null }>(
-      'SELECT camera_id, slot_id FROM reservation_blocks WHERE lot_id = $1 AND end_at > $2 AND start_at < $3',
-      [lotId, start, end],
-    );
-    for (const b of blocks) {
-      if (b.slot_id === null) return 'all';
-      taken.add(`${b.camera_id}/${b.slot_id}`);
-    }
-    const busy = await this.sql.all<{ camera_id: string; slot_id: string }>(this.s.lotBusy, {
+    const rows = await this.sql.all<{ camera_id: string | null; slot_id: string | null }>(this.s.taken, {
       lotId,
       start,
       end,
       exceptId,
     });
-    for (const r of busy) taken.add(`${r.camera_id}/${r.slot_id}`);
-    return taken;
+    // A block of the whole lot has no slot (bookings always have one).
+    if (rows.some((r) => r.slot_id === null)) return 'all';
+    return new Set(rows.map((r) => `${r.camera_id}/${r.slot_id}`));
   }
 
-  /** Holding bookings of `column` = key that end after `now`, other than `exceptId`. */
-  private async activeBy(
-    column: 'email_key' | 'plate_key' | 'subject_key',
-    key: string,
+  /**
+   * What the per-person limits count (limits.ts), other than `exceptId`: holding bookings that end
+   * after `now` by subject, e-mail and plate, and bookings starting on the day [from, to) by
+   * subject and by e-mail or plate.
+   */
+  async personCounts(
+    keys: PersonKeyValues,
     now: number,
-    exceptId: number,
-  ) {
-    const r = await this.sql.one<{ n: number }>(
-      `SELECT count(*) AS n FROM bookings WHERE ${column} = $1 AND status IN ${HOLDING} AND end_at > $2 AND id != $3`,
-      [key, now, exceptId],
-    );
-    return r!.n;
-  }
-
-  activeByEmail(key: string, now: number, exceptId = 0): Promise<number> {
-    return this.activeBy('email_key', key, now, exceptId);
-  }
-
-  activeByPlate(key: string, now: number, exceptId = 0): Promise<number> {
-    return this.activeBy('plate_key', key, now, exceptId);
-  }
-
-  activeBySubject(key: string, now: number, exceptId = 0): Promise<number> {
-    return this.activeBy('subject_key', key, now, exceptId);
-  }
-
-  async onDayByPerson(
-    emailKey: string,
-    plateKey: string | null,
-    dayStart: number,
-    dayEnd: number,
+    from: number,
+    to: number,
     exceptId = 0,
-  ): Promise<number> {
-    const params = { email: emailKey, plate: plateKey, from: dayStart, to: dayEnd, exceptId };
-    return (await this.sql.one<{ n: number }>(this.s.dayByPerson, params))!.n;
-  }
-
-  async onDayBySubject(key: string, dayStart: number, dayEnd: number, exceptId = 0): Promise<number> {
-    const r = await this.sql.one<{ n: number }>(
-      `SELECT count(*) AS n FROM bookings WHERE subject_key = $1 AND start_at >= $2 AND start_at < $3
-       AND status != 'cancelled' AND id != $4`,
-      [key, dayStart, dayEnd, exceptId],
-    );
-    return r!.n;
+  ): Promise<PersonCounts> {
+    const params = { subject: keys.subject, email: keys.email, plate: keys.plate, now, from, to, exceptId };
+    return (await this.sql.one<PersonCounts>(this.s.counts, params))!;
   }
 
   /** Cancels pending bookings whose hold ran out; returns the lots that changed. */

@@ -65,25 +65,40 @@ export class PersistentLimiter {
     return retryDeadlock(() => this.batch.run((tx) => this.undo(tx, budgets)));
   }
 
+  /**
+   * Each step is one statement for all budgets (lock, read, insert): inside a group commit every
+   * statement is a round trip on PostgreSQL, and the jobs of a batch run one after another.
+   */
   private async decide(tx: SqlExecutor, budgets: Budget[]): Promise<Decision> {
+    if (budgets.length === 0) return { retryAfterMs: 0 };
     const now = this.clock.now();
     const from = now - this.windowMs;
     await this.lock(tx, budgets);
+    // Per budget, the hit that has to leave the window before one more is allowed: the max-th newest.
+    const nth = budgets.map(
+      (_, i) => `(SELECT at FROM rate_limit_hits WHERE scope = :scope AND key = :k${i} AND at > :from
+        ORDER BY at DESC LIMIT 1 OFFSET :o${i}) AS a${i}`,
+    );
+    const row = (await tx.one<Record<string, number | null>>(`SELECT ${nth.join(', ')}`, {
+      scope: this.scope,
+      from,
+      ...keyParams(budgets),
+      ...Object.fromEntries(budgets.map((b, i) => [`o${i}`, b.max - 1])),
+    }))!;
     let worst = { retryAfterMs: 0, refusedBy: undefined as number | undefined };
-    for (const [i, b] of budgets.entries()) {
-      // The hit that has to leave the window before one more is allowed: the max-th newest.
-      const nth = await tx.one<{ at: number }>(
-        `SELECT at FROM rate_limit_hits WHERE scope = $1 AND key = $2 AND at > $3
-         ORDER BY at DESC LIMIT 1 OFFSET $4`,
-        [this.scope, b.key, from, b.max - 1],
-      );
-      if (nth === undefined) continue;
-      const wait = Math.max(1, nth.at + this.windowMs - now);
+    budgets.forEach((_, i) => {
+      const at = row[`a${i}`];
+      if (at === null || at === undefined) return;
+      const wait = Math.max(1, at + this.windowMs - now);
       if (wait > worst.retryAfterMs) worst = { retryAfterMs: wait, refusedBy: i };
-    }
+    });
     if (worst.retryAfterMs > 0) return worst;
-    for (const b of budgets)
-      await tx.run('INSERT INTO rate_limit_hits (scope, key, at) VALUES ($1, $2, $3)', [this.scope, b.key, now]);
+    const values = budgets.map((_, i) => `(:scope, :k${i}, :now)`).join(', ');
+    await tx.run(`INSERT INTO rate_limit_hits (scope, key, at) VALUES ${values}`, {
+      scope: this.scope,
+      now,
+      ...keyParams(budgets),
+    });
     // Old hits are deleted now and then rather than on every request.
     if (++this.sincePurge >= 100) {
       this.sincePurge = 0;
@@ -93,25 +108,32 @@ export class PersistentLimiter {
   }
 
   private async undo(tx: SqlExecutor, budgets: Budget[]): Promise<void> {
+    if (budgets.length === 0) return;
     await this.lock(tx, budgets);
     // The table has no key column: each engine's own row address picks exactly one of several hits
-    // with the same time (SQLite's rowid, PostgreSQL's ctid).
+    // with the same time (SQLite's rowid, PostgreSQL's ctid). The latest hit of each budget's key.
     const ref = tx.engine === 'postgres' ? 'ctid' : 'rowid';
-    for (const b of budgets)
-      await tx.run(
-        `DELETE FROM rate_limit_hits WHERE ${ref} = (SELECT ${ref} FROM rate_limit_hits
-           WHERE scope = $1 AND key = $2 ORDER BY at DESC LIMIT 1)`,
-        [this.scope, b.key],
-      );
+    const latest = budgets.map(
+      (_, i) => `(SELECT ${ref} FROM rate_limit_hits WHERE scope = :scope AND key = :k${i} ORDER BY at DESC LIMIT 1)`,
+    );
+    await tx.run(`DELETE FROM rate_limit_hits WHERE ${ref} IN (${latest.join(', ')})`, {
+      scope: this.scope,
+      ...keyParams(budgets),
+    });
   }
 
   /** PostgreSQL: the keys' advisory locks until the transaction ends, sorted (one order for everyone). */
   private async lock(tx: SqlExecutor, budgets: Budget[]): Promise<void> {
     if (tx.engine !== 'postgres') return;
-    for (const key of budgets.map((b) => b.key).sort())
-      await tx.run('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.scope}:${key}`]);
+    const keys = budgets.map((b) => `${this.scope}:${b.key}`).sort();
+    // One statement; a function's rows come in order, so the locks are taken in the sorted order.
+    await tx.run('SELECT pg_advisory_xact_lock(hashtext(k)) FROM string_to_table($1, chr(1)) AS k', [
+      keys.join('\u0001'),
+    ]);
   }
 }
+
+const keyParams = (budgets: Budget[]) => Object.fromEntries(budgets.map((b, i) => [`k${i}`, b.key]));
 
 /**
  * Jobs of one batch lock their keys one job after another, so two instances' batches can wait on
