@@ -6,9 +6,10 @@ import { ManualClock } from '../../../server/core/clock.ts';
 import { EventBus } from '../../../server/core/events.ts';
 import { Catalog } from '../../../server/core/storage/catalog.ts';
 import { PostgresSqlDatabase } from '../../../server/core/storage/sql/postgres-driver.ts';
-import type { SqlDatabase } from '../../../server/core/storage/sql/port.ts';
+import { sqlErrorKind, type SqlDatabase } from '../../../server/core/storage/sql/port.ts';
 import { Reservations } from '../../../server/reservations/index.ts';
 import { MailOutbox, type MailRow } from '../../../server/reservations/outbox.ts';
+import { waitFor } from '../../fixtures/process.ts';
 import { useEngines } from '../../support/engines.ts';
 import { testConfig } from '../support/config.ts';
 import { lots, rules, T0 } from './support.ts';
@@ -120,6 +121,69 @@ describe.each(engines)('bookings on $engine', ({ engine, available, open }) => {
       expect(slots.map((r) => r.slot_id)).toEqual(['R1', 'R2', 'R3']);
     } finally {
       await other?.close();
+    }
+  });
+});
+
+describe.each(engines.filter((e) => e.engine === 'postgres'))('lost races on $engine', ({ available, open }) => {
+  it.skipIf(!available)('a booking that dies in a deadlock tries again and answers "full", never a 500', async () => {
+    const sql = await open();
+    const other = secondHandle(sql);
+    try {
+      const svc = (await reservationsOn(sql, 1)).service;
+      const seen: (string | undefined)[] = [];
+      const signal = () => {
+        let open!: () => void;
+        return { done: new Promise<void>((r) => (open = r)), open: () => open() };
+      };
+      const [rivalHolds, bookingInserted, bookingMayLock] = [signal(), signal(), signal()];
+      // The other instance holds lock 42, then inserts a booking overlapping ours, which waits for our
+      // uncommitted row. Ours then waits for lock 42: a cycle. Ours waits last and finds it first (the
+      // rival looks only after 10 s), so PostgreSQL aborts ours with 40P01.
+      const rival = other.transaction(async (tx) => {
+        await tx.run("SET LOCAL deadlock_timeout = '10s'");
+        await tx.run('SELECT pg_advisory_xact_lock(42)');
+        rivalHolds.open();
+        await bookingInserted.done;
+        // WINDOW in Prague: 10:00–12:00 is 09:00–11:00Z.
+        await tx.run(
+          `INSERT INTO bookings (code, token_hash, lot_id, camera_id, slot_id, start_at, end_at, status, name,
+             lang, created_by, created_at, updated_at)
+           VALUES ('RIVAL-001', $1, 'office', 'gate-1', 'R1', $2, $3, 'confirmed', 'R', 'cs', 'public', 1, 1)`,
+          [Buffer.from('rival'), Date.parse('2026-12-02T09:00:00Z'), Date.parse('2026-12-02T11:00:00Z')],
+        );
+      });
+      await rivalHolds.done;
+      svc.hooks = {
+        // Runs in the booking's transaction, after its insert.
+        async created(tx) {
+          if (seen.length > 0) return void seen.push('again');
+          bookingInserted.open();
+          await bookingMayLock.done;
+          try {
+            await tx.run('SELECT pg_advisory_xact_lock(42)');
+          } catch (err) {
+            seen.push(sqlErrorKind(err));
+            throw err;
+          }
+        },
+        changed: async () => {},
+        cancelled: async () => {},
+      };
+      const booking = svc.book('office', WINDOW, person(1), asPublic);
+      const waiting = `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted`;
+      await waitFor(async () => (await sql.one<{ n: number }>(waiting))!.n === 1, {
+        timeoutMs: 10_000,
+        intervalMs: 5,
+        what: 'the rival to wait for our row',
+      });
+      bookingMayLock.open();
+      await expect(booking).rejects.toMatchObject({ statusCode: 409, code: 'VOLNO_RESERVATION_FULL' });
+      await rival;
+      expect(seen).toEqual(['conflict']); // the second try found the rival's row before inserting
+      expect(await sql.all('SELECT code FROM bookings')).toEqual([{ code: 'RIVAL-001' }]);
+    } finally {
+      await other.close();
     }
   });
 });
