@@ -41,10 +41,7 @@ const lot = (lotId: string, slots: number) => ({
   reservations: rules,
 });
 
-/**
- * Where the bookings are stored. PostgreSQL is the hook for issue 14 item 4: once the server's config
- * takes `storage: { engine, url }`, this returns it for `postgres` and the same benchmark runs on both.
- */
+/** Where the bookings are stored: SQLite in the data directory, or the PostgreSQL database at `pgUrl`. */
 function storage(engine: Engine, pgUrl: string | undefined): Record<string, unknown> {
   if (engine === 'sqlite') return {};
   if (pgUrl === undefined) throw new Error('--engine postgres needs --pg-url postgres://…');
@@ -57,24 +54,18 @@ function storage(engine: Engine, pgUrl: string | undefined): Record<string, unkn
  * subnets) through X-Forwarded-For from a trusted proxy on 127.0.0.1, as people behind nginx would.
  */
 export function benchConfig(dir: string, engine: Engine, pgUrl?: string) {
-  try {
-    return parseConfig(
-      {
-        data_dir: dir,
-        log_level: 'silent',
-        http: { port: 0, trust_proxy: ['127.0.0.1'] },
-        mqtt: { embedded: { port: 0 } },
-        home_assistant: { enabled: false },
-        lots: [lot('bench', SLOTS), lot('single', 1)],
-        ...storage(engine, pgUrl),
-      },
-      { baseDir: dir, env: {} },
-    );
-  } catch (err) {
-    if (engine === 'postgres')
-      throw new Error('this server does not take storage.engine postgres yet (issue 14, item 4)', { cause: err });
-    throw err;
-  }
+  return parseConfig(
+    {
+      data_dir: dir,
+      log_level: 'silent',
+      http: { port: 0, trust_proxy: ['127.0.0.1'] },
+      mqtt: { embedded: { port: 0 } },
+      home_assistant: { enabled: false },
+      lots: [lot('bench', SLOTS), lot('single', 1)],
+      ...storage(engine, pgUrl),
+    },
+    { baseDir: dir, env: {} },
+  );
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
