@@ -84,13 +84,13 @@ export async function benchSse(count: number) {
     const { httpUrl, mqttUrl } = await listen(app, config);
     const seed = slotMessages(20 * 5, 20);
     seed.topics.forEach((t, i) => app.volno.ingestor.handle(t, Buffer.from(seed.payloads[i]!), false));
-    app.volno.writer.flush();
-    const before = app.volno.availability.lotAvailability('lot-0')!;
+    await app.volno.writer.flush();
+    const before = (await app.volno.availability.lotAvailability('lot-0'))!;
     const port = Number(new URL(httpUrl).port);
     const volnoClients = await clients(port, '/api/v1/live?lot=lot-0', count);
     const pub = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4, reconnectPeriod: 0 });
     // Flip one free slot to occupied: the free count drops by one.
-    const [slot] = app.volno.availability.lotSlots('lot-0')!.slots.filter((s) => s.state === 'free');
+    const [slot] = (await app.volno.availability.lotSlots('lot-0'))!.slots.filter((s) => s.state === 'free');
     const at = new Date().toISOString();
     const change = JSON.parse(seed.payloads[0]!) as Record<string, unknown>;
     Object.assign(change, {

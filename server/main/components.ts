@@ -37,8 +37,7 @@ export interface Components {
   config: ServerConfig;
   clock: Clock;
   log: Logger;
-  db: Database;
-  /** The async storage port (SQLite or PostgreSQL); every store moves onto it (issue 14). */
+  /** The storage port (SQLite or PostgreSQL, `storage.engine`); every store runs on it. */
   sql: SqlDatabase;
   catalog: Catalog;
   registry: Registry;
@@ -80,7 +79,6 @@ export interface Components {
 
 /** What must exist before any feature is built: the open database and, if embedded, the listening broker. */
 export interface Foundations {
-  db: Database;
   sql: SqlDatabase;
   registry: Registry;
   broker: EmbeddedBroker | undefined;
@@ -100,16 +98,17 @@ export async function buildComponents(
   config: ServerConfig,
   clock: Clock,
   log: Logger,
-  { db, sql, registry, broker, clientId, mqttUrl }: Foundations,
+  { sql, registry, broker, clientId, mqttUrl }: Foundations,
 ): Promise<Omit<Components, 'stop'>> {
   const child = (component: string) => log.child({ component });
   const bus = new EventBus(child('events'));
   const catalog = new Catalog(sql);
   await catalog.applyConfig(config.lots);
-  const auth = createStaffAuth(db, clock, config.auth, config.http.staff_token, child('access'), {
+  const auth = createStaffAuth(sql, clock, config.auth, config.http.staff_token, child('access'), {
     ssoLabel: config.identity.staff?.label,
+    registry,
   });
-  const identity = new Identity(db, clock, config.identity, child('identity'));
+  const identity = new Identity(sql, clock, config.identity, child('identity'));
   const metrics = new IngestMetrics(registry);
   // Before availability: its held slots count as `reserved` (ReservedSource).
   const reservations = new Reservations(sql, catalog, config, clock, child('reservations'), bus);
@@ -202,13 +201,13 @@ export async function buildComponents(
   );
   const purger = new RetentionPurger(sql, aggregates, clock, child('retention'), config.retention);
   const alerts = new AlertMonitor({
-    db,
+    sql,
     clock,
     log: child('alerts'),
     registry,
     config: config.alerts,
     timezone: config.timezone,
-    held: (now) => heldSlots(catalog, reservations, now),
+    held: async (now) => heldSlots(catalog, reservations, now),
     storageErrors: () => metrics.storageErrors.entries().reduce((n, [, v]) => n + v, 0),
     // Its own transport on the shared settings: a digest never waits behind the booking outbox.
     mail: config.smtp === undefined ? undefined : smtpSender(config.smtp),
@@ -217,7 +216,6 @@ export async function buildComponents(
     config,
     clock,
     log,
-    db,
     sql,
     catalog,
     registry,

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { Registry } from '../core/metrics/registry.ts';
 import { EmbeddedBroker } from '../core/mqtt/embedded-broker.ts';
-import { DB_FILE_NAME, openDatabase } from '../core/storage/database.ts';
 import { describeStorage, storageTarget } from '../core/storage/config.ts';
 import { openSqlDatabase } from '../core/storage/sql/open.ts';
 import { buildComponents, type Components } from './components.ts';
@@ -98,11 +96,7 @@ export async function startComponents(
     await part.start?.();
   };
   try {
-    const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
-    await run({ name: 'database', stop: () => db.close() });
-    // TRANSITION (issue 14): features move one by one from the synchronous handle `db` to the async
-    // port `sql`, here a second connection to the same file (WAL orders the two). When the last one
-    // has moved, `sql` is the only handle and `storage.engine` picks SQLite or PostgreSQL.
+    // One handle for every feature: SQLite in data_dir (the default) or PostgreSQL, as `storage` says.
     const target = storageTarget(config);
     const sql = await openSqlDatabase(target);
     await run({ name: 'sql', stop: () => sql.close() });
@@ -124,7 +118,7 @@ export async function startComponents(
       await run({ name: 'broker', start: () => b.start(), stop: () => b.stop() });
     }
     const mqttUrl = withMqtt ? (config.mqtt.broker_url ?? broker!.url) : '';
-    const c = await buildComponents(config, clock, log, { db, sql, registry, broker, clientId, mqttUrl });
+    const c = await buildComponents(config, clock, log, { sql, registry, broker, clientId, mqttUrl });
     // Without MQTT the client is built but never started: the parts that use it wait for a
     // connection that never comes, and everything else (storage, HTTP, timers) runs as usual.
     for (const part of parts(c)) if (withMqtt || part.name !== 'mqtt') await run(part);
