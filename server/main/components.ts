@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { StaffAccess } from '../core/access.ts';
 import type { Clock } from '../core/clock.ts';
