@@ -51,7 +51,7 @@ export async function benchHttp(o: { connections: number; durationMs: number }) 
   try {
     const { topics, payloads } = slotMessages(PER_CAMERA * 5, PER_CAMERA);
     topics.forEach((t, i) => app.volno.ingestor.handle(t, Buffer.from(payloads[i]!), false));
-    app.volno.writer.flush();
+    await app.volno.writer.flush();
     const { httpUrl } = await listen(app, config);
     const path = '/api/v1/lots/lot-0/availability';
     const body = (await app.inject({ url: path })).body;

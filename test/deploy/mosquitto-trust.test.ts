@@ -77,7 +77,7 @@ describe('Mosquitto: an agent cannot act for another agent or for the server (is
       timeoutMs: 10_000,
       what: 'the forged messages to be rejected',
     });
-    server.volno.writer.flush();
+    await server.volno.writer.flush();
     expect(m.rejected.get({ reason: 'agent_mismatch' }) - before.mismatch).toBe(3);
     expect(m.restarts.get({ agent: 'agent-2' })).toBe(before.restarts);
     expect(await slotState(server, 'south', 'C01')).toBe('occupied');

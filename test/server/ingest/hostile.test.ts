@@ -135,7 +135,7 @@ beforeAll(async () => {
   ])
     await pub.publishAsync(m.topic, m.payload, { qos: 1, retain: true });
   await waitFor(() => s.app.volno.metrics.received.get() === 3, { timeoutMs: 5000, what: 'valid data' });
-  s.app.volno.writer.flush();
+  await s.app.volno.writer.flush();
 });
 afterAll(async () => {
   await pub?.endAsync();
@@ -167,7 +167,7 @@ describe('10,000 malformed and hostile MQTT payloads', () => {
       timeoutMs: 30_000,
       what: 'the flood to arrive',
     });
-    s.app.volno.writer.flush();
+    await s.app.volno.writer.flush();
 
     const expected = new Map<string, number>();
     for (const m of messages) {

@@ -10,7 +10,7 @@ beforeAll(async () => {
   const agent = new FakeAgent();
   const m = agent.slotState('north-1', 'A1', 'free');
   s.app.volno.ingestor.handle(m.topic, Buffer.from(m.payload), false);
-  s.app.volno.writer.flush();
+  await s.app.volno.writer.flush();
 });
 afterAll(() => s.stop());
 
