@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import fc from 'fast-check';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,22 +140,16 @@ afterAll(async () => {
   await s?.stop();
 });
 
-const snapshot = () => {
-  const db = new BetterSqlite3(join(s.dataDir, 'volno.sqlite'), { readonly: true });
-  try {
-    return {
-      states: db.prepare('SELECT * FROM slot_state ORDER BY camera_id, slot_id').all(),
-      transitions: db.prepare('SELECT * FROM transitions ORDER BY id').all(),
-      slots: db.prepare('SELECT camera_id, slot_id FROM slots ORDER BY camera_id, slot_id').all(),
-    };
-  } finally {
-    db.close();
-  }
-};
+// Through the server's own storage handle, so the check holds on SQLite and PostgreSQL alike.
+const snapshot = async () => ({
+  states: await s.app.volno.sql.all('SELECT * FROM slot_state ORDER BY camera_id, slot_id'),
+  transitions: await s.app.volno.sql.all('SELECT * FROM transitions ORDER BY id'),
+  slots: await s.app.volno.sql.all('SELECT camera_id, slot_id FROM slots ORDER BY camera_id, slot_id'),
+});
 
 describe('10,000 malformed and hostile MQTT payloads', () => {
   it('leave the server up, are each counted under the right reason, and leave the valid data untouched', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const apiBefore = (await s.app.inject({ url: '/api/v1/lots/north/availability' })).body;
     const messages = flood(agent, Date.now());
     expect(messages).toHaveLength(TOTAL);
@@ -179,7 +171,7 @@ describe('10,000 malformed and hostile MQTT payloads', () => {
     for (const [labels, n] of s.app.volno.metrics.ignored.entries()) actual.set(`ignored:${labels['reason']}`, n);
     expect(Object.fromEntries([...actual].sort())).toEqual(Object.fromEntries([...expected].sort()));
 
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     expect((await s.app.inject({ url: '/api/v1/lots/north/availability' })).body).toBe(apiBefore);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect((await s.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok', mqtt_connected: true });
