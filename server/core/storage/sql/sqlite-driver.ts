@@ -20,11 +20,8 @@ export class SqliteSqlDatabase extends SqlExecutorBase implements SqlDatabase {
   private readonly inside = new AsyncLocalStorage<SqliteSqlDatabase>();
   private closed = false;
 
-  constructor(
-    readonly db: Database,
-    /** False: the connection is shared with synchronous code, which closes it; no transactions here. */
-    private readonly ownsConnection = true,
-  ) {
+  /** Owns `db`: closing the port closes the connection. */
+  constructor(readonly db: Database) {
     super();
   }
 
@@ -37,16 +34,6 @@ export class SqliteSqlDatabase extends SqlExecutorBase implements SqlDatabase {
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    // On a connection that synchronous stores also use, a BEGIN held across awaits would take in
-    // whatever they run meanwhile: their writes would commit or roll back with it, and their own
-    // `db.transaction()` (WriteBatch's group commit included) would become savepoints of it that
-    // report a commit before any happened. This driver cannot make them wait, so it refuses; a store
-    // that needs a transaction here opens its own connection (the file's lock orders the two).
-    if (!this.ownsConnection)
-      throw new SqlError(
-        'VOLNO_DB_TRANSACTION',
-        'a transaction on a connection shared with synchronous code: open a connection of its own for it',
-      );
     let release!: () => void;
     // Taking the gate must happen in the same synchronous step as finding it free.
     await this.whenFree(() => {
@@ -77,7 +64,7 @@ export class SqliteSqlDatabase extends SqlExecutorBase implements SqlDatabase {
     await this.gate;
     this.closed = true;
     this.statements.clear();
-    if (this.ownsConnection) this.db.close();
+    this.db.close();
   }
 
   /**
