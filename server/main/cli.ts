@@ -58,7 +58,7 @@ export function registerServerCommands(program: Command): void {
     .description('run the server: MQTT ingest (embedded broker unless --broker), history, HTTP API and public page')
     .option('-c, --config <file>', 'YAML or JSON config file')
     .option('-p, --port <n>', 'HTTP port (overrides http.port; 0 picks a free one)', portNumber)
-    .option('-d, --data <dir>', 'data directory holding the SQLite database (overrides data_dir)')
+    .option('-d, --data <dir>', 'data directory (overrides data_dir; holds the database with storage engine sqlite)')
     .option('--mqtt-port <n>', 'embedded broker port (overrides mqtt.embedded.port; 0 picks a free one)', portNumber)
     .option('--broker <url>', 'use this MQTT broker instead of the embedded one, e.g. mqtt://127.0.0.1:1883')
     .option('--validate-config', 'only check the configuration and print path: message lines')
