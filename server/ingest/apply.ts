@@ -89,6 +89,9 @@ export async function applyOp(op: IngestOp, ctx: BatchContext, d: ApplyDeps): Pr
       if (relation === 'old_session') return d.ignore('old_session');
       await d.catalog.ensureCamera(m.payload.camera_id, now, d.sql);
       await d.hooks?.calibrationRunning?.(m.payload, now, d.sql);
+      // What the camera runs may have changed (a new file becomes a version, its slots the lot's):
+      // this batch's commit must be announced even when no state or heartbeat shares it.
+      ctx.health = true;
       return;
     }
     case 'snapshot_reply':
