@@ -88,7 +88,16 @@ describe('the camera wall', () => {
     expect(cs).not.toContain('<div lang="en">');
     expect(cs).toMatch(/data-camera="north-1" data-stream="unknown"/);
     expect(cs).toContain('<dt>Stav streamu</dt><dd>neznámý</dd>');
+    // …and so does the shared staff header: navigation, role and the logout button.
+    const header = (html: string) => /<header class="staff-header">[\s\S]*?<\/header>/.exec(html)?.[0] ?? '';
+    expect(header(cs)).toContain('<nav aria-label="Navigace pro zaměstnance">');
+    expect(header(cs)).toContain('<a href="/staff">Přehled</a>');
+    expect(header(cs)).toContain('<a href="/staff/alerts">Upozornění</a>');
+    expect(header(cs)).toMatch(/\(náhled\)<\/p>/);
+    expect(cs).toContain('<title>Kamery · Volno pro zaměstnance</title>');
     const en = await wall('lang=en');
+    expect(header(en)).toContain('<a href="/staff">Overview</a>');
+    expect(header(en)).toMatch(/\(viewer\)<\/p>/);
     expect(en).toContain('<h2>Tools</h2>');
     expect(en).toContain('<dt>Stream health</dt><dd>unknown</dd>');
   });
