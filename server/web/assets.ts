@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
 import { staticAsset, type StaticAsset } from '../../kit/static-assets.ts';
 import { govCssAsset } from '../core/web/gov-css.ts';
 
-const DIR = fileURLToPath(new URL('./assets/', import.meta.url));
-const TYPES: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
-  'overview.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
-};
+const CSS_TYPE = 'text/css; charset=utf-8';
+const JS_TYPE = 'text/javascript; charset=utf-8';
+// The pages' scripts are browser code in ui/public/ (their own program, typed against the DOM by
+// ui/tsconfig.json); each is one file without imports, so stripping the types is all the build it needs.
+const SCRIPTS: Record<string, string> = { 'app.js': 'app.ts', 'overview.js': 'overview.ts' };
 
 /** Grid placement classes for the schematic map (`r3 c7`), so the CSP needs no inline styles. */
 function placementCss(): string {
@@ -18,19 +17,22 @@ function placementCss(): string {
   return css;
 }
 
+function script(file: string): string {
+  const source = readFileSync(new URL(`../../ui/public/${file}`, import.meta.url), 'utf8');
+  return transformSync(source, { loader: 'ts', format: 'esm', target: 'es2022' }).code;
+}
+
 /**
  * The page's static files, read once at start and served from memory with an ETag. URLs carry a
  * content hash (`?v=…`), so browsers may cache them for a long time.
  */
 export function loadAssets(): Map<string, StaticAsset> {
   const assets = new Map<string, StaticAsset>();
-  for (const [name, type] of Object.entries(TYPES)) {
-    let body = readFileSync(DIR + name);
-    if (name === 'style.css') body = Buffer.concat([body, Buffer.from(placementCss())]);
-    assets.set(name, staticAsset(body, type));
-  }
+  for (const [name, file] of Object.entries(SCRIPTS)) assets.set(name, staticAsset(script(file), JS_TYPE));
+  const css = readFileSync(new URL('./assets/style.css', import.meta.url));
+  assets.set('style.css', staticAsset(Buffer.concat([css, Buffer.from(placementCss())]), CSS_TYPE));
   const gov = govCssAsset();
-  assets.set('gov.css', { body: gov.body, type: 'text/css; charset=utf-8', etag: gov.etag });
+  assets.set('gov.css', { body: gov.body, type: CSS_TYPE, etag: gov.etag });
   return assets;
 }
 

@@ -18,8 +18,8 @@ export function byFree(lots: LotView[], lang: PageOptions['lang']): LotView[] {
 
 /**
  * The overview of every lot, sorted by free spaces. Where the browser can share its location, a
- * small script (assets/overview.js) reveals a button that re-sorts the same list by distance;
- * without JavaScript the button stays hidden and nothing else changes.
+ * small script (ui/public/overview.ts, served as /assets/overview.js) reveals a button that re-sorts
+ * the same list by distance; without JavaScript the button stays hidden and nothing else changes.
  */
 export function overviewBody(lots: LotView[], o: PageOptions, map = ''): string {
   const s = STRINGS[o.lang];

@@ -32,8 +32,8 @@ const LangQuery = Type.Object(
 
 /**
  * The public page (`/`, `/lot/:lot_id`) and the embeddable widget (`/embed/:lot_id`): plain HTML
- * rendered with the current state, then kept live by /assets/app.js over SSE. Only counts and
- * states are ever shown; no route here serves a camera image.
+ * rendered with the current state, then kept live by /assets/app.js (ui/public/app.ts) over SSE.
+ * Only counts and states are ever shown; no route here serves a camera image.
  */
 export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesOptions> = async (
   app,
