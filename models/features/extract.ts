@@ -86,27 +86,49 @@ export async function extractFeatures(
   const file = join(cacheDir, `${configKey(c)}-s${seed}-${tag}.bin`);
   if (existsSync(file)) return readTable(file);
   const session = await ort.InferenceSession.create(extractor, { intraOpNumThreads: 1 });
-  const plane = 3 * c.size * c.size;
-  const input = new Float32Array(BATCH * plane);
   const rows: Float32Array[] = [];
   const sampleIdx: number[] = [];
   const aug: number[] = [];
-  let fill = 0;
   let dim = 0;
-  const pendingMeta: { sample: number; augmented: boolean }[] = [];
-  const flush = async () => {
-    if (fill === 0) return;
-    const t = new ort.Tensor('float32', input.subarray(0, fill * plane), [fill, 3, c.size, c.size]);
+  for await (const batch of cropBatches(jobs, c, seed)) {
+    const t = new ort.Tensor('float32', batch.input, [batch.meta.length, 3, c.size, c.size]);
     const out = (await session.run({ images: t })).features_raw!;
     dim = out.dims[1] as number;
     rows.push(new Float32Array(out.data as Float32Array));
-    for (const m of pendingMeta) {
+    for (const m of batch.meta) {
       sampleIdx.push(m.sample);
       aug.push(m.augmented ? 1 : 0);
     }
-    pendingMeta.length = 0;
-    fill = 0;
-  };
+  }
+  await session.release();
+  const n = sampleIdx.length;
+  const features = new Float32Array(n * dim);
+  let at = 0;
+  for (const r of rows) {
+    features.set(r, at);
+    at += r.length;
+  }
+  const table = { dim, features, sample: Int32Array.from(sampleIdx), augmented: Uint8Array.from(aug) };
+  await mkdir(cacheDir, { recursive: true });
+  await writeTable(file, table);
+  return table;
+}
+
+/** One batch of crops (NCHW, BGR 0–255) and, per crop, its sample index and whether it is augmented. */
+export interface CropBatch {
+  readonly input: Float32Array;
+  readonly meta: readonly { sample: number; augmented: boolean }[];
+}
+
+/**
+ * Every labelled slot of `jobs` cut as `c` (clean) and `AUGMENT_COPIES` augmented cuts of it, in a fixed
+ * order: the rows of {@link extractFeatures} and of the backbone fine-tune (`models/finetune`). The same
+ * seed gives the same crops, bit for bit.
+ */
+export async function* cropBatches(jobs: readonly ImageJob[], c: CropConfig, seed: number): AsyncGenerator<CropBatch> {
+  const plane = 3 * c.size * c.size;
+  let input = new Float32Array(BATCH * plane);
+  let meta: { sample: number; augmented: boolean }[] = [];
   const random = rng(seed);
   const sampler = new PatchSampler();
   let donor: number | null = null;
@@ -125,6 +147,7 @@ export async function extractFeatures(
       const copies = AUGMENT_COPIES[s.group];
       for (let k = 0; k <= copies; k++) {
         const augmented = k > 0;
+        const fill = meta.length;
         const plan = augmented && s.polygon !== 'full' ? cropOf(jitterPolygon(s.polygon, random), c) : base;
         const target = { data: input, offset: fill * plane, width: c.size, height: c.size };
         if (plan.region) fillPad(target, YOLOX_MAP);
@@ -135,29 +158,18 @@ export async function extractFeatures(
         } else if (s.occupied) {
           donor = fill;
         }
-        pendingMeta.push({ sample: index, augmented });
-        fill++;
-        if (fill === BATCH) {
-          await flush();
+        meta.push({ sample: index, augmented });
+        if (meta.length === BATCH) {
+          yield { input, meta };
+          input = new Float32Array(BATCH * plane);
+          meta = [];
           donor = null;
         }
       }
       index++;
     }
   }
-  await flush();
-  await session.release();
-  const n = sampleIdx.length;
-  const features = new Float32Array(n * dim);
-  let at = 0;
-  for (const r of rows) {
-    features.set(r, at);
-    at += r.length;
-  }
-  const table = { dim, features, sample: Int32Array.from(sampleIdx), augmented: Uint8Array.from(aug) };
-  await mkdir(cacheDir, { recursive: true });
-  await writeTable(file, table);
-  return table;
+  if (meta.length > 0) yield { input: input.subarray(0, meta.length * plane), meta };
 }
 
 /** A jittered polygon (as another calibration would draw it), via the quad jitter of SlotNet's recipe. */
