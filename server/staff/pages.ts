@@ -11,21 +11,14 @@ import { negotiate } from '../core/web/i18n.ts';
 import { wallCameras, type WallSources } from './wall-data.ts';
 import { snapshotFailure, WALL_TEXTS } from './wall-texts.ts';
 import { wallBody, wallGrid } from './wall-view.ts';
-import { transformSync } from 'esbuild';
+import { browserScript } from '../core/web/browser-script.ts';
 
 const CSS = staticAsset(readFileSync(new URL('./staff.css', import.meta.url), 'utf8'), 'text/css; charset=utf-8');
 const WALL_CSS = staticAsset(readFileSync(new URL('./wall.css', import.meta.url), 'utf8'), 'text/css; charset=utf-8');
 const Lang = Type.Optional(Type.Enum(['cs', 'en'] as const));
 // The wall's live refresh is browser code in ui/ (its own program, DOM types); one file, so a
 // transform at load is all the build it needs.
-const WALL_JS = staticAsset(
-  transformSync(readFileSync(new URL('../../ui/camera-wall/live.ts', import.meta.url), 'utf8'), {
-    loader: 'ts',
-    format: 'esm',
-    target: 'es2022',
-  }).code,
-  'text/javascript; charset=utf-8',
-);
+const WALL_JS = browserScript(new URL('../../ui/camera-wall/live.ts', import.meta.url));
 
 /** The camera wall's data, passed in by server/main; without it /staff lists only the tools. */
 export interface StaffWallOptions extends WallSources {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { transformSync } from 'esbuild';
 import { staticAsset, type StaticAsset } from '../../kit/static-assets.ts';
+import { browserScript } from '../core/web/browser-script.ts';
 import { govCssAsset } from '../core/web/gov-css.ts';
 
 const CSS_TYPE = 'text/css; charset=utf-8';
-const JS_TYPE = 'text/javascript; charset=utf-8';
 // The pages' scripts are browser code in ui/public/ (their own program, typed against the DOM by
 // ui/tsconfig.json); each is one file without imports, so stripping the types is all the build it needs.
 const SCRIPTS: Record<string, string> = { 'app.js': 'app.ts', 'overview.js': 'overview.ts' };
@@ -17,18 +16,14 @@ function placementCss(): string {
   return css;
 }
 
-function script(file: string): string {
-  const source = readFileSync(new URL(`../../ui/public/${file}`, import.meta.url), 'utf8');
-  return transformSync(source, { loader: 'ts', format: 'esm', target: 'es2022' }).code;
-}
-
 /**
  * The page's static files, read once at start and served from memory with an ETag. URLs carry a
  * content hash (`?v=…`), so browsers may cache them for a long time.
  */
 export function loadAssets(): Map<string, StaticAsset> {
   const assets = new Map<string, StaticAsset>();
-  for (const [name, file] of Object.entries(SCRIPTS)) assets.set(name, staticAsset(script(file), JS_TYPE));
+  for (const [name, file] of Object.entries(SCRIPTS))
+    assets.set(name, browserScript(new URL(`../../ui/public/${file}`, import.meta.url)));
   const css = readFileSync(new URL('./assets/style.css', import.meta.url));
   assets.set('style.css', staticAsset(Buffer.concat([css, Buffer.from(placementCss())]), CSS_TYPE));
   const gov = govCssAsset();
