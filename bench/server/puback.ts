@@ -7,25 +7,28 @@
  * - `send_packet_gate`: the production adapter, server/core/mqtt/puback-gate.ts.
  * - `handle_message_next_turn`: mqtt.js's public hook, `client.handleMessage(packet, cb)`, with `cb`
  *   held until the writer has committed the message, the writer woken as the gate wakes it.
- * - `handle_message_sync_commit`: the same hook, committing inside it: the best handleMessage can do.
+ * - `handle_message_sync_commit`: the same hook, its callback held only for the writer's flush of
+ *   that message: the best handleMessage can do. Since storage is on the async port (issue 14), a
+ *   commit can no longer finish inside the hook's synchronous call, so this is a commit per message
+ *   awaited, no longer a synchronous one.
  *
  *   npx tsx bench/server/puback.ts [--messages 5000] [--rounds 3] [--modes live,backlog] [--quick]
  *
  * Prints one JSON object; each figure is the median of the rounds, variants interleaved per round.
- * Measured 2026-12-04 on the shared 2-core machine under heavy load (load average 7 to 17, so only the
- * orders of magnitude hold), Mosquitto 2.0.11, mqtt.js 5.16.0, two runs of
- * `npx tsx bench/server/puback.ts --messages 5000 --rounds 3`, ratio to `ack_on_receipt`:
+ * Measured 2026-12-05 on the shared 2-core machine (load average 1.4 to 2.7), Mosquitto 2.0.11,
+ * mqtt.js 5.16.0, two runs of `npx tsx bench/server/puback.ts --messages 5000 --rounds 3`, ratio to
+ * `ack_on_receipt`:
  *
  *   variant                       messages per transaction   live            backlog
- *   send_packet_gate              208 to 833                 0.77, 1.20      0.75, 1.37
- *   handle_message_next_turn      1                          0.13, 0.14      0.04, 0.06
- *   handle_message_sync_commit    1                          0.70, 0.70      0.18, 0.39
+ *   send_packet_gate              385 to 1,000               1.29, 1.16      0.82, 0.75
+ *   handle_message_next_turn      1                          0.042, 0.045    0.023, 0.018
+ *   handle_message_sync_commit    1                          0.129, 0.118    0.071, 0.062
  *
- * (baseline: 2,952 to 3,030 msg/s live, where the publisher shares the two cores, and 5,945 to 10,846
- * msg/s backlog.) handleMessage serialises: mqtt.js hands over the next packet only after its
- * callback, so every variant built on it commits one message per transaction. Woken like the gate
- * it waits a timer turn per message (~400 msg/s); committing inside the hook is faster but still
- * one transaction, and one round of commit listeners, per message. Batches reach hundreds because
+ * (baseline: 11,710 to 12,563 msg/s live, where the publisher shares the two cores, and 21,368 to
+ * 27,624 msg/s backlog.) handleMessage serialises: mqtt.js hands over the next packet only after its
+ * callback, so every variant built on it commits one message per transaction (500 to 1,621 msg/s
+ * here); the gate commits hundreds per transaction and stays within 0.75 to 1.3 of not waiting for
+ * the commit at all. Batches reach hundreds because
  * Mosquitto 2.0.11 does not hold its outgoing window to max_inflight_messages (20) once PUBACKs
  * flow: with 20 PUBACKs held and then released together, it sent 400 more (probed by hand; cf.
  * eclipse-mosquitto/mosquitto#2301). A broker that keeps the window at 20 caps the gate's batches at
