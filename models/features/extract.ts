@@ -48,18 +48,52 @@ export function parseCropConfig(key: string): CropConfig {
   return { crop: m[1] as CropMode, size: Number(m[2]), context: Number(m[3]) };
 }
 
-/** The pooled YOLOX cut in `cacheDir`, made from the shared datasets' YOLOX-Nano when absent. */
-export async function ensureExtractor(datasets: string, cacheDir: string): Promise<string> {
-  const extractor = join(cacheDir, 'yolox-cut.onnx');
+/** The COCO detectors a feature extractor is cut from (`models/backbone/cut_*.py`). */
+export const BACKBONES = ['yolox', 'nanodet'] as const;
+export type Backbone = (typeof BACKBONES)[number];
+
+/**
+ * The pooled cut of `backbone` in `cacheDir`, made from the shared datasets' detector when absent.
+ * YOLOX's cut takes any multiple of 32; NanoDet's export has literal shapes, so its cut is per size.
+ */
+export async function ensureExtractor(
+  datasets: string,
+  cacheDir: string,
+  backbone: Backbone = 'yolox',
+  size = 64,
+): Promise<string> {
+  const extractor = join(cacheDir, backbone === 'yolox' ? 'yolox-cut.onnx' : `nanodet-cut-${size}.onnx`);
   if (!existsSync(extractor)) {
     await mkdir(cacheDir, { recursive: true });
-    execFileSync('/usr/bin/python3', [
-      join(REPO_ROOT, 'models/backbone/cut_yolox.py'),
-      join(datasets, 'models/yolox-nano/yolox_nano.onnx'),
-      extractor,
-    ]);
+    const args =
+      backbone === 'yolox'
+        ? [
+            join(REPO_ROOT, 'models/backbone/cut_yolox.py'),
+            join(datasets, 'models/yolox-nano/yolox_nano.onnx'),
+            extractor,
+          ]
+        : [
+            join(REPO_ROOT, 'models/backbone/cut_nanodet.py'),
+            join(datasets, 'models/nanodet-m/nanodet_m_320.onnx'),
+            extractor,
+            String(size),
+          ];
+    execFileSync('/usr/bin/python3', args);
   }
   return extractor;
+}
+
+/** Two feature tables of the same rows side by side (`a`'s columns first): two backbones read together. */
+export function joinTables(a: FeatureTable, b: FeatureTable): FeatureTable {
+  if (a.sample.length !== b.sample.length || a.sample.some((s, r) => s !== b.sample[r]))
+    throw new Error('joinTables: the tables do not hold the same rows');
+  const dim = a.dim + b.dim;
+  const features = new Float32Array(a.sample.length * dim);
+  for (let r = 0; r < a.sample.length; r++) {
+    features.set(a.features.subarray(r * a.dim, (r + 1) * a.dim), r * dim);
+    features.set(b.features.subarray(r * b.dim, (r + 1) * b.dim), r * dim + a.dim);
+  }
+  return { dim, features, sample: a.sample, augmented: a.augmented };
 }
 
 /** Where a crop comes from and lands; the runtime's `cropPlan` with the same settings. */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractFeatures, type CropConfig } from '../../models/features/extract.ts';
+import { ensureExtractor, extractFeatures, joinTables, type CropConfig } from '../../models/features/extract.ts';
 import { runLoco } from '../../models/features/loco.ts';
 import { allImageJobs, LOCO_GROUPS, type ImageJob } from '../../models/features/samples.ts';
 import { requireDataset } from '../support/datasets.ts';
@@ -59,5 +59,30 @@ describe('models:loco', () => {
     expect(runLoco(a, samples, { columns: 'all', l2: 0.1 }, null)).toEqual(
       folds.map(({ adapted: _adapted, ...rest }) => rest),
     );
+  }, 240_000);
+
+  it('cuts NanoDet-m for a batch of 64 px crops and reads it beside YOLOX, row for row', async (ctx) => {
+    const datasets = requireDataset(ctx, '.');
+    requireDataset(ctx, 'models/nanodet-m/nanodet_m_320.onnx');
+    const crop: CropConfig = { crop: 'letterbox', size: 64, context: 0.1 };
+    const jobs = subset(await allImageJobs(datasets)).slice(0, 30);
+    const cache = join(tmp.dir, 'nd');
+    const nanodet = await extractFeatures(jobs, crop, await ensureExtractor(datasets, cache, 'nanodet', 64), cache);
+    const yolox = await extractFeatures(jobs, crop, await ensureExtractor(datasets, cache, 'yolox'), cache);
+    expect(nanodet.dim).toBe(2206);
+    expect(nanodet.features.every(Number.isFinite)).toBe(true);
+    // Crops differ, so the pooled features do: a cut that ignored its input would give one row.
+    expect(new Set([0, 1, 2].map((r) => nanodet.features[r * nanodet.dim]))).toHaveLength(3);
+    const both = joinTables(yolox, nanodet);
+    expect(both.dim).toBe(1286 + 2206);
+    const r = 5;
+    expect([...both.features.subarray(r * both.dim, r * both.dim + 1286)]).toEqual([
+      ...yolox.features.subarray(r * 1286, (r + 1) * 1286),
+    ]);
+    expect([...both.features.subarray(r * both.dim + 1286, (r + 1) * both.dim)]).toEqual([
+      ...nanodet.features.subarray(r * 2206, (r + 1) * 2206),
+    ]);
+    const shorter = { ...nanodet, sample: nanodet.sample.subarray(1) };
+    expect(() => joinTables(yolox, shorter)).toThrow(/same rows/);
   }, 240_000);
 });

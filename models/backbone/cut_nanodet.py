@@ -1,0 +1,127 @@
+"""Cuts NanoDet-m (COCO, Apache-2.0, RangiLyu; the ONNX export in shared/datasets/models/nanodet-m) into a
+per-slot feature extractor, the way cut_yolox.py cuts YOLOX-Nano, for `models:loco` to compare.
+
+The export is fixed at batch 1 and 320 px: its ShuffleNetV2 channel shuffles reshape to literal
+shapes. They are rewritten for a batch of any size and a square input of SIZE px (a multiple of 32).
+The input becomes `images`, BGR 0–255 like the YOLOX cut's, normalised inside the graph with
+NanoDet's mean and std. Pooled per crop, as for YOLOX: the mean and the maximum of the backbone's
+three stages (116, 232, 464 channels) and the PAN's three outputs (96 each), then per head stride the
+largest and the mean vehicle score (max over car, motorcycle, bus, truck of the GFL class score) as
+logits. Output `features_raw` [N, 2206].
+
+    /usr/bin/python3 models/backbone/cut_nanodet.py SRC.onnx DST.onnx [SIZE]
+"""
+
+import sys
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, utils
+
+FEATURES = ["528", "743", "846", "861", "867", "873"]
+CLASS_MAPS = ["889", "911", "933"]  # sigmoid class scores [N, 80, H, W] per stride 8, 16, 32
+VEHICLE = [2, 3, 5, 7]
+MEAN = [103.53, 116.28, 123.675]
+STD = [57.375, 57.12, 58.395]
+EPS = 1e-4
+
+
+def rewrite_shapes(graph: onnx.GraphProto, size: int) -> None:
+    """Batch-free channel shuffles for a SIZE-px input (the export has 320 px, batch 1)."""
+    scale = size / 320
+    for init in graph.initializer:
+        value = numpy_helper.to_array(init)
+        if value.dtype != np.int64 or value.ndim != 1 or len(value) not in (4, 5) or value[0] != 1:
+            continue
+        if len(value) == 5:  # [1, 2, C, H, W] -> [-1, 2, C, h, w]
+            new = [-1, 2, value[2], int(value[3] * scale), int(value[4] * scale)]
+        elif value[1] == -1:  # [1, -1, H, W] -> [-1, C, h, w], C from the 5-d reshape before it
+            new = None
+        else:
+            continue
+        if new is not None:
+            init.CopyFrom(numpy_helper.from_array(np.array(new, dtype=np.int64), init.name))
+    # The 4-d shapes [1, -1, H, W] follow a 5-d one with the same H, W: channels = 2 * C.
+    five = {}
+    for init in graph.initializer:
+        v = numpy_helper.to_array(init)
+        if v.dtype == np.int64 and v.ndim == 1 and len(v) == 5 and v[0] == -1:
+            five[int(v[3])] = int(2 * v[2])
+    for init in graph.initializer:
+        v = numpy_helper.to_array(init)
+        if v.dtype == np.int64 and v.ndim == 1 and len(v) == 4 and v[0] == 1 and v[1] == -1:
+            h = int(v[2] * scale)
+            init.CopyFrom(numpy_helper.from_array(np.array([-1, five[h], h, int(v[3] * scale)], dtype=np.int64), init.name))
+
+
+def pooled(graph: onnx.GraphProto) -> None:
+    const = lambda name, value: graph.initializer.append(numpy_helper.from_array(np.array(value), name))  # noqa: E731
+    const("vf_vehicle", np.array(VEHICLE, dtype=np.int64))
+    const("vf_lo", np.array(EPS, dtype=np.float32))
+    const("vf_hi", np.array(1 - EPS, dtype=np.float32))
+    const("vf_one", np.array(1.0, dtype=np.float32))
+    nodes, parts = [], []
+    for stat, tag in (("ReduceMean", "gap"), ("ReduceMax", "gmp")):
+        for name in FEATURES:
+            nodes.append(helper.make_node(stat, [name], [f"vf_{tag}_{name}"], axes=[2, 3], keepdims=0))
+            parts.append(f"vf_{tag}_{name}")
+    for name in CLASS_MAPS:
+        p = f"vf_{name}"
+        nodes += [
+            helper.make_node("Gather", [name, "vf_vehicle"], [f"{p}_veh"], axis=1),
+            helper.make_node("ReduceMax", [f"{p}_veh"], [f"{p}_score"], axes=[1], keepdims=1),
+        ]
+        for stat in ("ReduceMax", "ReduceMean"):
+            s = f"{p}_{stat}"
+            nodes += [
+                helper.make_node(stat, [f"{p}_score"], [f"{s}_4d"], axes=[1, 2, 3], keepdims=1),
+                helper.make_node("Flatten", [f"{s}_4d"], [f"{s}_p"], axis=1),
+                helper.make_node("Clip", [f"{s}_p", "vf_lo", "vf_hi"], [f"{s}_c"]),
+                helper.make_node("Sub", ["vf_one", f"{s}_c"], [f"{s}_q"]),
+                helper.make_node("Div", [f"{s}_c", f"{s}_q"], [f"{s}_odds"]),
+                helper.make_node("Log", [f"{s}_odds"], [f"{s}_logit"]),
+            ]
+            parts.append(f"{s}_logit")
+    nodes.append(helper.make_node("Concat", parts, ["features_raw"], axis=1))
+    graph.node.extend(nodes)
+    del graph.output[:]
+    graph.output.append(helper.make_tensor_value_info("features_raw", onnx.TensorProto.FLOAT, ["N", 2206]))
+
+
+def main(src: str, dst: str, size: int = 64) -> None:
+    model = onnx.load(src)
+    graph = model.graph
+    del graph.value_info[:]
+    # Weights listed as graph inputs (an old exporter's habit) would become inputs of the cut.
+    names = {i.name for i in graph.initializer}
+    kept = [i for i in graph.input if i.name not in names]
+    del graph.input[:]
+    graph.input.extend(kept)
+    rewrite_shapes(graph, size)
+    old = graph.input[0].name
+    for node in graph.node:
+        for k, name in enumerate(node.input):
+            if name == old:
+                node.input[k] = "nd_normalised"
+    graph.initializer.append(numpy_helper.from_array(np.array(MEAN, dtype=np.float32).reshape(1, 3, 1, 1), "nd_mean"))
+    graph.initializer.append(numpy_helper.from_array(np.array(STD, dtype=np.float32).reshape(1, 3, 1, 1), "nd_std"))
+    pre = [
+        helper.make_node("Sub", ["images", "nd_mean"], ["nd_centred"]),
+        helper.make_node("Div", ["nd_centred", "nd_std"], ["nd_normalised"]),
+    ]
+    body = list(graph.node)
+    del graph.node[:]
+    graph.node.extend(pre + body)
+    del graph.input[:]
+    graph.input.append(helper.make_tensor_value_info("images", onnx.TensorProto.FLOAT, ["N", 3, size, size]))
+    onnx.save(model, dst)
+    utils.extract_model(dst, dst, ["images"], FEATURES + CLASS_MAPS)
+    cut = onnx.load(dst)
+    del cut.graph.value_info[:]
+    pooled(cut.graph)
+    onnx.checker.check_model(cut)
+    onnx.save(cut, dst)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 64)
