@@ -169,7 +169,7 @@ describe('sessions', () => {
     const v = await loginStaff(s.app, 'victor');
     const me = (await s.app.inject({ url: '/api/v1/staff/me', headers: v.headers })).json();
     expect(me).toMatchObject({ username: 'victor', role: 'viewer', via: 'session', csrf_token: v.csrfToken });
-    const page = await s.app.inject({ url: '/staff', headers: v.headers });
+    const page = await s.app.inject({ url: '/staff?lang=en', headers: v.headers });
     expect(page.body).toContain(`<meta name="csrf-token" content="${v.csrfToken}">`);
     expect(page.body).toContain('victor (viewer)');
     expect(page.body).not.toContain('<h2>Accounts</h2>');
