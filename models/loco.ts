@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  BACKBONES,
   configKey,
   ensureExtractor,
   extractFeatures,
@@ -45,8 +46,10 @@ const candidates: { crop: string; head: HeadConfig; adaptL2: number; folds: Fold
 /** Features of `spec` (`yolox`, `nanodet` or both joined, `yolox+nanodet`) for crop config `c`. */
 async function tableOf(spec: string, c: ReturnType<typeof parseCropConfig>): Promise<FeatureTable> {
   const tables: FeatureTable[] = [];
-  for (const backbone of spec.split('+') as Backbone[]) {
-    const extractor = await ensureExtractor(datasets, cache, backbone, c.size);
+  for (const backbone of spec.split('+')) {
+    if (!(BACKBONES as readonly string[]).includes(backbone))
+      throw new Error(`bad backbone ${backbone} in --backbones: want ${BACKBONES.join(', ')}, or several joined by +`);
+    const extractor = await ensureExtractor(datasets, cache, backbone as Backbone, c.size);
     tables.push(await extractFeatures(jobs, c, extractor, cache, seed));
   }
   return tables.reduce(joinTables);

@@ -27,31 +27,25 @@ EPS = 1e-4
 
 
 def rewrite_shapes(graph: onnx.GraphProto, size: int) -> None:
-    """Batch-free channel shuffles for a SIZE-px input (the export has 320 px, batch 1)."""
+    """Batch-free channel shuffles for a SIZE-px input (the export has 320 px, batch 1): each shuffle
+    reshapes [1, 2C, H, W] to [1, 2, C, H, W] and back with [1, -1, H, W]."""
     scale = size / 320
-    for init in graph.initializer:
-        value = numpy_helper.to_array(init)
-        if value.dtype != np.int64 or value.ndim != 1 or len(value) not in (4, 5) or value[0] != 1:
-            continue
-        if len(value) == 5:  # [1, 2, C, H, W] -> [-1, 2, C, h, w]
-            new = [-1, 2, value[2], int(value[3] * scale), int(value[4] * scale)]
-        elif value[1] == -1:  # [1, -1, H, W] -> [-1, C, h, w], C from the 5-d reshape before it
-            new = None
-        else:
-            continue
-        if new is not None:
+    shapes = [
+        (init, v)
+        for init in graph.initializer
+        for v in [numpy_helper.to_array(init)]
+        if v.dtype == np.int64 and v.ndim == 1 and len(v) in (4, 5) and v[0] == 1
+    ]
+    channels = {}  # H of the export -> 2C, from the 5-d shapes
+    for init, v in shapes:
+        if len(v) == 5:
+            channels[int(v[3])] = int(2 * v[2])
+            new = [-1, 2, v[2], int(v[3] * scale), int(v[4] * scale)]
             init.CopyFrom(numpy_helper.from_array(np.array(new, dtype=np.int64), init.name))
-    # The 4-d shapes [1, -1, H, W] follow a 5-d one with the same H, W: channels = 2 * C.
-    five = {}
-    for init in graph.initializer:
-        v = numpy_helper.to_array(init)
-        if v.dtype == np.int64 and v.ndim == 1 and len(v) == 5 and v[0] == -1:
-            five[int(v[3])] = int(2 * v[2])
-    for init in graph.initializer:
-        v = numpy_helper.to_array(init)
-        if v.dtype == np.int64 and v.ndim == 1 and len(v) == 4 and v[0] == 1 and v[1] == -1:
-            h = int(v[2] * scale)
-            init.CopyFrom(numpy_helper.from_array(np.array([-1, five[h], h, int(v[3] * scale)], dtype=np.int64), init.name))
+    for init, v in shapes:
+        if len(v) == 4 and v[1] == -1:
+            new = [-1, channels[int(v[2])], int(v[2] * scale), int(v[3] * scale)]
+            init.CopyFrom(numpy_helper.from_array(np.array(new, dtype=np.int64), init.name))
 
 
 def pooled(graph: onnx.GraphProto) -> None:
