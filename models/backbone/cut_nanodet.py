@@ -18,12 +18,13 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, utils
 
+import pooling
+
 FEATURES = ["528", "743", "846", "861", "867", "873"]
 CLASS_MAPS = ["889", "911", "933"]  # sigmoid class scores [N, 80, H, W] per stride 8, 16, 32
 VEHICLE = [2, 3, 5, 7]
 MEAN = [103.53, 116.28, 123.675]
 STD = [57.375, 57.12, 58.395]
-EPS = 1e-4
 
 
 def rewrite_shapes(graph: onnx.GraphProto, size: int) -> None:
@@ -49,37 +50,19 @@ def rewrite_shapes(graph: onnx.GraphProto, size: int) -> None:
 
 
 def pooled(graph: onnx.GraphProto) -> None:
-    const = lambda name, value: graph.initializer.append(numpy_helper.from_array(np.array(value), name))  # noqa: E731
-    const("vf_vehicle", np.array(VEHICLE, dtype=np.int64))
-    const("vf_lo", np.array(EPS, dtype=np.float32))
-    const("vf_hi", np.array(1 - EPS, dtype=np.float32))
-    const("vf_one", np.array(1.0, dtype=np.float32))
-    nodes, parts = [], []
-    for stat, tag in (("ReduceMean", "gap"), ("ReduceMax", "gmp")):
-        for name in FEATURES:
-            nodes.append(helper.make_node(stat, [name], [f"vf_{tag}_{name}"], axes=[2, 3], keepdims=0))
-            parts.append(f"vf_{tag}_{name}")
+    graph.initializer.append(numpy_helper.from_array(np.array(VEHICLE, dtype=np.int64), "vf_vehicle"))
+    pooling.constants(graph)
+    nodes, parts = pooling.map_stats(FEATURES)
     for name in CLASS_MAPS:
         p = f"vf_{name}"
         nodes += [
             helper.make_node("Gather", [name, "vf_vehicle"], [f"{p}_veh"], axis=1),
             helper.make_node("ReduceMax", [f"{p}_veh"], [f"{p}_score"], axes=[1], keepdims=1),
         ]
-        for stat in ("ReduceMax", "ReduceMean"):
-            s = f"{p}_{stat}"
-            nodes += [
-                helper.make_node(stat, [f"{p}_score"], [f"{s}_4d"], axes=[1, 2, 3], keepdims=1),
-                helper.make_node("Flatten", [f"{s}_4d"], [f"{s}_p"], axis=1),
-                helper.make_node("Clip", [f"{s}_p", "vf_lo", "vf_hi"], [f"{s}_c"]),
-                helper.make_node("Sub", ["vf_one", f"{s}_c"], [f"{s}_q"]),
-                helper.make_node("Div", [f"{s}_c", f"{s}_q"], [f"{s}_odds"]),
-                helper.make_node("Log", [f"{s}_odds"], [f"{s}_logit"]),
-            ]
-            parts.append(f"{s}_logit")
-    nodes.append(helper.make_node("Concat", parts, ["features_raw"], axis=1))
-    graph.node.extend(nodes)
-    del graph.output[:]
-    graph.output.append(helper.make_tensor_value_info("features_raw", onnx.TensorProto.FLOAT, ["N", 2206]))
+        more, names = pooling.score_logits(f"{p}_score", p)
+        nodes += more
+        parts += names
+    pooling.finish(graph, nodes, parts, 2206)
 
 
 def main(src: str, dst: str, size: int = 64) -> None:

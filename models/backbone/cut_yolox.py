@@ -23,10 +23,11 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, utils
 
+import pooling
+
 FEATURES = ["781", "841", "952", "986", "1020"]
 HEADS = ["1066", "1108", "1150"]
 VEHICLE_CHANNELS = [5 + 2, 5 + 3, 5 + 5, 5 + 7]  # 4 box + 1 objectness, then COCO car, motorcycle, bus, truck
-EPS = 1e-4
 
 
 def pooled(graph: onnx.GraphProto) -> None:
@@ -35,14 +36,8 @@ def pooled(graph: onnx.GraphProto) -> None:
     const("vf_obj_end", np.array([5], dtype=np.int64))
     const("vf_axis1", np.array([1], dtype=np.int64))
     const("vf_vehicle", np.array(VEHICLE_CHANNELS, dtype=np.int64))
-    const("vf_lo", np.array(EPS, dtype=np.float32))
-    const("vf_hi", np.array(1 - EPS, dtype=np.float32))
-    const("vf_one", np.array(1.0, dtype=np.float32))
-    nodes, parts = [], []
-    for stat, tag in (("ReduceMean", "gap"), ("ReduceMax", "gmp")):
-        for name in FEATURES:
-            nodes.append(helper.make_node(stat, [name], [f"vf_{tag}_{name}"], axes=[2, 3], keepdims=0))
-            parts.append(f"vf_{tag}_{name}")
+    pooling.constants(graph)
+    nodes, parts = pooling.map_stats(FEATURES)
     for name in HEADS:
         p = f"vf_{name}"
         nodes += [
@@ -51,21 +46,10 @@ def pooled(graph: onnx.GraphProto) -> None:
             helper.make_node("ReduceMax", [f"{p}_veh"], [f"{p}_vmax"], axes=[1], keepdims=1),
             helper.make_node("Mul", [f"{p}_obj", f"{p}_vmax"], [f"{p}_score"]),
         ]
-        for stat in ("ReduceMax", "ReduceMean"):
-            s = f"{p}_{stat}"
-            nodes += [
-                helper.make_node(stat, [f"{p}_score"], [f"{s}_4d"], axes=[1, 2, 3], keepdims=1),
-                helper.make_node("Flatten", [f"{s}_4d"], [f"{s}_p"], axis=1),
-                helper.make_node("Clip", [f"{s}_p", "vf_lo", "vf_hi"], [f"{s}_c"]),
-                helper.make_node("Sub", ["vf_one", f"{s}_c"], [f"{s}_q"]),
-                helper.make_node("Div", [f"{s}_c", f"{s}_q"], [f"{s}_odds"]),
-                helper.make_node("Log", [f"{s}_odds"], [f"{s}_logit"]),
-            ]
-            parts.append(f"{s}_logit")
-    nodes.append(helper.make_node("Concat", parts, ["features_raw"], axis=1))
-    graph.node.extend(nodes)
-    del graph.output[:]
-    graph.output.append(helper.make_tensor_value_info("features_raw", onnx.TensorProto.FLOAT, ["N", 1286]))
+        more, names = pooling.score_logits(f"{p}_score", p)
+        nodes += more
+        parts += names
+    pooling.finish(graph, nodes, parts, 1286)
 
 
 def main(src: str, dst: str) -> None:
