@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper, utils
+from onnx import helper, numpy_helper
 
 import pooling
 
@@ -91,13 +91,7 @@ def main(src: str, dst: str, size: int = 64) -> None:
     graph.node.extend(pre + body)
     del graph.input[:]
     graph.input.append(helper.make_tensor_value_info("images", onnx.TensorProto.FLOAT, ["N", 3, size, size]))
-    onnx.save(model, dst)
-    utils.extract_model(dst, dst, ["images"], FEATURES + CLASS_MAPS)
-    cut = onnx.load(dst)
-    del cut.graph.value_info[:]
-    pooled(cut.graph)
-    onnx.checker.check_model(cut)
-    onnx.save(cut, dst)
+    pooling.cut_and_pool(model, dst, FEATURES + CLASS_MAPS, pooled)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper, utils
+from onnx import helper, numpy_helper
 
 import pooling
 
@@ -60,13 +60,7 @@ def main(src: str, dst: str) -> None:
         if name:
             dim.ClearField("dim_value")
             dim.dim_param = name
-    onnx.save(model, dst)
-    utils.extract_model(dst, dst, ["images"], FEATURES + HEADS)
-    cut = onnx.load(dst)
-    del cut.graph.value_info[:]
-    pooled(cut.graph)
-    onnx.checker.check_model(cut)
-    onnx.save(cut, dst)
+    pooling.cut_and_pool(model, dst, FEATURES + HEADS, pooled)
 
 
 if __name__ == "__main__":

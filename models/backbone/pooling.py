@@ -4,7 +4,7 @@ head stride the largest and the mean "vehicle here" score, as logits."""
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper
+from onnx import helper, numpy_helper, utils
 
 EPS = 1e-4
 
@@ -48,3 +48,14 @@ def finish(graph: onnx.GraphProto, nodes: list, parts: list, dim: int) -> None:
     graph.node.extend(nodes)
     del graph.output[:]
     graph.output.append(helper.make_tensor_value_info("features_raw", onnx.TensorProto.FLOAT, ["N", dim]))
+
+
+def cut_and_pool(model: onnx.ModelProto, dst: str, outputs: list, pooled) -> None:
+    """Saves `model` to `dst` cut from `images` to `outputs`, with `pooled(graph)` appended, checked."""
+    onnx.save(model, dst)
+    utils.extract_model(dst, dst, ["images"], outputs)
+    cut = onnx.load(dst)
+    del cut.graph.value_info[:]
+    pooled(cut.graph)
+    onnx.checker.check_model(cut)
+    onnx.save(cut, dst)
