@@ -3,6 +3,7 @@ import type { StaffUser } from './accounts.ts';
 import type { AuditEntry } from './audit-log.ts';
 import { esc } from '../core/web/html.ts';
 import { fill } from '../core/web/i18n.ts';
+import { roleLabel } from '../core/web/staff-layout.ts';
 import { OVERVIEW_TEXTS } from './overview-texts.ts';
 
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
@@ -20,7 +21,7 @@ export function overviewBody(o: {
   const t = OVERVIEW_TEXTS[o.lang];
   const p = o.principal;
   let html =
-    `<p>${esc(p.username)}, ${esc(p.role)}, ${esc(t.via[p.via])}.</p>` +
+    `<p>${esc(p.username)}, ${esc(roleLabel(o.lang, p.role))}, ${esc(t.via[p.via])}.</p>` +
     `<h2>${esc(t.tools)}</h2><ul>` +
     `<li><a href="/api/v1/health/agents">${esc(t.agentHealth)}</a></li>` +
     `<li><a href="/api/v1/health/cameras">${esc(t.cameraHealth)}</a></li>` +
@@ -35,7 +36,7 @@ export function overviewBody(o: {
       o.users
         .map(
           (u) =>
-            `<tr><td>${esc(u.username)}</td><td>${esc(u.role)}</td>` +
+            `<tr><td>${esc(u.username)}</td><td>${esc(roleLabel(o.lang, u.role))} <code>${esc(u.role)}</code></td>` +
             `<td>${esc(u.disabledAt === null ? t.active : t.disabled)}</td><td>${esc(time(u.lastLoginAt))}</td></tr>`,
         )
         .join('') +

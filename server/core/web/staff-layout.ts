@@ -46,6 +46,11 @@ const HEADER_TEXTS: Record<Lang, { site: string; nav: string; logout: string; ro
   },
 };
 
+/** A role in the page's language ("náhled" for `viewer` in Czech); the identifier stays what the API takes. */
+export function roleLabel(lang: Lang, role: StaffRole): string {
+  return HEADER_TEXTS[lang].roles[role];
+}
+
 /** Content-Security-Policy for staff pages: same-origin only, snapshots as blob:/data: images in the editor. */
 export const STAFF_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; " +

@@ -94,6 +94,8 @@ describe('the camera wall', () => {
     expect(header(cs)).toContain('<a href="/staff">Přehled</a>');
     expect(header(cs)).toContain('<a href="/staff/alerts">Upozornění</a>');
     expect(header(cs)).toMatch(/\(náhled\)<\/p>/);
+    // The overview's own sentence names the role in the page's language too.
+    expect(cs).toMatch(/<p>[^<]+, náhled, /);
     expect(cs).toContain('<title>Kamery · Volno pro zaměstnance</title>');
     const en = await wall('lang=en');
     expect(header(en)).toContain('<a href="/staff">Overview</a>');
