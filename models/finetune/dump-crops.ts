@@ -6,11 +6,11 @@
  *
  * Two files in `$VOLNO_CACHE/features`: `crops-<config>-s<seed>.pixels`, rows × 3 × size × size uint8
  * (NCHW, BGR, rounded and clamped), and `crops-<config>-s<seed>.bin`, one JSON line ({rows, size,
- * pixels, samples: [[group, occupied, frame, holdout], …]}) then rows int32 sample indices and rows
+ * pixels, samples: [[group, occupied, frame, holdout, slot], …]}) then rows int32 sample indices and rows
  * uint8 augmented flags. Not in the repo: both are derived from ../shared/datasets.
  */
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configKey, cropBatches, parseCropConfig } from '../features/extract.ts';
 import { allImageJobs } from '../features/samples.ts';
@@ -24,6 +24,11 @@ const c = parseCropConfig(values.config!);
 const seed = Number(values.seed);
 const jobs = await allImageJobs(datasetsRoot());
 const samples = jobs.flatMap((j) => j.samples);
+// Which slot of its camera each sample is, for per-slot probes: CNRPark names the slot in the patch's
+// file name (…_18.jpg); a frame's polygons keep their order from frame to frame (UFPR05, Roboflow).
+const slotKeys = jobs.flatMap((j) =>
+  j.samples.map((s, k) => (s.polygon === 'full' ? basename(s.image).replace(/^.*_|\.[a-z]+$/gi, '') : `#${k}`)),
+);
 const file = join(cacheRoot(), 'features', `crops-${configKey(c)}-s${seed}.bin`);
 const pixels = join(cacheRoot(), 'features', `crops-${configKey(c)}-s${seed}.pixels`);
 const out = await open(pixels, 'w');
@@ -45,11 +50,12 @@ await meta.write(
     rows: sampleIdx.length,
     size: c.size,
     pixels,
-    samples: samples.map((s) => [
+    samples: samples.map((s, i) => [
       s.group,
       s.occupied ? 1 : 0,
       s.frame,
       HOLDOUT.some((h) => s.image.includes(`/${h}/`)) ? 1 : 0,
+      slotKeys[i],
     ]),
   }) + '\n',
 );
