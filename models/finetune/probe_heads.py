@@ -215,15 +215,17 @@ def cmd_self(d, a):
 def cmd_exemplar(d, a):
     """K labelled frames of the left-out camera keep, per slot, their crops as exemplars; a crop of a
     later frame takes the label of its slot's nearest exemplar when it is within cosine distance τ of
-    it (standardised features), else the generic head decides. Mean over draws of K frames."""
+    it (features standardised as the model's `features` output is), else the generic head decides. Mean over draws of K frames."""
     f = d.features("gap+gmp+sc")
     rnd = np.random.default_rng(a.seed)
     for g in a.groups.split(","):
         test, z = generic(d, f, g)
         frame = np.array([d.samples[s][2] for s in d.sample[test]])
         slot = np.array([d.samples[s][4] for s in d.sample[test]])
-        x = f[test].astype(np.float64)
-        x = (x - x.mean(0)) / (x.std(0) + 1e-6)
+        # Standardised as the model's `features` output is: with the training groups' statistics.
+        train, _, _ = d.split(g)
+        ft = f[train].astype(np.float64)
+        x = (f[test].astype(np.float64) - ft.mean(0)) / (ft.std(0) + 1e-6)
         x /= np.linalg.norm(x, axis=1, keepdims=True)
         truth = d.label[test] > 0.5
         frames = sorted(set(frame))
