@@ -5,7 +5,7 @@
     /usr/bin/python3 models/finetune/probe_heads.py mlp       # a small MLP instead of the linear head
     /usr/bin/python3 models/finetune/probe_heads.py self      # self-training on the left-out camera
     /usr/bin/python3 models/finetune/probe_heads.py exemplar --frames 1   # per-slot labelled exemplars
-    /usr/bin/python3 models/finetune/probe_heads.py fuse --slotnet P.f32 --leave-out cnrpark-B
+    /usr/bin/python3 models/finetune/probe_heads.py fuse --slotnet P.json --leave-out cnrpark-B
 
 Reads the crops of `models/finetune/dump-crops.ts` and the cut in `$VOLNO_CACHE/features/yolox-cut.onnx`
 (run in torch by `onnx_torch.py`). `maps` writes, per crop, for each of the five feature maps its
