@@ -4,7 +4,7 @@ import { area, findSelfIntersection } from '../geometry.ts';
 import { CameraId, SlotId } from '../ids.ts';
 import { Timestamp } from '../time.ts';
 import type { RefineIssue } from '../validate.ts';
-import { refineTunedHead, TunedHead } from './tuning.ts';
+import { refineSlotExemplars, refineTunedHead, SlotExemplars, TunedHead } from './tuning.ts';
 
 /** Slots smaller than this share of the frame cannot hold a car at any sane camera height. */
 export const MIN_SLOT_AREA = 1e-5;
@@ -69,6 +69,7 @@ export const CalibrationPayload = Type.Object(
       }),
     ),
     tuned_head: Type.Optional(TunedHead),
+    slot_exemplars: Type.Optional(SlotExemplars),
   },
   {
     additionalProperties: false,
@@ -93,6 +94,8 @@ export function refineCalibration(p: CalibrationPayload): RefineIssue[] {
     issues.push(...refinePolygon(mask as [number, number][], `/privacy_masks/${i}`)),
   );
   if (p.tuned_head) issues.push(...refineTunedHead(p.tuned_head, '/tuned_head'));
+  if (p.slot_exemplars)
+    issues.push(...refineSlotExemplars(p.slot_exemplars, '/slot_exemplars', new Set(p.slots.map((s) => s.slot_id))));
   return issues;
 }
 

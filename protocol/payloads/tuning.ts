@@ -31,17 +31,19 @@ const Weights = Type.Array(Type.Number(), {
 });
 const Bias = Type.Number({ title: 'Bias' });
 
+const FeaturesBase64 = Type.String({
+  maxLength: MAX_FEATURES_BASE64,
+  pattern: '^[A-Za-z0-9+/]*={0,2}$',
+  contentEncoding: 'base64',
+  title: 'Features',
+  description: '`dim` Float32 values, little-endian, base64: the standardised features the head reads.',
+});
+
 export const ClassifiedSlot = Type.Object(
   {
     slot_id: SlotId,
     p_occupied: Type.Number({ minimum: 0, maximum: 1, title: 'P(occupied)', description: 'The generic head.' }),
-    features_base64: Type.String({
-      maxLength: MAX_FEATURES_BASE64,
-      pattern: '^[A-Za-z0-9+/]*={0,2}$',
-      contentEncoding: 'base64',
-      title: 'Features',
-      description: '`dim` Float32 values, little-endian, base64: the standardised features the head reads.',
-    }),
+    features_base64: FeaturesBase64,
   },
   { additionalProperties: false },
 );
@@ -104,6 +106,41 @@ export const TunedHead = Type.Object(
 );
 export type TunedHead = Static<typeof TunedHead>;
 
+/** Most exemplars one calibration carries (about 7 MB of base64 at 1,286 features each). */
+export const MAX_EXEMPLARS = 1000;
+
+export const SlotExemplars = Type.Object(
+  {
+    model_id: ModelId,
+    dim: Dim,
+    max_distance: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 2,
+      title: 'Largest distance',
+      description:
+        'Cosine distance between a slot’s features and its nearest exemplar within which the exemplar’s label decides.',
+    }),
+    exemplars: Type.Array(
+      Type.Object(
+        {
+          slot_id: SlotId,
+          occupied: Type.Boolean({ title: 'Occupied', description: 'The staff label.' }),
+          features_base64: FeaturesBase64,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_EXEMPLARS, title: 'Exemplars' },
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: 'Slot exemplars',
+    description:
+      'Staff-labelled slots as references for the same slots (issue 12): a slot whose features lie within `max_distance` of one of its own exemplars takes that exemplar’s label; otherwise the head decides. The agent uses them while `model_id` and `dim` match its model and the view has not moved.',
+  },
+);
+export type SlotExemplars = Static<typeof SlotExemplars>;
+
 /** Float32 little-endian, base64 (the byte order is fixed so that any host reads the same numbers). */
 export function encodeFeatures(values: Float32Array): string {
   const buf = Buffer.alloc(values.length * 4);
@@ -148,4 +185,22 @@ export function refineTunedHead(h: TunedHead, path: string): RefineIssue[] {
   return h.weights.length === h.dim
     ? []
     : [{ path: `${path}/weights`, message: `has ${h.weights.length} values, not dim = ${h.dim}` }];
+}
+
+/** Exemplars must decode to `dim` finite values and name slots of the calibration they travel in. */
+export function refineSlotExemplars(e: SlotExemplars, path: string, slotIds: ReadonlySet<string>): RefineIssue[] {
+  const issues: RefineIssue[] = [];
+  e.exemplars.forEach((x, i) => {
+    if (!slotIds.has(x.slot_id))
+      issues.push({
+        path: `${path}/exemplars/${i}/slot_id`,
+        message: `"${x.slot_id}" is not a slot of this calibration`,
+      });
+    if (decodeFeatures(x.features_base64, e.dim) === null)
+      issues.push({
+        path: `${path}/exemplars/${i}/features_base64`,
+        message: `must hold ${e.dim} finite Float32 values (${e.dim * 4} bytes)`,
+      });
+  });
+  return issues;
 }
