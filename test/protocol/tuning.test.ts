@@ -4,6 +4,7 @@ import {
   decodeMessage,
   encodeFeatures,
   encodeMessage,
+  MAX_EXEMPLARS,
   MESSAGES,
   type SnapshotClassified,
 } from '../../protocol/index.ts';
@@ -146,5 +147,63 @@ describe('a calibration with a tuned head', () => {
   it('cannot carry NaN or Infinity: JSON has no such numbers, so they arrive as null and are refused', () => {
     const issues = issuesOf('calibration', tuned({ bias: Number.NaN }));
     expect(issues.some((i) => i.startsWith('/tuned_head/bias:'))).toBe(true);
+  });
+});
+
+describe('a calibration with per-slot exemplars', () => {
+  const withExemplars = (over: Record<string, unknown> = {}, rows = 1, dim = 3) => {
+    const base = EXAMPLES.calibration.payload;
+    const slot = base.slots[0]!.slot_id;
+    return {
+      ...base,
+      slot_exemplars: {
+        model_id: 'volno-yolox-slot-v1',
+        dim,
+        max_distance: 0.4,
+        exemplars: Array.from({ length: rows }, (_, i) => ({
+          slot_id: slot,
+          occupied: i % 2 === 0,
+          features_base64: encodeFeatures(new Float32Array(dim).map((_, j) => Math.cos(i + j))),
+        })),
+        ...over,
+      },
+    };
+  };
+
+  it('survives encode and decode unchanged', () => {
+    const payload = withExemplars({}, 2);
+    expect(decodeMessage('calibration', encodeMessage('calibration', payload as never))).toEqual({
+      ok: true,
+      value: payload,
+    });
+  });
+
+  it('refuses an exemplar of a slot the calibration does not have, and features that are not dim finite values', () => {
+    const p = withExemplars();
+    p.slot_exemplars.exemplars.push({
+      slot_id: 'ZZ9',
+      occupied: true,
+      features_base64: encodeFeatures(new Float32Array(2)),
+    });
+    expect(issuesOf('calibration', p).sort()).toEqual([
+      '/slot_exemplars/exemplars/1/features_base64: must hold 3 finite Float32 values (12 bytes)',
+      '/slot_exemplars/exemplars/1/slot_id: "ZZ9" is not a slot of this calibration',
+    ]);
+  });
+
+  it('refuses a distance outside (0, 2], an empty list and more than MAX_EXEMPLARS rows', () => {
+    expect(issuesOf('calibration', withExemplars({ max_distance: 0 })).length).toBeGreaterThan(0);
+    expect(issuesOf('calibration', withExemplars({ max_distance: 2.5 })).length).toBeGreaterThan(0);
+    expect(issuesOf('calibration', withExemplars({ exemplars: [] })).length).toBeGreaterThan(0);
+    expect(issuesOf('calibration', withExemplars({}, MAX_EXEMPLARS + 1, 1)).length).toBeGreaterThan(0);
+  });
+
+  it('fits the message limit with the largest reference JPEG and 3 MiB of exemplars (the server’s budget)', () => {
+    const dim = 1286;
+    const rows = Math.floor((3 * 1024 * 1024) / (Math.ceil((dim * 4) / 3) * 4));
+    const p = { ...withExemplars({}, rows, dim), reference_jpeg_base64: 'A'.repeat(8_000_000) };
+    const wire = encodeMessage('calibration', p as never);
+    expect(wire.length).toBeLessThan(MESSAGES.calibration.maxBytes);
+    expect(decodeMessage('calibration', Buffer.from(wire)).ok).toBe(true);
   });
 });
