@@ -26,7 +26,10 @@ export function registerModelCommands(program: Command): void {
     .option('-m, --model <id|dir>', 'model id under models/, or a folder with model.json', DEFAULT_MODEL_ID)
     .option('--json', 'print one JSON object instead of the report')
     .option('--threads <n>', 'onnxruntime intra-op threads', '1')
-    .option('--adapt <k>', 'per camera folder, tune a head on K labelled frames as staff would, score the rest')
+    .option(
+      '--adapt <k>',
+      'per camera folder, take K labelled frames as staff labels (tuned head, per-slot exemplars), score the rest',
+    )
     .option('--seed <s>', 'which frames --adapt takes (a seeded draw)', '1')
     .action(
       async (
@@ -88,8 +91,10 @@ export function registerModelCommands(program: Command): void {
             adapt_frames: adapted.adapt_frames,
             adapt_seed: adapted.seed,
             accuracy_generic: adapted.accuracy_generic,
+            accuracy_head_only: adapted.accuracy_head_only,
             accuracy_adapted: adapted.accuracy_adapted,
             adapt_slots: adapted.slots,
+            exemplars: adapted.exemplars,
             adapt_per_folder: adapted.per_folder,
           };
           console.log(

@@ -1,6 +1,7 @@
 import { loadOccupancyModel, readGenericHead, readManifest, VisionError } from '../../edge/vision/index.ts';
 import { logit, sigmoid } from '../../calibration/tune/logistic.ts';
 import { TUNE_L2, tuneHead } from '../../calibration/tune/tune-head.ts';
+import { ExemplarIndex, type Exemplar } from '../../calibration/tune/exemplars.ts';
 import { rng } from '../prepare/jitter.ts';
 import { findLabelledFrames, type Rejected } from '../dataset/labelled-frames.ts';
 import { add, emptyConfusion, scores, type Confusion } from './metrics.ts';
@@ -13,7 +14,11 @@ export interface AdaptOptions {
   readonly threads?: number;
 }
 
-/** Per camera folder: generic vs adapted accuracy on the frames that were not labelled. */
+/**
+ * Per camera folder: generic vs adapted accuracy on the frames that were not labelled. Adapted is
+ * what the product shows: the head in force (tuned if it shipped, else generic) with the labelled
+ * slots applied as per-slot exemplars; `accuracy_head_only` is the head in force alone.
+ */
 export interface AdaptFolderReport {
   folder: string;
   adapt_frames: number;
@@ -25,9 +30,13 @@ export interface AdaptFolderReport {
   cv_accuracy_tuned: number;
   frames: number;
   slots: number;
+  /** Labelled slots kept as per-slot exemplars (they ship from one labelled frame on). */
+  exemplars: number;
   accuracy_generic: number;
+  accuracy_head_only: number;
   accuracy_adapted: number;
   confusion_generic: Confusion;
+  confusion_head_only: Confusion;
   confusion_adapted: Confusion;
 }
 
@@ -38,7 +47,9 @@ export interface AdaptReport {
   adapt_frames: number;
   frames: number;
   slots: number;
+  exemplars: number;
   accuracy_generic: number;
+  accuracy_head_only: number;
   accuracy_adapted: number;
   per_folder: AdaptFolderReport[];
   rejected: Rejected[];
@@ -46,6 +57,7 @@ export interface AdaptReport {
 
 interface Seen {
   image: string;
+  slotIds: string[];
   labels: number[];
   features: Float32Array;
   probs: Float32Array;
@@ -54,7 +66,9 @@ interface Seen {
 /**
  * `volno eval <folder> --adapt K`: in each camera folder, K frames chosen by a seeded draw become
  * staff labels; a per-camera head is tuned on them exactly as the product does (calibration/tune),
- * and both heads are scored on the remaining frames of that folder only.
+ * and its labelled slots become per-slot exemplars (calibration/tune/exemplars.ts), as the product
+ * does. The generic head, the head in force alone and the head with exemplars are scored on the
+ * remaining frames of that folder only.
  */
 export async function evaluateAdapted(folder: string, modelDir: string, opts: AdaptOptions): Promise<AdaptReport> {
   const { frames, rejected } = await findLabelledFrames(folder);
@@ -83,6 +97,7 @@ export async function evaluateAdapted(folder: string, modelDir: string, opts: Ad
       byFolder.set(f.folder, list);
       list.push({
         image: f.image,
+        slotIds: f.slots.map((s) => s.id),
         labels: f.slots.map((s) => (s.occupied ? 1 : 0)),
         features: r.features!,
         probs: r.probs,
@@ -94,6 +109,7 @@ export async function evaluateAdapted(folder: string, modelDir: string, opts: Ad
   const random = rng(opts.seed);
   const per: AdaptFolderReport[] = [];
   const totalG = emptyConfusion();
+  const totalH = emptyConfusion();
   const totalA = emptyConfusion();
   for (const [name, seen] of [...byFolder.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const order = seen.map((_, i) => i);
@@ -116,16 +132,23 @@ export async function evaluateAdapted(folder: string, modelDir: string, opts: Ad
     });
     const tuned = tuneHead({ x, dim, labels, frames: frameOf }, generic, { l2: TUNE_L2 });
     const head = tuned.head ?? generic;
+    const index = new ExemplarIndex(dim, exemplarsOf(labelled, dim));
     const cg = emptyConfusion();
+    const ch = emptyConfusion();
     const ca = emptyConfusion();
     let slots = 0;
     seen.forEach((s, i) => {
       if (chosen.has(i)) return;
+      const headProbs = Float32Array.from(s.labels, (_, j) => sigmoid(logit(head, s.features, j * dim)));
+      const adapted = index.apply(headProbs, s.features, s.slotIds);
       s.labels.forEach((y, j) => {
-        add(cg, s.probs[j]! >= model.threshold, y === 1);
-        add(ca, sigmoid(logit(head, s.features, j * dim)) >= model.threshold, y === 1);
-        add(totalG, s.probs[j]! >= model.threshold, y === 1);
-        add(totalA, sigmoid(logit(head, s.features, j * dim)) >= model.threshold, y === 1);
+        const occupied = y === 1;
+        add(cg, s.probs[j]! >= model.threshold, occupied);
+        add(ch, headProbs[j]! >= model.threshold, occupied);
+        add(ca, adapted[j]! >= model.threshold, occupied);
+        add(totalG, s.probs[j]! >= model.threshold, occupied);
+        add(totalH, headProbs[j]! >= model.threshold, occupied);
+        add(totalA, adapted[j]! >= model.threshold, occupied);
         slots++;
       });
     });
@@ -139,9 +162,12 @@ export async function evaluateAdapted(folder: string, modelDir: string, opts: Ad
       cv_accuracy_tuned: tuned.accuracyTuned,
       frames: seen.length - k,
       slots,
+      exemplars: index.size,
       accuracy_generic: scores(cg).accuracy,
+      accuracy_head_only: scores(ch).accuracy,
       accuracy_adapted: scores(ca).accuracy,
       confusion_generic: cg,
+      confusion_head_only: ch,
       confusion_adapted: ca,
     });
   }
@@ -152,9 +178,22 @@ export async function evaluateAdapted(folder: string, modelDir: string, opts: Ad
     adapt_frames: opts.frames,
     frames: per.reduce((n, p) => n + p.frames, 0),
     slots: per.reduce((n, p) => n + p.slots, 0),
+    exemplars: per.reduce((n, p) => n + p.exemplars, 0),
     accuracy_generic: scores(totalG).accuracy,
+    accuracy_head_only: scores(totalH).accuracy,
     accuracy_adapted: scores(totalA).accuracy,
     per_folder: per,
     rejected,
   };
+}
+
+/** Each labelled slot of the label frames, with its feature row, as the product keeps it. */
+function exemplarsOf(labelled: readonly Seen[], dim: number): Exemplar[] {
+  return labelled.flatMap((s) =>
+    s.slotIds.map((slotId, j) => ({
+      slotId,
+      occupied: s.labels[j] === 1,
+      features: s.features.slice(j * dim, (j + 1) * dim),
+    })),
+  );
 }

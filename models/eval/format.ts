@@ -47,19 +47,24 @@ export function progressLine(done: number, total: number, width = 30): string {
   return `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} frames`;
 }
 
-/** The `--adapt` part of the report: generic vs tuned head on the frames staff did not label. */
+/**
+ * The `--adapt` part of the report: generic head, head in force alone, and head with per-slot
+ * exemplars (what the product shows) on the frames staff did not label.
+ */
 export function formatAdapt(r: AdaptReport): string {
   const lines = [
     `--adapt ${r.adapt_frames} (seed ${r.seed}): on the ${r.frames} frames (${r.slots} slots) not labelled`,
     `accuracy generic    ${pct(r.accuracy_generic)}`,
-    `accuracy adapted    ${pct(r.accuracy_adapted)}`,
+    `accuracy head only  ${pct(r.accuracy_head_only)}`,
+    `accuracy adapted    ${pct(r.accuracy_adapted)}  (head + ${r.exemplars} exemplars)`,
     '',
   ];
   const name = Math.max(6, ...r.per_folder.map((f) => f.folder.length));
-  lines.push(`${'folder'.padEnd(name)}  labels  tuned head  generic  adapted`);
+  lines.push(`${'folder'.padEnd(name)}  labels  tuned head    generic  head only  exemplars  adapted`);
   for (const f of r.per_folder) {
+    const head = (f.tuned_head_shipped ? 'shipped' : 'kept generic').padStart(12);
     lines.push(
-      `${f.folder.padEnd(name)}  ${String(f.labels).padStart(6)}  ${(f.tuned_head_shipped ? 'shipped' : 'kept generic').padStart(10)}  ${pct(f.accuracy_generic).padStart(7)}  ${pct(f.accuracy_adapted).padStart(7)}`,
+      `${f.folder.padEnd(name)}  ${String(f.labels).padStart(6)}  ${head}  ${pct(f.accuracy_generic).padStart(7)}  ${pct(f.accuracy_head_only).padStart(9)}  ${String(f.exemplars).padStart(9)}  ${pct(f.accuracy_adapted).padStart(7)}`,
     );
   }
   return lines.join('\n');

@@ -96,18 +96,34 @@ describe('volno eval', () => {
     const a = await volno(args);
     expect(a.status).toBe(0);
     const report = JSON.parse(a.stdout) as Record<string, unknown> & {
-      adapt_per_folder: { labels: number; frames: number; label_frames: string[]; tuned_head_shipped: boolean }[];
+      adapt_per_folder: {
+        labels: number;
+        frames: number;
+        label_frames: string[];
+        tuned_head_shipped: boolean;
+        exemplars: number;
+      }[];
     };
     expect(report).toMatchObject({ adapt_frames: 1, adapt_seed: 3, frames: 5, slots: 200 });
-    expect(typeof report['accuracy_generic']).toBe('number');
-    expect(typeof report['accuracy_adapted']).toBe('number');
-    // One folder of five frames: one labelled (40 slots), four scored.
+    for (const key of ['accuracy_generic', 'accuracy_head_only', 'accuracy_adapted']) {
+      expect(typeof report[key]).toBe('number');
+    }
+    // One folder of five frames: one labelled (40 slots), four scored. One frame ships no tuned head
+    // (MIN_FRAMES 2) but ships its 40 slots as exemplars: UFPR05 keeps a slot's id from frame to frame.
     expect(report.adapt_per_folder).toHaveLength(1);
-    expect(report.adapt_per_folder[0]).toMatchObject({ labels: 40, frames: 4 });
+    expect(report.adapt_per_folder[0]).toMatchObject({
+      labels: 40,
+      frames: 4,
+      tuned_head_shipped: false,
+      exemplars: 40,
+    });
     expect(report['adapt_slots']).toBe(160);
+    expect(report['exemplars']).toBe(40);
     const b = await volno(args);
     expect(JSON.parse(b.stdout)).toMatchObject({
+      accuracy_head_only: report['accuracy_head_only'],
       accuracy_adapted: report['accuracy_adapted'],
+      exemplars: 40,
       adapt_per_folder: [{ label_frames: report.adapt_per_folder[0]!.label_frames }],
     });
   });
