@@ -8,6 +8,7 @@ import type { SqlExecutor } from '../core/storage/sql/port.ts';
 import { CalibrationIssuesError, calibrationError } from './errors.ts';
 import { validateDocument, type Lang } from './issues.ts';
 import { headForPublish } from './labels/carry.ts';
+import { exemplarsForPublish } from './labels/exemplars.ts';
 import type { LabelStore } from './labels/label-store.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import type { VersionsStore } from './versions-store.ts';
@@ -71,8 +72,12 @@ export async function publishVersion(
   }
   const tuned = await headForPublish(d, cameraId, version, doc, await cameraMoved(d.sql, cameraId));
   if (tuned) payload = { ...payload, tuned_head: tuned };
+  // After headForPublish, which has deleted the labels a moved view or a changed outline made stale.
+  const exemplars = await exemplarsForPublish(d.labels, cameraId, doc);
+  if (exemplars) payload = { ...payload, slot_exemplars: exemplars };
   if (!d.mqtt.connected) throw calibrationError(503, 'VOLNO_UNAVAILABLE', 'the MQTT broker is not connected');
-  // The hash is what the agent will report running (server/calibration/running.ts checks it).
+  // The hash is what the agent will report running (server/calibration/running.ts checks it). It leaves
+  // out the reference image and slot_exemplars (calibrationContent), so exemplars never change it.
   const mark = { at: d.clock.now(), by, sha256: calibrationDigest(calibrationContent(payload)) };
   const before = await d.versions.markPublished(cameraId, version, mark.by, mark.at, mark.sha256);
   const topic = buildTopic('calibration', { site: d.site, camera: cameraId }, d.prefix);
@@ -88,7 +93,14 @@ export async function publishVersion(
   }
   if (fits) d.setReference(cameraId, snap.jpeg, version);
   d.log.info(
-    { camera: cameraId, version, by, reference: Boolean(fits), tuned_head: tuned !== null },
+    {
+      camera: cameraId,
+      version,
+      by,
+      reference: Boolean(fits),
+      tuned_head: tuned !== null,
+      exemplars: exemplars?.exemplars.length ?? 0,
+    },
     'calibration published',
   );
 }

@@ -26,7 +26,7 @@ function changedSlots(from: CalibrationDocument, to: CalibrationDocument, slotId
  * - Otherwise the newest earlier head is carried when every slot it knew keeps its outline: a change
  *   of delays or masks does not change what the model sees, so the labels still describe the view.
  * - A moved camera (the re-projection flow, or any publish while the agent says `camera_moved`)
- *   drops the head and deletes every stored label of the camera: they show the old view.
+ *   drops the head and deletes every stored label and head of the camera: they show the old view.
  * - Labels of slots whose outline changed are deleted: their feature rows were cut from other pixels.
  */
 export async function headForPublish(
@@ -38,7 +38,12 @@ export async function headForPublish(
 ): Promise<TunedHead | null> {
   if (cameraMoved) {
     const gone = await d.labels.deleteCamera(cameraId);
-    d.log.info({ camera: cameraId, version, label_sets: gone }, 'camera moved: tuned head dropped, labels discarded');
+    // The heads too: left stored, the next publish with the same outlines would carry one back in.
+    const heads = await d.labels.deleteHeads(cameraId);
+    d.log.info(
+      { camera: cameraId, version, label_sets: gone, heads },
+      'camera moved: tuned head dropped, labels discarded',
+    );
     return null;
   }
   for (const set of await d.labels.setsOf(cameraId)) {

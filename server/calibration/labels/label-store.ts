@@ -45,6 +45,20 @@ export interface LabelRows {
   sets: number;
 }
 
+/** One stored label as an exemplar: the staff label and the feature row's bytes (Float32 LE, `dim` × 4). */
+export interface ExemplarRow {
+  slotId: string;
+  occupied: boolean;
+  features: Buffer;
+}
+
+/** A camera's labels of the model of its newest label set, newest sets first. */
+export interface ExemplarRows {
+  modelId: string;
+  dim: number;
+  rows: ExemplarRow[];
+}
+
 /** Float32 little-endian, as on the wire: the same bytes on any host. */
 function toBlob(f: Float32Array): Buffer {
   const b = Buffer.alloc(f.length * 4);
@@ -153,6 +167,47 @@ export class LabelStore {
     };
   }
 
+  /**
+   * The labels of a camera as exemplars (issue 12): those of the model and dimension of its newest label
+   * set (the model the agent runs now; older models' rows mean nothing to it), newest sets first, in
+   * slot id order within a set. Rows whose length is not `dim` × 4 bytes are skipped.
+   */
+  async exemplarRows(cameraId: string): Promise<ExemplarRows | null> {
+    const newest = await this.sql.one<{ model_id: string; dim: number }>(
+      `SELECT model_id, dim FROM calibration_label_sets WHERE camera_id = $1
+       ORDER BY created_at DESC, label_set_id DESC LIMIT 1`,
+      [cameraId],
+    );
+    if (!newest) return null;
+    const { model_id: modelId, dim } = newest;
+    const all = await this.sql.all<{
+      label_set_id: number;
+      created_at: number;
+      slot_id: string;
+      occupied: number;
+      features: Buffer;
+    }>(
+      `SELECT l.label_set_id, s.created_at, l.slot_id, l.occupied, l.features FROM calibration_labels l
+       JOIN calibration_label_sets s ON s.label_set_id = l.label_set_id
+       WHERE s.camera_id = $1 AND s.model_id = $2 AND s.dim = $3`,
+      [cameraId, modelId, dim],
+    );
+    // Ordered here, as in rows(): slot ids in code-unit order on both engines.
+    all.sort(
+      (a, b) =>
+        Number(b.created_at) - Number(a.created_at) ||
+        Number(b.label_set_id) - Number(a.label_set_id) ||
+        (a.slot_id < b.slot_id ? -1 : a.slot_id > b.slot_id ? 1 : 0),
+    );
+    return {
+      modelId,
+      dim,
+      rows: all
+        .filter((r) => r.features.length === dim * 4)
+        .map((r) => ({ slotId: r.slot_id, occupied: r.occupied === 1, features: r.features })),
+    };
+  }
+
   /** Label sets and labels of a camera (all models). */
   async counts(cameraId: string): Promise<{ sets: number; labels: number }> {
     const r = await this.sql.one<{ sets: number; labels: number }>(
@@ -200,6 +255,14 @@ export class LabelStore {
   /** Deletes every labelled snapshot of a camera; returns how many sets went. */
   async deleteCamera(cameraId: string): Promise<number> {
     return (await this.sql.run('DELETE FROM calibration_label_sets WHERE camera_id = $1', [cameraId])).changes;
+  }
+
+  /**
+   * Deletes every tuned head stored for a camera's versions, so that none is carried into a later
+   * version (carry.ts) once the view they were fitted on is gone.
+   */
+  async deleteHeads(cameraId: string): Promise<number> {
+    return (await this.sql.run('DELETE FROM calibration_heads WHERE camera_id = $1', [cameraId])).changes;
   }
 
   /** Deletes labelled snapshots older than `before` (ms); returns how many went. */
