@@ -44,7 +44,7 @@ export interface LabelCalibration {
  * The staff "Label" flow (issue 12): a fresh snapshot with the model's verdict per slot, staff
  * corrections stored with the feature rows, a per-camera head fitted on all of a camera's labels,
  * and a new calibration version carrying it, published only when it beats the generic head on
- * labels it was not fitted on.
+ * labels it was not fitted on. Every save also publishes the labels as per-slot exemplars.
  */
 export class LabelService {
   /** Label submissions refused as malformed or hostile (unknown slots, duplicates, bad features). */
@@ -115,7 +115,11 @@ export class LabelService {
     };
   }
 
-  /** Stores staff labels of a snapshot, refits the camera's head and publishes it when it wins. */
+  /**
+   * Stores staff labels of a snapshot and refits the camera's head: a head that wins ships in a new
+   * version; otherwise the version the snapshot was cut with (the one the agent runs) is published. Either way the
+   * labels reach the agent as exemplars (publishing.ts).
+   */
   async save(cameraId: string, snapshotId: string, input: LabelInput[], by: string, lang: Lang): Promise<SaveOutcome> {
     const snap = this.d.cal.snapshots.get(cameraId, snapshotId);
     if (!snap) throw calibrationError(404, 'VOLNO_NOT_FOUND', 'no such snapshot (they expire after a few minutes)');
@@ -164,6 +168,12 @@ export class LabelService {
     const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
     if (!result.head) {
       await this.d.store.putAccuracy(cameraId, accuracy);
+      // No new head, but the labels still travel as exemplars (exemplars.ts), from the first snapshot
+      // on. They belong to the stored labels, not to a version (every publish recomputes them, as it
+      // carries a head), so the version the snapshot was cut with, which the agent runs, goes out
+      // again with them; no new version. published_version stays the version of a new tuned head.
+      await this.d.cal.publish(cameraId, c.calibration_version, by, lang);
+      const sent = `version ${c.calibration_version} was published with the labelled slots as exemplars`;
       return {
         stored,
         labels: result.labels,
@@ -172,9 +182,9 @@ export class LabelService {
         message:
           rows.sets < MIN_FRAMES
             ? `${result.labels} labels from one snapshot; a tuned head needs labels from ${MIN_FRAMES} snapshots ` +
-              `or more (one frame cannot tell the camera from one moment's light); nothing was published`
+              `or more (one frame cannot tell the camera from one moment's light); ${sent}`
             : `the tuned head (${pct(result.accuracyTuned)}, cross-validated) does not beat the generic one ` +
-              `(${pct(result.accuracyGeneric)}) on ${result.labels} labels; nothing was published`,
+              `(${pct(result.accuracyGeneric)}) on ${result.labels} labels; ${sent}`,
       };
     }
     const doc = (await this.d.cal.versions.get(cameraId, c.calibration_version))?.document;

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTopic,
+  calibrationContent,
   decodeMessage,
   encodeFeatures,
   encodeMessage,
@@ -13,6 +14,7 @@ import {
   topicFilter,
   type CalibrationPayload,
 } from '../../../protocol/index.ts';
+import { calibrationDigest } from '../../../protocol/calibration-digest.ts';
 import { waitFor } from '../../fixtures/process.ts';
 import { PREFIX, SITE } from '../support/messages.ts';
 import { publisher, startTestServer, type TestServer } from '../support/server.ts';
@@ -124,8 +126,27 @@ async function labelOnce() {
     slot_id: x.slot_id,
     occupied: truth(n, Number(x.slot_id.slice(1))),
   }));
-  return { snap: body, saved: await saveLabels({ snapshot_id: body.snapshot_id, labels }) };
+  return { n, snap: body, saved: await saveLabels({ snapshot_id: body.snapshot_id, labels }) };
 }
+
+/** The first calibration the agent receives after `before` messages that satisfies `ok`. */
+const receivedAfter = (before: number, what: string, ok: (p: CalibrationPayload) => boolean = () => true) =>
+  waitFor(() => published.slice(before).find(ok), { timeoutMs: 5000, what });
+
+/** What snapshot `n` sent for each slot, as exemplars: the staff label (the truth) and its feature row. */
+const exemplarsOf = (n: number, slots: number[]) =>
+  slots.map((i) => ({ slot_id: `s${i}`, occupied: truth(n, i), features_base64: encodeFeatures(features(n, i)) }));
+const bySlot = (e: { slot_id: string }[]) => [...e].sort((a, b) => a.slot_id.localeCompare(b.slot_id));
+
+const save = (document: unknown, note = 'x') =>
+  call(s.app, staff.operator, {
+    method: 'POST',
+    url: `${API}/cameras/north-1/calibrations`,
+    payload: { document, note },
+  });
+const publish = (v: number) =>
+  call(s.app, staff.operator, { method: 'POST', url: `${API}/cameras/north-1/calibrations/${v}/publish` });
+const deleteLabels = () => call(s.app, staff.operator, { method: 'DELETE', url: `${API}/cameras/north-1/labels` });
 
 describe('labelling a camera and tuning its head', () => {
   it('pre-fills every slot with the model’s state and polygon', async () => {
@@ -196,6 +217,28 @@ describe('labelling a camera and tuning its head', () => {
     ).toBe(403);
   });
 
+  it('sends the slots of one labelled snapshot to the agent as exemplars, though one snapshot ships no head', async () => {
+    const before = published.length;
+    const { n, saved } = await labelOnce();
+    expect(saved.statusCode).toBe(201);
+    const r = saved.json();
+    expect(r.published_version).toBeNull();
+    expect(r.message).toMatch(/one snapshot; .*version 1 was published with the labelled slots as exemplars/);
+    const cal = await receivedAfter(before, 'version 1 with exemplars', (p) => p.slot_exemplars !== undefined);
+    expect(cal.version).toBe(1);
+    expect(cal.tuned_head).toBeUndefined();
+    const e = cal.slot_exemplars!;
+    expect(e).toMatchObject({ model_id: 'feature-v1', dim: DIM, max_distance: 0.4 });
+    const all = Array.from({ length: SLOTS }, (_, i) => i);
+    expect(bySlot(e.exemplars)).toEqual(bySlot(exemplarsOf(n, all)));
+    // The hash the agent will report leaves the exemplars out, so it is the one the server recorded.
+    const row = await s.app.volno.sql.one<{ content_sha256: string }>(
+      "SELECT content_sha256 FROM calibration_versions WHERE camera_id = 'north-1' AND version = 1",
+    );
+    expect(calibrationDigest(calibrationContent(cal))).toBe(row!.content_sha256);
+    expect((await deleteLabels()).json().deleted_sets).toBe(1); // the next test starts from no labels
+  });
+
   it('fits a head on all stored labels, publishes a new version with it when it wins, and shows generic against tuned', async () => {
     const first = await labelOnce();
     expect(first.saved.statusCode).toBe(201);
@@ -234,44 +277,84 @@ describe('labelling a camera and tuning its head', () => {
     const v2 = (
       await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/calibrations/${tuned}` })
     ).json();
-    const save = (document: unknown) =>
-      call(s.app, staff.operator, {
-        method: 'POST',
-        url: `${API}/cameras/north-1/calibrations`,
-        payload: { document, note: 'x' },
-      });
-    const publish = (v: number) =>
-      call(s.app, staff.operator, { method: 'POST', url: `${API}/cameras/north-1/calibrations/${v}/publish` });
     // Saved again as is (a note, a mask, a delay): the outlines, and so the features, did not change.
     const v3 = (await save(v2.document)).json().version;
     expect((await publish(v3)).statusCode).toBe(202);
-    expect(
-      (await waitFor(() => published.find((p) => p.version === v3), { timeoutMs: 5000, what: 'version 3' })).tuned_head
-        ?.labels,
-    ).toBe(24);
+    const third = await waitFor(() => published.find((p) => p.version === v3), { timeoutMs: 5000, what: 'version 3' });
+    expect(third.tuned_head?.labels).toBe(24);
+    // Two labelled snapshots of twelve slots: both looks of every slot travel.
+    expect(third.slot_exemplars?.exemplars).toHaveLength(24);
 
     await s.app.volno.sql.run("UPDATE cameras SET stream_status = 'camera_moved' WHERE camera_id = 'north-1'");
     const v4 = (await save(v2.document)).json().version;
     expect((await publish(v4)).statusCode).toBe(202);
-    expect(
-      (await waitFor(() => published.find((p) => p.version === v4), { timeoutMs: 5000, what: 'version 4' })).tuned_head,
-    ).toBeUndefined();
+    const fourth = await waitFor(() => published.find((p) => p.version === v4), { timeoutMs: 5000, what: 'version 4' });
+    expect(fourth.tuned_head).toBeUndefined();
+    expect(fourth.slot_exemplars).toBeUndefined();
     const summary = (await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/labels` })).json();
     expect(summary).toMatchObject({ label_sets: 0, labels: 0 });
     await s.app.volno.sql.run("UPDATE cameras SET stream_status = 'ok' WHERE camera_id = 'north-1'");
+    // The heads fitted on the old view went with its labels: the next version with the same outlines carries none.
+    const v5 = (await save(v2.document)).json().version;
+    expect((await publish(v5)).statusCode).toBe(202);
+    const fifth = await waitFor(() => published.find((p) => p.version === v5), { timeoutMs: 5000, what: 'version 5' });
+    expect(fifth.tuned_head).toBeUndefined();
   });
 
-  it('says so and publishes nothing when the tuned head does not beat the generic one', async () => {
+  it('drops the exemplars of a slot whose outline changed and keeps the others', async () => {
+    const before = published.length;
+    const { n } = await labelOnce();
+    await receivedAfter(before, 'the exemplars of one snapshot', (p) => p.slot_exemplars?.exemplars.length === SLOTS);
+    const last = (
+      await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/calibrations` })
+    ).json();
+    const current = (
+      await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/calibrations/${last[0].version}` })
+    ).json().document as { slots: { id: string; polygon: number[][] }[] };
+    const moved = {
+      ...current,
+      slots: current.slots.map((x) =>
+        x.id === 's0' ? { ...x, polygon: x.polygon.map(([px, py]) => [px! + 0.01, py!]) } : x,
+      ),
+    };
+    const v = (await save(moved, 's0 re-drawn')).json().version;
+    const after = published.length;
+    expect((await publish(v)).statusCode).toBe(202);
+    const cal = await receivedAfter(after, `version ${v}`, (p) => p.version === v);
+    const rest = Array.from({ length: SLOTS - 1 }, (_, i) => i + 1);
+    expect(bySlot(cal.slot_exemplars!.exemplars)).toEqual(bySlot(exemplarsOf(n, rest)));
+    expect((await deleteLabels()).json().deleted_sets).toBe(1); // the next test starts from no labels
+  });
+
+  it('says so and publishes the labels as exemplars, with no new version, when the tuned head does not beat the generic one', async () => {
     generic = { weights: [3, 0, 0], bias: 0 }; // the generic head is already right on every slot
+    const versionsBefore = (
+      await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/calibrations` })
+    ).json().length;
     const before = published.length;
     const first = (await labelOnce()).saved.json();
     expect(first.published_version).toBeNull();
-    expect(first.message).toMatch(/one snapshot; a tuned head needs labels from 2 snapshots .*nothing was published/);
+    expect(first.message).toMatch(
+      /one snapshot; a tuned head needs labels from 2 snapshots .*version 1 was published with the labelled slots as exemplars/,
+    );
+    await receivedAfter(before, 'one snapshot’s exemplars', (p) => p.slot_exemplars?.exemplars.length === SLOTS);
+    const middle = published.length;
     const r = (await labelOnce()).saved.json();
     expect(r.published_version).toBeNull();
     expect(r.accuracy.accuracy_generic).toBe(1);
-    expect(r.message).toMatch(/does not beat the generic one .*nothing was published/);
-    expect(published.length).toBe(before);
+    expect(r.message).toMatch(
+      /does not beat the generic one .*version 1 was published with the labelled slots as exemplars/,
+    );
+    const cal = await receivedAfter(
+      middle,
+      'two snapshots’ exemplars',
+      (p) => p.slot_exemplars?.exemplars.length === 2 * SLOTS,
+    );
+    // No head beats the generic one, and none from before the move comes back.
+    expect(cal.tuned_head).toBeUndefined();
+    expect(
+      (await call(s.app, staff.viewer, { method: 'GET', url: `${API}/cameras/north-1/calibrations` })).json(),
+    ).toHaveLength(versionsBefore);
   });
 
   it('deletes a camera’s labelled snapshots with the camera, and on request', async () => {
