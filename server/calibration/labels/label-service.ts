@@ -170,10 +170,13 @@ export class LabelService {
       await this.d.store.putAccuracy(cameraId, accuracy);
       // No new head, but the labels still travel as exemplars (exemplars.ts), from the first snapshot
       // on. They belong to the stored labels, not to a version (every publish recomputes them, as it
-      // carries a head), so the version the snapshot was cut with, which the agent runs, goes out
-      // again with them; no new version. published_version stays the version of a new tuned head.
-      await this.d.cal.publish(cameraId, c.calibration_version, by, lang);
-      const sent = `version ${c.calibration_version} was published with the labelled slots as exemplars`;
+      // carries a head), so the version in force goes out again with them; no new version. That is
+      // the snapshot's version unless staff published a newer one meanwhile: never roll an agent
+      // back. published_version stays the version of a new tuned head.
+      const newer = await this.d.cal.versions.latestStaffPublished(cameraId);
+      const target = Math.max(c.calibration_version, newer ?? 0);
+      await this.d.cal.publish(cameraId, target, by, lang);
+      const sent = `version ${target} was published with the labelled slots as exemplars`;
       return {
         stored,
         labels: result.labels,
