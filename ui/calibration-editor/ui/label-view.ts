@@ -151,7 +151,8 @@ function showResult(out: Element, r: LabelResult): void {
       'p',
       {},
       r.published_version === null
-        ? 'The tuned head does not beat the generic one: nothing was published.'
+        ? 'No tuned head ships yet (it needs two snapshots and must beat the generic one); the labelled slots ' +
+            'were sent to the agent as references for the same slots.'
         : `The tuned head was published as version ${r.published_version}.`,
     ),
   );
