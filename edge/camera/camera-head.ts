@@ -1,4 +1,10 @@
-import { encodeFeatures, type CalibrationPayload, type SnapshotClassified } from '../../protocol/index.ts';
+import { ExemplarIndex } from '../../calibration/tune/exemplars.ts';
+import {
+  decodeFeatures,
+  encodeFeatures,
+  type CalibrationPayload,
+  type SnapshotClassified,
+} from '../../protocol/index.ts';
 import type { Logger } from '../log.ts';
 import type { LinearHead } from '../vision/head.ts';
 import type { DetailedResult, LoadedOccupancyModel, OccupancyModel, PixelPolygon, RgbFrame } from '../vision/types.ts';
@@ -20,6 +26,8 @@ interface Tuned {
  */
 export class CameraHead {
   private tuned: Tuned | null = null;
+  /** Staff-labelled slots as references for the same slots (calibration/tune/exemplars.ts). */
+  private exemplars: ExemplarIndex | null = null;
   private droppedForMove = false;
 
   constructor(
@@ -28,6 +36,11 @@ export class CameraHead {
     private readonly generic: LinearHead | null,
     private readonly log: Logger,
   ) {}
+
+  /** Exemplars in force (0: none). */
+  get exemplarsInUse(): number {
+    return this.exemplars?.size ?? 0;
+  }
 
   get inUse(): HeadInUse {
     return this.tuned ? 'tuned' : 'generic';
@@ -41,6 +54,7 @@ export class CameraHead {
   /** A new calibration is in force: take its tuned head when it fits this model, else the generic one. */
   configure(p: CalibrationPayload): void {
     this.droppedForMove = false;
+    this.exemplars = this.exemplarsOf(p);
     const h = p.tuned_head;
     this.tuned = null;
     if (!h) return;
@@ -59,23 +73,61 @@ export class CameraHead {
     );
   }
 
-  /** The view moved away from the calibration: the tuned head no longer applies to it. */
+  /** The view moved away from the calibration: the tuned head and the exemplars no longer apply to it. */
   viewMoved(): void {
-    if (!this.tuned || this.droppedForMove) return;
+    if ((!this.tuned && !this.exemplars) || this.droppedForMove) return;
     this.log.warn(
-      { version: this.tuned.version },
-      'camera moved: dropping the tuned head; the generic head decides until a new calibration arrives',
+      { version: this.tuned?.version, exemplars: this.exemplarsInUse },
+      'camera moved: dropping the tuned head and exemplars; the generic head decides until a new calibration arrives',
     );
     this.tuned = null;
+    this.exemplars = null;
     this.droppedForMove = true;
   }
 
-  /** P(occupied) per polygon from one batched run, with the head in force. */
-  async classify(frame: RgbFrame, polygons: ReadonlyArray<PixelPolygon>): Promise<Float32Array> {
+  /** The calibration's exemplars when they were made for this model; otherwise none (logged). */
+  private exemplarsOf(p: CalibrationPayload): ExemplarIndex | null {
+    const e = p.slot_exemplars;
+    if (!e) return null;
+    const dim = this.generic?.weights.length ?? 0;
+    if (!this.featuresAvailable || e.model_id !== this.model.id || e.dim !== dim) {
+      this.log.warn(
+        { version: p.version, exemplars_model: e.model_id, exemplars_dim: e.dim, model: this.model.id, model_dim: dim },
+        'the calibration carries exemplars for another model; ignoring them',
+      );
+      return null;
+    }
+    const rows = e.exemplars.flatMap((x) => {
+      const features = decodeFeatures(x.features_base64, dim);
+      return features ? [{ slotId: x.slot_id, occupied: x.occupied, features }] : [];
+    });
+    const index = new ExemplarIndex(dim, rows, e.max_distance);
+    this.log.info({ version: p.version, exemplars: index.size }, 'using per-slot exemplars');
+    return index.size > 0 ? index : null;
+  }
+
+  /**
+   * P(occupied) per polygon from one batched run, with the head in force and then the exemplars of
+   * each slot (`slotIds[i]` names polygon i). Without either, the model's cheap path (no features).
+   */
+  async classify(
+    frame: RgbFrame,
+    polygons: ReadonlyArray<PixelPolygon>,
+    slotIds: readonly string[] = [],
+  ): Promise<Float32Array> {
     const tuned = this.tuned;
-    if (!tuned) return this.model.classify(frame, polygons);
-    const detailed = await this.detailed(frame, polygons);
-    return detailed.features ? applyHead(tuned, detailed.features, detailed.probs.length) : detailed.probs;
+    const exemplars = slotIds.length === polygons.length ? this.exemplars : null;
+    if (!tuned && !exemplars) return this.model.classify(frame, polygons);
+    const d = await this.detailed(frame, polygons);
+    return this.decide(d, slotIds);
+  }
+
+  private decide(d: DetailedResult, slotIds: readonly string[]): Float32Array {
+    if (!d.features) return d.probs;
+    const probs = this.tuned ? applyHead(this.tuned, d.features, d.probs.length) : d.probs;
+    return this.exemplars && slotIds.length === d.probs.length
+      ? this.exemplars.apply(probs, d.features, slotIds)
+      : probs;
   }
 
   /**
@@ -89,11 +141,10 @@ export class CameraHead {
     calibrationVersion: number,
   ): Promise<SnapshotClassified | null> {
     if (!this.featuresAvailable || !this.generic) return null;
-    const tuned = this.tuned;
     const d = await this.detailed(frame, polygons);
     const dim = this.generic.weights.length;
     if (!d.features || d.dim !== dim) return null;
-    const probs = tuned ? applyHead(tuned, d.features, slotIds.length) : d.probs;
+    const probs = this.decide(d, slotIds);
     return {
       model_id: this.model.id,
       calibration_version: calibrationVersion,

@@ -245,7 +245,8 @@ export class CameraPipeline {
     const screened = this.analysis.screen(frame);
     if (screened.kind === 'unknown') return this.judgeAll(t, screened.reason);
     if (screened.kind === 'uncalibrated') return;
-    const probabilities = await this.analysis.infer(frame, screened.polygons);
+    const slotIds = screened.calibration.payload.slots.map((s) => s.slot_id);
+    const probabilities = await this.analysis.infer(frame, screened.polygons, slotIds);
     if (!probabilities) return;
     if (this.calibration.current !== screened.calibration || this.stopped) return; // a new calibration arrived meanwhile
     this.judged(t);

@@ -77,11 +77,11 @@ export class FrameAnalysis {
   }
 
   /** P(occupied) per polygon, or null when the model failed (logged). */
-  async infer(frame: PooledFrame, polygons: PixelPolygon[]): Promise<Float32Array | null> {
+  async infer(frame: PooledFrame, polygons: PixelPolygon[], slotIds: readonly string[]): Promise<Float32Array | null> {
     const started = performance.now();
     let probabilities: Float32Array;
     try {
-      probabilities = await this.opts.head.classify(frame, polygons);
+      probabilities = await this.opts.head.classify(frame, polygons, slotIds);
     } catch (err) {
       // Logged every time at first, then every 100th: a broken model must not flood the journal.
       if (this.inferenceErrors++ % 100 === 0)

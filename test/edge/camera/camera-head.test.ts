@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CameraPipeline } from '../../../edge/camera/camera-pipeline.ts';
 import { CameraConfig } from '../../../edge/config/schema.ts';
 import type { DetailedResult, PixelPolygon, RgbFrame } from '../../../edge/vision/types.ts';
-import { decodeFeatures, type CalibrationPayload } from '../../../protocol/index.ts';
+import { decodeFeatures, encodeFeatures, type CalibrationPayload } from '../../../protocol/index.ts';
 import { captureLog } from '../support/capture-log.ts';
 import { cropFrame, imageFrame } from '../support/frames.ts';
 import { ScriptedSource } from '../support/scripted-source.ts';
@@ -169,6 +169,57 @@ describe('the per-camera head on the agent', () => {
     expect(run.p.head.inUse).toBe('tuned');
     expect(states(run.p)).toEqual(['occupied', 'free', 'occupied', 'free', 'occupied', 'free']);
     await run.p.stop();
+  });
+
+  /** Calibration 5 without a tuned head, with exemplars: slot → [features, occupied]. */
+  const withExemplars = (rows: Record<string, [number[], boolean]>, over: Record<string, unknown> = {}) => ({
+    ...calibration(5, null),
+    slot_exemplars: {
+      model_id: 'feature-v1',
+      dim: 2,
+      max_distance: 0.4,
+      exemplars: Object.entries(rows).map(([slot_id, [f, occupied]]) => ({
+        slot_id,
+        occupied,
+        features_base64: encodeFeatures(Float32Array.from(f)),
+      })),
+      ...over,
+    },
+  });
+
+  it('lets a slot’s own exemplar decide when its features are close to it, the generic head otherwise', async () => {
+    const run = pipeline();
+    // s0 and s2 both read [1, 1]; only s0 has an exemplar, so s2 stays with the generic head (free).
+    // s1 reads [-1, 1]: its exemplar [1, 1] is at cosine distance 1, too far to decide.
+    const cal = withExemplars({ s0: [[1, 1], true], s1: [[1, 1], true], s3: [[-1, 1.1], true] });
+    expect((await run.p.applyCalibration(JSON.stringify(cal), 'file')).result).toBe('applied');
+    await run.p.start();
+    await play(run, still, 2);
+    expect(run.p.head.inUse).toBe('generic');
+    expect(run.p.head.exemplarsInUse).toBe(3);
+    expect(states(run.p)).toEqual(['occupied', 'free', 'free', 'occupied', 'free', 'free']);
+
+    // The view moves: the labelled pictures show another view, so the exemplars go too.
+    await play(run, moved, 3);
+    expect(run.p.health().status).toBe('camera_moved');
+    expect(run.p.head.exemplarsInUse).toBe(0);
+    await play(run, still, 3);
+    expect(states(run.p)).toEqual(Array(SLOTS).fill('free'));
+    await run.p.stop();
+  });
+
+  it('ignores exemplars made for another model or another feature count', async () => {
+    for (const over of [{ model_id: 'other-v1' }, { dim: 3 }]) {
+      const run = pipeline();
+      const cal = withExemplars({ s0: [[1, 1, 1].slice(0, over.dim ?? 2), true] }, over);
+      await run.p.applyCalibration(JSON.stringify(cal), 'file');
+      await run.p.start();
+      await play(run, still, 2);
+      expect(run.p.head.exemplarsInUse).toBe(0);
+      expect(states(run.p)).toEqual(Array(SLOTS).fill('free'));
+      expect(run.logged.entries().some((l) => /exemplars for another model/.test(String(l['msg'])))).toBe(true);
+      await run.p.stop();
+    }
   });
 
   it('sends the features and the head in use with a snapshot, from the very frame it encodes', async () => {
