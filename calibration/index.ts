@@ -27,3 +27,4 @@ export { parseXml, type XmlElement } from './io/xml.ts';
 export { DEFAULT_MAX_IMPORT_BYTES } from './io/text.ts';
 export * from './tune/logistic.ts';
 export * from './tune/tune-head.ts';
+export * from './tune/exemplars.ts';
