@@ -222,6 +222,36 @@ describe('the per-camera head on the agent', () => {
     }
   });
 
+  it('applies the exemplars after the tuned head, in the labelling snapshot too, until a calibration without them', async () => {
+    const run = pipeline();
+    // The tuned head says even slots occupied; s0's exemplar says free, s1's says occupied, both close.
+    const cal = { ...withExemplars({ s0: [[1, 1], false], s1: [[-1, 1], true] }), tuned_head: TUNED };
+    expect((await run.p.applyCalibration(JSON.stringify(cal), 'file')).result).toBe('applied');
+    await run.p.start();
+    await play(run, still, 2);
+    expect(run.p.head.inUse).toBe('tuned');
+    expect(run.p.head.exemplarsInUse).toBe(2);
+    expect(states(run.p)).toEqual(['free', 'occupied', 'occupied', 'free', 'occupied', 'free']);
+    expect(run.logged.entries().some((l) => l['msg'] === 'using per-slot exemplars' && l['exemplars'] === 2)).toBe(
+      true,
+    );
+
+    const shot = await run.p.snapshot();
+    if (!shot.ok) throw new Error(shot.error);
+    const p = shot.classified!.slots.map((s) => s.p_occupied);
+    expect(p[0]).toBeCloseTo(0.05, 6);
+    expect(p[1]).toBeCloseTo(0.95, 6);
+    expect(p[2]).toBeCloseTo(sigmoid(4), 6); // no exemplar of its own: the tuned head
+    expect(p[3]).toBeCloseTo(sigmoid(-4), 6);
+
+    // A newer calibration without exemplars: they go, the head in force decides every slot.
+    expect((await run.p.applyCalibration(JSON.stringify(calibration(6)), 'topic')).result).toBe('applied');
+    expect(run.p.head.exemplarsInUse).toBe(0);
+    await play(run, still, 2);
+    expect(states(run.p)).toEqual(['occupied', 'free', 'occupied', 'free', 'occupied', 'free']);
+    await run.p.stop();
+  });
+
   it('sends the features and the head in use with a snapshot, from the very frame it encodes', async () => {
     const run = pipeline();
     await run.p.applyCalibration(JSON.stringify(calibration(4)), 'file');
