@@ -55,14 +55,17 @@ export class ExemplarIndex {
   match(slotId: string, x: ArrayLike<number>, at: number): boolean | null {
     const list = this.bySlot.get(slotId);
     if (!list) return null;
-    const u = unitOf(x, at, this.dim);
-    if (!u) return null;
+    // Per frame and slot on the agent: the row's length once, no copy of it.
+    let n = 0;
+    for (let j = 0; j < this.dim; j++) n += x[at + j]! * x[at + j]!;
+    if (!(n > 0) || !Number.isFinite(n)) return null;
+    const inv = 1 / Math.sqrt(n);
     let best = Infinity;
     let label: boolean | null = null;
     for (const e of list) {
       let dot = 0;
-      for (let j = 0; j < this.dim; j++) dot += u[j]! * e.unit[j]!;
-      const d = 1 - dot;
+      for (let j = 0; j < this.dim; j++) dot += x[at + j]! * e.unit[j]!;
+      const d = 1 - dot * inv;
       if (d < best) {
         best = d;
         label = e.occupied;

@@ -102,8 +102,12 @@ export class CameraHead {
       return features ? [{ slotId: x.slot_id, occupied: x.occupied, features }] : [];
     });
     const index = new ExemplarIndex(dim, rows, e.max_distance);
+    if (index.size === 0) {
+      this.log.warn({ version: p.version }, 'the calibration’s exemplars are all empty rows; ignoring them');
+      return null;
+    }
     this.log.info({ version: p.version, exemplars: index.size }, 'using per-slot exemplars');
-    return index.size > 0 ? index : null;
+    return index;
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { CalibrationDocument } from '../../../calibration/index.ts';
 import { EXEMPLAR_MAX_DISTANCE } from '../../../calibration/tune/exemplars.ts';
-import { decodeFeatures, encodeFeatures, MAX_EXEMPLARS, type SlotExemplars } from '../../../protocol/index.ts';
+import { decodeFeatures, MAX_EXEMPLARS, type SlotExemplars } from '../../../protocol/index.ts';
 import type { LabelStore } from './label-store.ts';
 
 /**
@@ -41,9 +41,8 @@ export async function exemplarsForPublish(
     const n = perSlot.get(row.slotId) ?? 0;
     if (!slots.has(row.slotId) || n >= EXEMPLARS_PER_SLOT) continue;
     // A row that is not `dim` finite numbers would make the agent refuse the whole calibration.
-    const features = decodeFeatures(row.features.toString('base64'), stored.dim);
-    if (!features) continue;
-    const base64 = encodeFeatures(features);
+    const base64 = row.features.toString('base64'); // the stored bytes are already the wire's Float32 LE
+    if (!decodeFeatures(base64, stored.dim)) continue;
     if (base64.length > budget) break;
     budget -= base64.length;
     perSlot.set(row.slotId, n + 1);

@@ -22,10 +22,10 @@ describe('per-slot exemplars', () => {
   });
 
   it('is strict at the distance', () => {
-    // cos 60° = 0.5: distance exactly 0.5.
-    const at = new ExemplarIndex(2, [{ slotId: 'a', occupied: true, features: f(1, 0) }], 0.5);
-    expect(at.match('a', f(0.5, Math.sqrt(3) / 2), 0)).toBeNull();
-    expect(at.match('a', f(0.51, Math.sqrt(3) / 2), 0)).toBe(true);
+    // Orthogonal rows: cosine distance exactly 1, with no rounding in the way.
+    const e = [{ slotId: 'a', occupied: true, features: f(1, 0) }];
+    expect(new ExemplarIndex(2, e, 1).match('a', f(0, 2), 0)).toBeNull();
+    expect(new ExemplarIndex(2, e, 1.0001).match('a', f(0, 2), 0)).toBe(true);
   });
 
   it('applies to a frame’s rows by slot id and leaves the rest to the head', () => {
